@@ -1,0 +1,44 @@
+"""Application factory: config, services, blueprints and CLI. No module-level app."""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+from bitrix_app.clock import SystemClock
+from bitrix_app.redis_conn import connect
+from bitrix_app.store.db import make_engine, make_session_factory
+from config import load_config
+
+SERVICE_OVERRIDES = ("CLOCK", "REDIS")  # objects a test may inject instead of building them
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. String overrides act as environment settings; CLOCK/REDIS inject services."""
+    overrides = dict(overrides or {})
+    env = {**os.environ, **{k: v for k, v in overrides.items() if isinstance(v, str)}}
+    settings = load_config(env)
+    app = Flask(__name__, instance_path=settings.INSTANCE_DIR)
+    app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=1024 * 1024, JSON_SORT_KEYS=False)
+    app.config.update({k: v for k, v in overrides.items() if not isinstance(v, str) and k not in SERVICE_OVERRIDES})
+    logging.basicConfig(level=settings.LOG_LEVEL)
+    engine = make_engine(settings.DATABASE_URL)
+    app.extensions["bitrix_app"] = {
+        "settings": settings,
+        "engine": engine,
+        "sessions": make_session_factory(engine),
+        "redis": overrides.get("REDIS") or connect(settings.REDIS_URL, settings.INSTANCE_DIR),
+        "clock": overrides.get("CLOCK") or SystemClock(),
+    }
+    _register(app)
+    return app
+
+
+def _register(app: Flask) -> None:
+    from handlers import register_blueprints
+    from handlers.cli import register_cli
+
+    register_blueprints(app)
+    register_cli(app)

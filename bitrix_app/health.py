@@ -1,0 +1,25 @@
+"""Health checks of the services the app needs."""
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from bitrix_app import services
+from bitrix_app.jobs.maintenance import HEARTBEAT_KEY
+
+
+def check() -> dict:
+    """Probe the database and Redis; report cron's last heartbeat when there is one."""
+    report: dict = {"status": "ok", "database": "ok", "redis": "ok"}
+    try:
+        with services.ext("engine").connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means "not reachable"
+        report.update(status="error", database=f"error: {type(exc).__name__}")
+    try:
+        conn = services.redis()
+        conn.ping()
+        beat = conn.get(HEARTBEAT_KEY)
+        report["cron_heartbeat"] = float(beat) if beat else None
+    except Exception as exc:
+        report.update(status="error", redis=f"error: {type(exc).__name__}")
+    return report

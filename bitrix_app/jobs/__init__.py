@@ -1,0 +1,1 @@
+"""Background jobs: queue names, the job and worker classes, enqueue helpers, the cron table."""

@@ -1,0 +1,37 @@
+"""The cron table: what runs on a schedule, on which queue."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis import Redis
+from rq.cron import CronScheduler
+
+from .queues import BULK, DEFAULT
+
+
+@dataclass(frozen=True)
+class CronEntry:
+    func: str  # dotted path
+    queue: str
+    interval: int | None = None  # seconds
+    cron: str | None = None  # crontab expression (UTC)
+
+
+CRON_TABLE: tuple[CronEntry, ...] = (
+    CronEntry("bitrix_app.jobs.maintenance.record_heartbeat", DEFAULT, interval=60),
+)
+
+
+def build_cron(connection: Redis, table: tuple[CronEntry, ...] = CRON_TABLE) -> CronScheduler:
+    """A CronScheduler with every entry of the table registered."""
+    from importlib import import_module
+
+    scheduler = CronScheduler(connection=connection)
+    for entry in table:
+        module, _, name = entry.func.rpartition(".")
+        func = getattr(import_module(module), name)
+        scheduler.register(func, entry.queue, interval=entry.interval, cron=entry.cron)
+    return scheduler
+
+
+__all__ = ["CRON_TABLE", "CronEntry", "build_cron", "BULK"]

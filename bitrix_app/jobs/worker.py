@@ -1,0 +1,55 @@
+"""The job class that runs every job inside the Flask app context, and worker helpers."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from flask import Flask, has_app_context
+from redis import Redis
+from rq import Queue, SimpleWorker, Worker
+from rq.job import Job
+
+
+class AppContextJob(Job):
+    """Performs inside an app context: the worker's app, or a new app when started outside one."""
+
+    def perform(self):
+        if has_app_context():
+            return super().perform()
+        from app import create_app  # a worker started by plain `rq worker`
+
+        with create_app().app_context():
+            return super().perform()
+
+
+class _AppMixin:
+    """Pushes the worker's app context around every job (fork and no-fork workers alike)."""
+
+    flask_app: Flask
+
+    def perform_job(self, job, queue, execution):
+        with self.flask_app.app_context():
+            return super().perform_job(job, queue, execution)
+
+
+class AppWorker(_AppMixin, Worker):
+    """Forks a work horse per job (production)."""
+
+
+class AppSimpleWorker(_AppMixin, SimpleWorker):
+    """Runs jobs in-process (tests, the demo, burst runs)."""
+
+
+def make_worker(app: Flask, connection: Redis, queue_names: Sequence[str], simple: bool = False) -> Worker:
+    cls = AppSimpleWorker if simple else AppWorker
+    queues = [Queue(n, connection=connection, job_class=AppContextJob) for n in queue_names]
+    worker = cls(queues, connection=connection, job_class=AppContextJob)
+    worker.flask_app = app
+    return worker
+
+
+def run_burst(app: Flask, connection: Redis, queue_names: Sequence[str] | None = None) -> bool:
+    """Run every queued job to completion in this process, then return (tests, CLI --burst)."""
+    from .queues import PRIORITY
+
+    worker = make_worker(app, connection, queue_names or PRIORITY, simple=True)
+    return worker.work(burst=True, with_scheduler=True)

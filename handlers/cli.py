@@ -1,0 +1,51 @@
+"""CLI commands: `flask --app app db upgrade`, `worker`, `cron`."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from bitrix_app import services
+from bitrix_app.jobs.queues import PRIORITY
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db)
+    app.cli.add_command(worker)
+    app.cli.add_command(cron)
+
+
+@click.group()
+def db():
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head")
+def db_upgrade(revision: str):
+    """Apply migrations up to REVISION (default: head)."""
+    from bitrix_app.store.migrate import upgrade
+
+    upgrade(services.settings().DATABASE_URL, revision)
+    click.echo(f"database at {revision}")
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Run queued jobs, then exit.")
+@click.option("--queues", default=",".join(PRIORITY), show_default=True, help="Queues, highest priority first.")
+@click.option("--simple", is_flag=True, help="Run jobs in-process instead of forking a work horse per job.")
+def worker(burst: bool, queues: str, simple: bool):
+    """Run an RQ worker with its scheduler (retries, delayed jobs)."""
+    from bitrix_app.jobs.worker import make_worker
+
+    names = [q.strip() for q in queues.split(",") if q.strip()]
+    app = current_app._get_current_object()
+    w = make_worker(app, services.redis(), names, simple=simple)
+    w.work(burst=burst, with_scheduler=True)
+
+
+@click.command()
+def cron():
+    """Run the RQ cron scheduler with the app's cron table."""
+    from bitrix_app.jobs.cron import build_cron
+
+    build_cron(services.redis()).start()

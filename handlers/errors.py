@@ -1,0 +1,33 @@
+"""One JSON error shape for every 4xx/5xx: {"error": code, "message": text, "details": {...}}."""
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """An error a view raises to answer a client with a clear 4xx."""
+
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details or {}
+
+
+def _body(code: str, message: str, details: dict | None = None):
+    return jsonify({"error": code, "message": message, "details": details or {}})
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(err: ApiError):
+        return _body(err.code, err.message, err.details), err.status
+
+    @app.errorhandler(ValidationError)
+    def _validation(err: ValidationError):
+        return _body("validation_error", "the request has invalid fields", {"fields": err.messages}), 422
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        code = (err.name or "error").lower().replace(" ", "_")
+        return _body(code, err.description or err.name), err.code

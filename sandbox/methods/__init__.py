@@ -1,0 +1,1 @@
+"""REST method tables, one module per area; each exposes METHODS."""

@@ -1,0 +1,4 @@
+"""Placeholder: filled in by its owner."""
+from ..context import methods
+
+METHODS = methods()

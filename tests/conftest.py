@@ -1,0 +1,73 @@
+"""Shared fixtures: real Redis, the migrated database, the app, and the sandbox portal."""
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures.services import empty_tables, reset_schema, test_database_url, test_redis
+
+pytest_plugins = ["tests.fixtures.sandbox_fixtures"]
+
+APP_ENV = {
+    "SECRET_KEY": "test-secret-key",
+    "B24_CLIENT_ID": "local.test.app",
+    "B24_CLIENT_SECRET": "s3cret",
+    "APP_BASE_URL": "http://127.0.0.1:5000",
+}
+
+
+@pytest.fixture(scope="session")
+def session_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("session")
+
+
+@pytest.fixture(scope="session")
+def redis_server(session_dir):
+    return test_redis(str(session_dir))
+
+
+@pytest.fixture
+def redis_conn(redis_server):
+    redis_server.flushdb()
+    yield redis_server
+    redis_server.flushdb()
+
+
+@pytest.fixture(scope="session")
+def database_url(session_dir):
+    from bitrix_app.store.migrate import upgrade
+
+    url = test_database_url(str(session_dir))
+    reset_schema(url)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def make_app(database_url, redis_conn, tmp_path):
+    """Build an app against the test database and Redis; extra overrides per call."""
+    from app import create_app
+
+    built = []
+
+    def make(**overrides):
+        env = {**APP_ENV, "DATABASE_URL": database_url, "INSTANCE_DIR": str(tmp_path), "REDIS": redis_conn}
+        app = create_app({**env, "TESTING": True, **overrides})
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        engine = app.extensions["bitrix_app"]["engine"]
+        if engine.url.render_as_string(hide_password=False) == database_url:
+            empty_tables(engine)
+        engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
