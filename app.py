@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from bitrix_app.clock import SystemClock
+from bitrix_app.portals.crypto import SecretCipher
 from bitrix_app.redis_conn import connect
 from bitrix_app.store.db import make_engine, make_session_factory
 from config import load_config
@@ -24,6 +25,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=1024 * 1024, JSON_SORT_KEYS=False)
     app.config.update({k: v for k, v in overrides.items() if not isinstance(v, str) and k not in SERVICE_OVERRIDES})
     logging.basicConfig(level=settings.LOG_LEVEL)
+    logging.getLogger("fast_bitrix24").setLevel(logging.WARNING)  # its debug lines echo request bodies
     engine = make_engine(settings.DATABASE_URL)
     app.extensions["bitrix_app"] = {
         "settings": settings,
@@ -31,6 +33,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         "sessions": make_session_factory(engine),
         "redis": overrides.get("REDIS") or connect(settings.REDIS_URL, settings.INSTANCE_DIR),
         "clock": overrides.get("CLOCK") or SystemClock(),
+        "cipher": SecretCipher(settings.SECRET_KEY, settings.TOKEN_ENCRYPTION_KEY),
     }
     _register(app)
     return app

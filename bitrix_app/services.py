@@ -22,3 +22,17 @@ def clock(app=None):
 
 def session_factory(app=None):
     return ext("sessions", app)
+
+
+def cipher(app=None):
+    return ext("cipher", app)
+
+
+def token_manager(app=None):
+    """The portal token manager wired to this app's services and OAuth settings."""
+    from bitrix_app.portals.tokens import TokenManager
+
+    s = settings(app)
+    return TokenManager(
+        session_factory(app), redis(app), cipher(app), clock(app), s.B24_OAUTH_URL, s.B24_CLIENT_ID, s.B24_CLIENT_SECRET
+    )

@@ -5,7 +5,8 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import errors, health
+    from . import errors, events, health, install
 
     errors.register(app)
-    app.register_blueprint(health.bp)
+    for module in (health, install, events):
+        app.register_blueprint(module.bp)

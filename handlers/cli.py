@@ -12,6 +12,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db)
     app.cli.add_command(worker)
     app.cli.add_command(cron)
+    from .cli_portals import portals
+
+    app.cli.add_command(portals)
 
 
 @click.group()

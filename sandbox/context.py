@@ -19,6 +19,7 @@ class CallContext:
     scopes: frozenset[str] = frozenset()
     client_ip: str = "127.0.0.1"
     in_batch: bool = False
+    auth_connector: str = ""  # the request's `auth_connector` (offline-event loop suppression)
 
     @property
     def is_admin(self) -> bool:

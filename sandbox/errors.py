@@ -70,3 +70,19 @@ def insufficient_scope(via_webhook: bool = False) -> RestError:
         f"The request requires higher privileges than provided by the {who}",
         403,
     )
+
+
+def argument_null(name: str, status: int = 400) -> RestError:
+    """Bitrix\\Rest\\Exceptions\\ArgumentNullException: a required parameter is missing."""
+    return RestError("ERROR_ARGUMENT", f"Argument '{name}' is null or empty", status, argument=name)
+
+
+def argument_error(text: str, name: str, status: int = 400) -> RestError:
+    """Bitrix\\Rest\\Exceptions\\ArgumentException: a parameter has a wrong value."""
+    return RestError("ERROR_ARGUMENT", text, status, argument=name)
+
+
+def wrong_auth_type(detail: str = "") -> RestError:
+    """AuthTypeException: the method needs an application (OAuth) token, not a webhook."""
+    text = "Current authorization type is denied for this method" + (f" {detail}" if detail else "")
+    return RestError("WRONG_AUTH_TYPE", text, 403)

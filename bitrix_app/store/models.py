@@ -39,6 +39,8 @@ class PortalRecord(Base):
     token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shop_category_id: Mapped[int | None] = mapped_column(Integer)  # the shop pipeline's CATEGORY_ID
+    registered_robots: Mapped[str | None] = mapped_column(Text)  # JSON {code: definition hash}
     setup_version: Mapped[int | None] = mapped_column(Integer)
     setup_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     setup_error: Mapped[str | None] = mapped_column(Text)

@@ -33,6 +33,8 @@ def upgrade() -> None:
         sa.Column("token_expires_at", sa.DateTime(timezone=True)),
         sa.Column("token_version", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("refreshed_at", sa.DateTime(timezone=True)),
+        sa.Column("shop_category_id", sa.Integer()),
+        sa.Column("registered_robots", sa.Text()),
         sa.Column("setup_version", sa.Integer()),
         sa.Column("setup_at", sa.DateTime(timezone=True)),
         sa.Column("setup_error", sa.Text()),

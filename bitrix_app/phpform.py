@@ -1,0 +1,53 @@
+"""Portal callbacks are form-encoded with PHP bracket keys (`auth[member_id]`, `document_id[0]`)."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+
+
+def _path(key: str) -> list[str]:
+    base, bracket, _ = key.partition("[")
+    if not bracket:
+        return [key]
+    return [base, *_SEGMENT.findall("[" + key.split("[", 1)[1])]
+
+
+def nest(pairs: Iterable[tuple[str, Any]]) -> dict:
+    """Nest flat bracket pairs; maps keyed 0..n-1 become lists, `[]` appends."""
+    root: dict = {}
+    for key, value in pairs:
+        path = _path(key)
+        if not path[0]:
+            continue
+        node = root
+        for depth, part in enumerate(path):
+            if part == "":
+                part = str(sum(1 for k in node if str(k).isdigit()))
+            if depth == len(path) - 1:
+                node[part] = value
+                break
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+    return _lists(root)
+
+
+def _lists(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    items = {k: _lists(v) for k, v in value.items()}
+    if items and list(items) == [str(i) for i in range(len(items))]:
+        return list(items.values())
+    return items
+
+
+def flat(value: Any, prefix: str = "") -> Iterable[tuple[str, str]]:
+    """The reverse: nested data as bracket pairs of strings (PHP http_build_query)."""
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else None
+    if children is None:
+        yield prefix, "" if value is None else ("Y" if value is True else "N" if value is False else str(value))
+        return
+    for key, child in children:
+        yield from flat(child, f"{prefix}[{key}]" if prefix else str(key))

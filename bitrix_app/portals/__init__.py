@@ -1,0 +1,1 @@
+"""Installations (tenants), OAuth tokens with single-flight refresh, install/uninstall use cases."""

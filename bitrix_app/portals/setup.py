@@ -1,0 +1,138 @@
+"""setup_portal: converge a portal to what the app needs, idempotently, in as few batches as possible."""
+from __future__ import annotations
+
+import json
+
+from bitrix_app import services
+from bitrix_app.rest.batching import BatchResult
+from bitrix_app.rest.errors import PortalError
+from bitrix_app.rest.factory import client_for
+from bitrix_app.robots.registry import ROBOTS
+from bitrix_app.store.db import transaction
+
+from . import desired, lifecycle, repository
+
+READS = {
+    "events": ("event.get", None),
+    "placements": ("placement.get", None),
+    "robots": ("bizproc.robot.list", None),
+    "contact_uf": ("crm.contact.userfield.list", {"order": {"ID": "ASC"}}),
+    "deal_uf": ("crm.deal.userfield.list", {"order": {"ID": "ASC"}}),
+    "categories": ("crm.category.list", {"entityTypeId": 2}),
+}
+
+
+def setup_portal(member_id: str) -> dict:
+    """Job: register handlers, placements, robots, user fields and the shop pipeline; mark active."""
+    base = services.settings().APP_BASE_URL
+    client = client_for(member_id, lane="normal")
+    with transaction(services.session_factory()) as s:
+        rec = repository.get(s, member_id)
+        known_robots = json.loads(rec.registered_robots or "{}")
+        version = rec.app_version
+    seen = _ok(client.batch(READS))
+    writes, robots_after = plan_writes(seen, base, known_robots)
+    done = _ok(client.batch(writes)) if writes else BatchResult()
+    category_id = _category_id(seen, done)
+    stage_writes = _stage_writes(client, category_id)
+    if stage_writes:
+        _ok(client.batch(stage_writes))
+    now = services.clock().now()
+    with transaction(services.session_factory()) as s:
+        rec = repository.get(s, member_id)
+        rec.shop_category_id, rec.registered_robots = category_id, json.dumps(robots_after, sort_keys=True)
+        rec.setup_version, rec.setup_at, rec.setup_error = version, now, None
+        if rec.status == lifecycle.NEW:
+            rec.status = lifecycle.ACTIVE
+    return {"writes": len(writes) + len(stage_writes), "category_id": category_id}
+
+
+def plan_writes(seen: BatchResult, base: str, known_robots: dict) -> tuple[dict, dict]:
+    """The commands that take the portal from what it has to what we need (nothing when converged)."""
+    writes: dict = {}
+    writes.update(_event_writes(seen.results.get("events") or [], base))
+    writes.update(_placement_writes(seen.results.get("placements") or [], base))
+    robot_writes, robots_after = _robot_writes(seen.results.get("robots") or [], base, known_robots)
+    writes.update(robot_writes)
+    writes.update(_uf_writes("crm.contact.userfield.add", "cuf", seen.results.get("contact_uf") or [], desired.CONTACT_FIELDS))
+    writes.update(_uf_writes("crm.deal.userfield.add", "duf", seen.results.get("deal_uf") or [], desired.DEAL_FIELDS))
+    if _find_category(seen) is None:
+        writes["category"] = ("crm.category.add", {"entityTypeId": 2, "fields": {"name": desired.PIPELINE_NAME, "sort": 500}})
+    return writes, robots_after
+
+
+def _event_writes(bound: list, base: str) -> dict:
+    handler = f"{base}/events"
+    have = {(b.get("event", "").upper(), b.get("handler")) for b in bound}
+    writes = {f"bind_{e}": ("event.bind", {"event": e, "handler": handler}) for e in desired.EVENTS if (e, handler) not in have}
+    for event, h in have:  # ours, but retired or at an old address
+        if h and h.startswith(base) and (event not in desired.EVENTS or h != handler):
+            writes[f"unbind_{event}_{len(writes)}"] = ("event.unbind", {"event": event, "handler": h})
+    return writes
+
+
+def _placement_writes(bound: list, base: str) -> dict:
+    have = {(p.get("placement"), p.get("handler")) for p in bound}
+    writes = {}
+    for p in desired.PLACEMENTS:
+        handler = base + p["path"]
+        if (p["PLACEMENT"], handler) not in have:
+            fields = {k: v for k, v in p.items() if k != "path"}
+            writes[f"place_{p['PLACEMENT']}"] = ("placement.bind", {**fields, "HANDLER": handler})
+    return writes
+
+
+def _robot_writes(codes: list, base: str, known: dict) -> tuple[dict, dict]:
+    writes, after = {}, {}
+    wanted = {r["CODE"]: {**r, "HANDLER": f"{base}/robots/{r['CODE']}"} for r in ROBOTS}
+    for code, definition in wanted.items():
+        digest = desired.robot_hash(definition)
+        after[code] = digest
+        if code not in codes:
+            writes[f"robot_add_{code}"] = ("bizproc.robot.add", definition)
+        elif known.get(code) != digest:
+            fields = {k: v for k, v in definition.items() if k != "CODE"}
+            writes[f"robot_upd_{code}"] = ("bizproc.robot.update", {"CODE": code, "FIELDS": fields})
+    for code in codes:
+        if code not in wanted and code in known:  # retired: registered by us earlier
+            writes[f"robot_del_{code}"] = ("bizproc.robot.delete", {"CODE": code})
+    return writes, after
+
+
+def _uf_writes(method: str, prefix: str, existing: list, wanted: tuple) -> dict:
+    names = {f.get("FIELD_NAME") for f in existing}
+    return {f"{prefix}_{f['FIELD_NAME']}": (method, {"fields": f}) for f in wanted if f"UF_CRM_{f['FIELD_NAME']}" not in names}
+
+
+def _find_category(seen: BatchResult) -> int | None:
+    cats = (seen.results.get("categories") or {}).get("categories") or []
+    return next((int(c["id"]) for c in cats if c.get("name") == desired.PIPELINE_NAME), None)
+
+
+def _category_id(seen: BatchResult, done: BatchResult) -> int:
+    found = _find_category(seen)
+    if found is not None:
+        return found
+    return int(done.results["category"]["category"]["id"])
+
+
+def _stage_writes(client, category_id: int) -> dict:
+    entity = f"DEAL_STAGE_{category_id}"
+    rows = client.call("crm.status.list", {"filter": {"ENTITY_ID": entity}}) or []
+    have = {str(r.get("STATUS_ID", "")).split(":")[-1] for r in rows}
+    writes = {}
+    for code, name, sort, semantics in desired.STAGES:
+        if code not in have:
+            fields = {"ENTITY_ID": entity, "STATUS_ID": code, "NAME": name, "SORT": sort}
+            if semantics == "failure":
+                fields["SEMANTICS"] = "F"
+            writes[f"stage_{code}"] = ("crm.status.add", {"fields": fields})
+    return writes
+
+
+def _ok(result: BatchResult) -> BatchResult:
+    """Setup must converge fully: any command error fails the job (it is retried)."""
+    if result.errors:
+        label, err = next(iter(result.errors.items()))
+        raise PortalError(str(err.get("error", "")), f"{label}: {err.get('error_description', '')}")
+    return result

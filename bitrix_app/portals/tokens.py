@@ -1,0 +1,72 @@
+"""Access tokens per portal: proactive refresh before expiry, single-flight refresh across processes."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Callable
+
+from redis import Redis
+from redis.exceptions import LockError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bitrix_app.rest.errors import PortalBlocked, PortalUnavailable
+from bitrix_app.store.db import transaction
+
+from . import lifecycle, repository
+from .crypto import SecretCipher
+from .oauth import refresh_pair
+
+REFRESH_AHEAD = timedelta(seconds=60)  # refresh a token we are about to use if it expires this soon
+LOCK_TIMEOUT = 30  # seconds a refresh may hold the lock (OAuth call timeout is 15 s)
+
+
+class TokenManager:
+    """Hands out a portal's access token; exactly one process refreshes it at a time."""
+
+    def __init__(self, sessions: sessionmaker[Session], redis: Redis, cipher: SecretCipher, clock,
+                 oauth_url: str, client_id: str, client_secret: str, refresh_fn: Callable = refresh_pair):
+        self.sessions, self.redis, self.cipher, self.clock = sessions, redis, cipher, clock
+        self.oauth_url, self.client_id, self.client_secret = oauth_url, client_id, client_secret
+        self.refresh_fn = refresh_fn
+
+    def _load(self, member_id: str) -> repository.StoredTokens:
+        with transaction(self.sessions) as s:
+            stored = repository.tokens(s, self.cipher, member_id)
+        if stored is None:
+            raise PortalBlocked("not_installed", f"no installation for member_id {member_id}")
+        if stored.status not in lifecycle.USABLE:
+            raise PortalBlocked(stored.status, "the installation is not usable")
+        return stored
+
+    def current(self, member_id: str) -> repository.StoredTokens:
+        """The stored token, refreshed first when it is about to expire."""
+        stored = self._load(member_id)
+        if stored.expires_at is not None and stored.expires_at - self.clock.now() < REFRESH_AHEAD:
+            return self.refresh(member_id, stored.version)
+        return stored
+
+    def refresh(self, member_id: str, seen_version: int) -> repository.StoredTokens:
+        """Refresh unless another process already replaced the pair we saw (then use theirs)."""
+        lock = self.redis.lock(f"bitrix_app:token-refresh:{member_id}", timeout=LOCK_TIMEOUT, blocking_timeout=LOCK_TIMEOUT + 15)
+        try:
+            with lock:
+                stored = self._load(member_id)
+                if stored.version != seen_version:
+                    return stored
+                return self._refresh_locked(member_id, stored)
+        except LockError as exc:
+            raise PortalUnavailable("token refresh lock not acquired in time") from exc
+
+    def _refresh_locked(self, member_id: str, stored: repository.StoredTokens) -> repository.StoredTokens:
+        now = self.clock.now()
+        try:
+            pair = self.refresh_fn(self.oauth_url, self.client_id, self.client_secret, stored.refresh_token)
+        except PortalBlocked as exc:
+            with transaction(self.sessions) as s:
+                repository.set_status(s, member_id, lifecycle.BLOCKED, exc.reason, now)
+            raise
+        with transaction(self.sessions) as s:
+            repository.swap_tokens(
+                s, self.cipher, member_id, stored.version, pair.access_token, pair.refresh_token,
+                now + timedelta(seconds=pair.expires_in), now, pair.client_endpoint,
+            )
+        return self._load(member_id)

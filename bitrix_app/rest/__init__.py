@@ -1,0 +1,1 @@
+"""The one outbound seam to portals: client, shared rate governor, batching, error mapping."""

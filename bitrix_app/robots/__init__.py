@@ -1,0 +1,1 @@
+"""Automation-rule actions (robots): declarations, handlers, replies."""

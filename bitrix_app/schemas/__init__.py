@@ -1,0 +1,1 @@
+"""Marshmallow schemas of every inbound payload, by surface."""

@@ -1,0 +1,56 @@
+"""`flask --app app portals list|sync|keepalive`."""
+from __future__ import annotations
+
+import json
+
+import click
+from sqlalchemy import select
+
+from bitrix_app import services
+from bitrix_app.store.db import transaction
+from bitrix_app.store.models import PortalRecord, utc
+
+
+@click.group()
+def portals():
+    """Installations of the app in Bitrix24 portals."""
+
+
+def _iso(value):
+    value = utc(value)
+    return value.isoformat() if value else None
+
+
+@portals.command("list")
+def list_portals():
+    """One JSON object per line: member_id, domain, status, installed_at, token_expires_at."""
+    with transaction(services.session_factory()) as s:
+        for rec in s.scalars(select(PortalRecord).order_by(PortalRecord.id)):
+            click.echo(json.dumps({
+                "member_id": rec.member_id, "domain": rec.domain, "status": rec.status,
+                "status_reason": rec.status_reason, "installed_at": _iso(rec.installed_at),
+                "token_expires_at": _iso(rec.token_expires_at), "plan": rec.plan, "setup_at": _iso(rec.setup_at),
+            }))
+
+
+@portals.command("sync")
+@click.option("--member-id", required=True)
+@click.option("--now", "inline", is_flag=True, help="Run setup in this process instead of enqueuing it.")
+def sync(member_id: str, inline: bool):
+    """Re-run setup for a portal (handlers, placements, robots, fields, pipeline)."""
+    from bitrix_app.portals.install import start_setup
+    from bitrix_app.portals.setup import setup_portal
+
+    if inline:
+        click.echo(json.dumps(setup_portal(member_id)))
+    else:
+        job = start_setup(member_id)
+        click.echo(json.dumps({"member_id": member_id, "job_id": job.id}))
+
+
+@portals.command("keepalive")
+def keepalive():
+    """Refresh the tokens of portals idle long enough that their refresh token could age out."""
+    from bitrix_app.portals.keepalive import keep_alive
+
+    click.echo(json.dumps(keep_alive()))

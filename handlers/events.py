@@ -1,0 +1,22 @@
+"""POST /events: events bound with event.bind; verified against the stored application_token."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from bitrix_app.portals import events as use_case
+from bitrix_app.portals.verify import CallbackRejected
+from bitrix_app.schemas.portal import EventSchema
+
+from .portal_form import parse, unauthorized
+
+bp = Blueprint("events", __name__)
+
+
+@bp.post("/events")
+def receive():
+    event = parse(EventSchema())
+    try:
+        outcome = use_case.receive(event)
+    except CallbackRejected as exc:
+        raise unauthorized(str(exc)) from exc
+    return jsonify({"status": outcome}), 200

@@ -1,0 +1,33 @@
+"""POST /install: the ONAPPINSTALL callback (API-only app) or the install page (app with UI)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template_string, request
+
+from bitrix_app.portals import install as use_case
+from bitrix_app.portals.verify import CallbackRejected
+from bitrix_app.schemas.portal import InstallCallbackSchema, PageSchema
+
+from .portal_form import parse, unauthorized
+
+bp = Blueprint("install", __name__)
+
+FINISH_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Installing</title>
+<script src="//api.bitrix24.com/api/v1/"></script></head>
+<body><p>{{ message }}</p>
+<script>BX24.init(function () { BX24.installFinish(); });</script></body></html>"""
+
+
+@bp.post("/install")
+def install():
+    is_callback = request.form.get("event", "").upper() == "ONAPPINSTALL" or (request.is_json and "event" in (request.get_json(silent=True) or {}))
+    try:
+        if is_callback:
+            status = use_case.install(use_case.from_callback(parse(InstallCallbackSchema())))
+            return jsonify({"status": status}), 200
+        data = parse(PageSchema(), with_query=True)
+        use_case.install(use_case.from_page(data))
+    except CallbackRejected as exc:
+        raise unauthorized(str(exc)) from exc
+    message = "Установка завершается…" if data.get("LANG") == "ru" else "Finishing the installation…"
+    return render_template_string(FINISH_PAGE, message=message)

@@ -1,0 +1,29 @@
+"""Parse a portal's form callback: PHP bracket keys, then a marshmallow schema; 401/422 as JSON."""
+from __future__ import annotations
+
+from flask import request
+from marshmallow import Schema, ValidationError
+
+from bitrix_app.phpform import nest
+
+from .errors import ApiError
+
+
+def parse(schema: Schema, with_query: bool = False) -> dict:
+    """The request body (form or JSON) nested and validated; 422 with field errors otherwise."""
+    if request.is_json:
+        raw = request.get_json(silent=True)
+        if not isinstance(raw, dict):
+            raise ApiError(422, "validation_error", "the body is not a JSON object")
+    else:
+        raw = nest(request.form.items(multi=True))
+    if with_query:
+        raw = {**nest(request.args.items(multi=True)), **raw}
+    try:
+        return schema.load(raw)
+    except ValidationError as err:
+        raise ApiError(422, "validation_error", "the callback has invalid fields", {"fields": err.messages}) from err
+
+
+def unauthorized(reason: str) -> ApiError:
+    return ApiError(401, "unauthorized", f"callback rejected: {reason}")

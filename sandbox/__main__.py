@@ -1,0 +1,38 @@
+"""`python -m sandbox`: serve one sandbox portal until interrupted."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .runner import SandboxServer
+from .state import PLANS, SandboxConfig
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description="Run a Bitrix24 sandbox portal.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port to bind; 0 picks a free one (default 8765)")
+    parser.add_argument("--webhook-code", default="sandbox", help="secret of the inbound webhook of user 1")
+    parser.add_argument("--plan", choices=sorted(PLANS), default="standard", help="request-rate limits to apply")
+    parser.add_argument("--access-ttl", type=int, default=3600, help="access token lifetime in seconds")
+    parser.add_argument("--log-requests", action="store_true", help="print one line per HTTP request")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = SandboxConfig(
+        host=args.host, port=args.port, webhook_code=args.webhook_code, plan=args.plan, access_ttl=args.access_ttl
+    )
+    server = SandboxServer(config, log_requests=args.log_requests)
+    print(server.base_url, flush=True)
+    print(f"webhook: {server.webhook_url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
