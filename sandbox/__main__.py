@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from .runner import SandboxServer
@@ -19,8 +20,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM (process managers) stops as cleanly as Ctrl+C
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     config = SandboxConfig(
         host=args.host, port=args.port, webhook_code=args.webhook_code, plan=args.plan, access_ttl=args.access_ttl
     )

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from . import install as lifecycle
 from .oauth import CODE_TTL, issue_code, server_endpoint
+from .server import body_json
 from .state import PLANS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -21,94 +22,118 @@ def _fail(message: str, status: int = 400):
     return jsonify({"error": message}), status
 
 
+def _runtime() -> "Runtime":
+    return current_app.extensions["sandbox"]
+
+
+def index():
+    return jsonify(describe(_runtime(), request.host_url.rstrip("/")))
+
+
+def install():
+    return jsonify(lifecycle.install(_runtime(), body_json(request)))
+
+
+def install_finish():
+    resp = jsonify(lifecycle.finish(_runtime(), body_json(request)))
+    resp.headers["Access-Control-Allow-Origin"] = "*"  # called by the BX24 stub from the app's page
+    return resp
+
+
+def uninstall():
+    return jsonify(lifecycle.uninstall(_runtime(), body_json(request)))
+
+
+def faults():
+    runtime = _runtime()
+    if request.method == "POST":
+        set_faults(runtime, body_json(request))
+    return jsonify(runtime.portal.faults)
+
+
+def calls():
+    portal = _runtime().portal
+    since = request.args.get("since", type=int) or 0
+    method = (request.args.get("method") or "").lower()
+    with portal.lock:
+        total = len(portal.call_log)
+        rows = [c for c in portal.call_log[since:] if not method or c["method"] == method]
+    return jsonify({"calls": rows, "count": len(rows), "total": total})
+
+
+def clock():
+    portal = _runtime().portal
+    advance = float(body_json(request).get("advance") or 0) if request.method == "POST" else 0.0
+    with portal.lock:
+        now = portal.clock.advance(advance) if advance else portal.clock.now()
+    return jsonify({"now": now})
+
+
+def tokens_expire():
+    portal = _runtime().portal
+    with portal.lock:
+        n = portal.expire_tokens(body_json(request).get("client_id"))
+    return jsonify({"expired": n})
+
+
+def outbox_drain():
+    outbox = _runtime().portal.outbox
+    timeout = float(body_json(request).get("timeout") or 30)
+    drained = outbox.drain(timeout) if outbox else True
+    return jsonify({"drained": drained, "pending": outbox.pending() if outbox else 0})
+
+
+def outbound():
+    portal = _runtime().portal
+    kind = request.args.get("kind")
+    with portal.lock:
+        rows = [r for r in portal.outbound_log if not kind or r["kind"] == kind]
+    return jsonify({"outbound": rows, "count": len(rows)})
+
+
+def limits():
+    runtime = _runtime()
+    if request.method == "POST":
+        set_limits(runtime, body_json(request))
+    return jsonify(limits_state(runtime))
+
+
+def oauth_code():
+    runtime = _runtime()
+    portal, body = runtime.portal, body_json(request)
+    with portal.lock:
+        app = portal.apps.get(str(body.get("client_id") or ""))
+        if app is None:
+            return _fail("unknown client_id", 404)
+        code = issue_code(runtime, app.client_id, int(body.get("user_id") or 1))
+    return jsonify({
+        "code": code, "expires_in": CODE_TTL, "domain": portal.domain, "member_id": portal.member_id,
+        "scope": ",".join(sorted(app.scopes)), "server_domain": portal.config.oauth_domain,
+    })
+
+
+ROUTES = (
+    ("/", index, ["GET"]),
+    ("/install", install, ["POST"]),
+    ("/install/finish", install_finish, ["POST"]),
+    ("/uninstall", uninstall, ["POST"]),
+    ("/faults", faults, ["GET", "POST"]),
+    ("/calls", calls, ["GET"]),
+    ("/clock", clock, ["GET", "POST"]),
+    ("/tokens/expire", tokens_expire, ["POST"]),
+    ("/outbox/drain", outbox_drain, ["POST"]),
+    ("/outbound", outbound, ["GET"]),
+    ("/limits", limits, ["GET", "POST"]),
+    ("/oauth/code", oauth_code, ["POST"]),
+)
+
+
 def create_control_blueprint(runtime: "Runtime") -> Blueprint:
-    from .server import body_json
-
-    portal = runtime.portal
+    """The routes; views find the runtime in `current_app.extensions["sandbox"]` (set to `runtime`)."""
     bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
-
-    @bp.errorhandler(lifecycle.ControlError)
-    def control_error(err: lifecycle.ControlError):
-        return _fail(str(err), err.status)
-
-    @bp.get("/")
-    def index():
-        return jsonify(describe(runtime, request.host_url.rstrip("/")))
-
-    @bp.post("/install")
-    def install():
-        return jsonify(lifecycle.install(runtime, body_json(request)))
-
-    @bp.post("/install/finish")
-    def install_finish():
-        resp = jsonify(lifecycle.finish(runtime, body_json(request)))
-        resp.headers["Access-Control-Allow-Origin"] = "*"  # called by the BX24 stub from the app's page
-        return resp
-
-    @bp.post("/uninstall")
-    def uninstall():
-        return jsonify(lifecycle.uninstall(runtime, body_json(request)))
-
-    @bp.route("/faults", methods=["GET", "POST"])
-    def faults():
-        if request.method == "POST":
-            set_faults(runtime, body_json(request))
-        return jsonify(portal.faults)
-
-    @bp.get("/calls")
-    def calls():
-        since = request.args.get("since", type=int) or 0
-        method = (request.args.get("method") or "").lower()
-        with portal.lock:
-            total = len(portal.call_log)
-            rows = [c for c in portal.call_log[since:] if not method or c["method"] == method]
-        return jsonify({"calls": rows, "count": len(rows), "total": total})
-
-    @bp.route("/clock", methods=["GET", "POST"])
-    def clock():
-        advance = float(body_json(request).get("advance") or 0) if request.method == "POST" else 0.0
-        with portal.lock:
-            now = portal.clock.advance(advance) if advance else portal.clock.now()
-        return jsonify({"now": now})
-
-    @bp.post("/tokens/expire")
-    def tokens_expire():
-        with portal.lock:
-            n = portal.expire_tokens(body_json(request).get("client_id"))
-        return jsonify({"expired": n})
-
-    @bp.post("/outbox/drain")
-    def outbox_drain():
-        timeout = float(body_json(request).get("timeout") or 30)
-        drained = portal.outbox.drain(timeout) if portal.outbox else True
-        return jsonify({"drained": drained, "pending": portal.outbox.pending() if portal.outbox else 0})
-
-    @bp.get("/outbound")
-    def outbound():
-        kind = request.args.get("kind")
-        with portal.lock:
-            rows = [r for r in portal.outbound_log if not kind or r["kind"] == kind]
-        return jsonify({"outbound": rows, "count": len(rows)})
-
-    @bp.route("/limits", methods=["GET", "POST"])
-    def limits():
-        if request.method == "POST":
-            set_limits(runtime, body_json(request))
-        return jsonify(limits_state(runtime))
-
-    @bp.post("/oauth/code")
-    def oauth_code():
-        body = body_json(request)
-        with portal.lock:
-            app = portal.apps.get(str(body.get("client_id") or ""))
-            if app is None:
-                return _fail("unknown client_id", 404)
-            code = issue_code(runtime, app.client_id, int(body.get("user_id") or 1))
-        return jsonify({
-            "code": code, "expires_in": CODE_TTL, "domain": portal.domain, "member_id": portal.member_id,
-            "scope": ",".join(sorted(app.scopes)), "server_domain": portal.config.oauth_domain,
-        })
-
+    bp.register_error_handler(lifecycle.ControlError, lambda err: _fail(str(err), err.status))
+    for rule, view, verbs in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=verbs)
     return bp
 
 

@@ -122,6 +122,24 @@ def _move(ctx: CallContext, row: dict, stage: str | None) -> None:
     row["MOVED_TIME"] = iso(now_dt(portal))
 
 
+def move_to_category(ctx: CallContext, deal_id: int, category_id: int, stage: str | None = None) -> dict:
+    """Move a deal to another funnel, as the UI or crm.item.update do (crm.deal.update cannot); hold the lock."""
+    # The event carries CATEGORY_ID and STAGE_ID (D api-reference/crm/deals/events/on-crm-deal-move-to-category.md)
+    portal = ctx.portal
+    row = portal.table(DEAL)[deal_id]
+    if category_id not in portal.table("crm_category"):
+        raise _invalid("Sales Funnel")
+    target = stage or first_stage(portal, category_id)
+    if stage_semantic(portal, category_id, target) is None:
+        raise _invalid("Stage")
+    row["CATEGORY_ID"] = str(category_id)
+    _move(ctx, row, target)
+    touch(ctx, row)
+    fields = {"ID": str(deal_id), "CATEGORY_ID": str(category_id), "STAGE_ID": target}
+    portal.fire_event("ONCRMDEALMOVETOCATEGORY", {"FIELDS": fields}, ctx)
+    return row
+
+
 def touch(ctx: CallContext, row: dict) -> None:
     row["MODIFY_BY_ID"] = str(ctx.user_id)
     row["DATE_MODIFY"] = iso(now_dt(ctx.portal))

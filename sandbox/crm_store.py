@@ -1,6 +1,7 @@
 """Shared pieces of the legacy CRM methods: value formats, argument checks, entity lookups."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
@@ -48,7 +49,10 @@ def parse_dt(value: Any) -> datetime | None:
     m = _RU_DATE_RE.match(text)
     if m:
         d, mo, y, hh, mm, ss = m.groups()
-        return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=PORTAL_TZ)
+        try:
+            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=PORTAL_TZ)
+        except ValueError:
+            return None
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     try:
@@ -79,21 +83,18 @@ def timestamp(value: Any) -> float | None:
 
 # ---- scalars
 def to_float(value: Any, default: float = 0.0) -> float:
+    """A number from a form string or JSON value; unreadable or non-finite input gives `default`."""
     if isinstance(value, bool):
         return float(value)
     try:
-        return float(str(value).strip().replace(",", ".")) if value not in (None, "") else default
+        number = float(str(value).strip().replace(",", ".")) if value not in (None, "") else default
     except ValueError:
         return default
+    return number if math.isfinite(number) else default
 
 
 def to_int(value: Any, default: int = 0) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    try:
-        return int(float(str(value).strip())) if value not in (None, "") else default
-    except ValueError:
-        return default
+    return int(to_float(value, float(default)))
 
 
 def money(value: Any) -> str:

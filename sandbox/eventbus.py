@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .crm_store import to_int
 from .oauth import server_endpoint
 from .timeobj import iso
 
@@ -149,11 +151,12 @@ def fire(portal: "Portal", name: str, data: dict, ctx: "CallContext | None" = No
     name = name.upper()
     posts: list[tuple[str, dict]] = []
     with portal.lock:
+        connector = _connector(ctx)
         for binding in bindings_of(portal, name):
+            if connector and connector == (binding.get("auth_connector") or ""):
+                continue  # a change made with the binding's auth_connector does not come back to it
             if binding.get("event_type") == "offline":
-                # a change made with the binding's auth_connector does not re-enter its queue
-                if _connector(ctx) != (binding.get("auth_connector") or ""):
-                    posts += record_offline(portal, binding, name, data, ctx)
+                posts += record_offline(portal, binding, name, data, ctx)
             elif binding.get("handler"):
                 posts.append((binding["handler"], event_payload(portal, binding, name, data, ctx)))
     for url, payload in posts:
@@ -223,3 +226,49 @@ def offline_row(rec: dict, full: bool = False) -> dict:
         row["PROCESS_ID"] = rec["PROCESS_ID"]
         row["ERROR"] = str(rec["ERROR"])
     return row
+
+
+# ---- selecting offline records (event.offline.get/list filters: `[op]FIELD`, order `{FIELD: ASC|DESC}`)
+_OPS = ("!=", ">=", "<=", "=", "!", ">", "<")
+
+
+def _value(rec: dict, field: str):
+    if field == "TIMESTAMP_X":
+        return rec["TIMESTAMP_X"]
+    return int(rec[field]) if field in ("ID", "ERROR") else str(rec[field])
+
+
+def _cast(field: str, value):
+    if field == "TIMESTAMP_X":
+        try:
+            return datetime.fromisoformat(str(value).replace(" ", "T", 1)).timestamp()
+        except ValueError:
+            return 0.0
+    return to_int(value) if field in ("ID", "ERROR") else str(value)
+
+
+def _compare(left, op: str, right) -> bool:
+    if isinstance(right, list):
+        return (left in right) != (op in ("!", "!="))
+    return {"=": left == right, "!": left != right, "!=": left != right, ">": left > right,
+            ">=": left >= right, "<": left < right, "<=": left <= right}[op]
+
+
+def select_offline(records, flt, fields: tuple[str, ...]) -> list[dict]:
+    """Apply a `[op]FIELD: value` filter on the allowed fields; others are ignored."""
+    rules = []
+    for key, value in (flt.items() if isinstance(flt, dict) else ()):
+        op = next((o for o in _OPS if str(key).startswith(o)), "=")
+        field = str(key)[len(op):].upper() if str(key).startswith(op) else str(key).upper()
+        if field in fields:
+            right = [_cast(field, v) for v in value] if isinstance(value, list) else _cast(field, value)
+            rules.append((field, op, right))
+    return [r for r in records if all(_compare(_value(r, f), op, v) for f, op, v in rules)]
+
+
+def order_offline(records: list[dict], order, default: tuple[str, str], fields: tuple[str, ...]) -> list[dict]:
+    pairs = [(str(k).upper(), str(v).upper()) for k, v in order.items()] if isinstance(order, dict) else []
+    pairs = [p for p in pairs if p[0] in fields] or [default]
+    for field, direction in reversed(pairs):
+        records = sorted(records, key=lambda r: _value(r, field), reverse=direction == "DESC")
+    return records

@@ -83,9 +83,11 @@ class SandboxServer:
             self._close()
 
     def stop(self) -> None:
-        self._server.shutdown()
+        """Stop a server started with start() (shutdown() would wait forever on one never served)."""
         if self._thread is not None:
+            self._server.shutdown()
             self._thread.join(timeout=5)
+            self._thread = None
         self._close()
 
     def _close(self) -> None:

@@ -13,7 +13,7 @@ from flask import Flask, Response, request
 
 from . import auth as authmod
 from . import phpjson
-from .context import ListResult
+from .context import ListResult, arg
 from .errors import RestError, method_not_found, no_auth, query_limit
 from .phpquery import parse_query, unflatten
 from .registry import Outcome, Runtime
@@ -39,7 +39,7 @@ def create_sandbox_app(portal: "Portal", runtime: Runtime | None = None) -> Flas
     from .oauth import create_oauth_blueprint
 
     runtime = runtime or Runtime(portal)
-    app = Flask("sandbox")
+    app = Flask("sandbox", static_folder=None)
     app.extensions["sandbox"] = runtime
     app.config["SANDBOX_PORTAL"] = portal
     app.config["SANDBOX_RUNTIME"] = runtime
@@ -57,15 +57,16 @@ def create_sandbox_app(portal: "Portal", runtime: Runtime | None = None) -> Flas
 
 
 def _register_optional(app: Flask, portal: "Portal") -> None:
-    """Blueprints of the HTML view and the app-facing control routes, when those modules exist."""
-    if importlib.util.find_spec("sandbox.views") is not None:
-        from .views import create_views_blueprint
+    """Blueprints of the HTML view and the app-facing control routes, when those modules exist.
 
-        app.register_blueprint(create_views_blueprint())
-    if importlib.util.find_spec("sandbox.control_apps") is not None:
-        from .control_apps import create_control_apps_blueprint
-
-        app.register_blueprint(create_control_apps_blueprint())
+    Their factories find the portal in `current_app.config["SANDBOX_PORTAL"]` or take it as argument.
+    """
+    for module, factory in (("views", "create_views_blueprint"), ("control_apps", "create_control_apps_blueprint")):
+        if importlib.util.find_spec(f"sandbox.{module}") is None:
+            continue
+        make = getattr(importlib.import_module(f"sandbox.{module}"), factory)
+        wants_portal = bool(inspect.signature(make).parameters)
+        app.register_blueprint(make(portal) if wants_portal else make())
 
 
 # ---- request parsing
@@ -88,7 +89,7 @@ def read_params(req) -> dict:
 
 def split_path(subpath: str) -> tuple[tuple[str, str] | None, str]:
     """`method[.json][/]` or `<user>/<code>/method[.json][/]` -> (webhook or None, method)."""
-    parts = [p for p in subpath.strip("/").split("/")]
+    parts = subpath.strip("/").split("/")
     if len(parts) == 3 and parts[0].isdigit():
         webhook, name = (parts[0], parts[1]), parts[2]
     elif len(parts) == 1:
@@ -181,12 +182,16 @@ def _call(runtime: Runtime, webhook, name: str, params: dict, entry: dict) -> Ou
         ctx.auth_connector = str(params["auth_connector"] or "")  # the event bus skips loop-back events
     spec = runtime.lookup(name)
     if spec.name.lower() == "batch":
-        cmd = params.get("cmd")
+        cmd = arg(params, "cmd")
         entry["batch_size"] = len(cmd) if isinstance(cmd, (dict, list)) else 0
     return runtime.invoke(spec, ctx, params)
 
 
 # ---- fault injection (control API `faults`)
+# `p_500`, `p_503` and `p_timeout` share one roll per `/rest/` request, so a seed replays the same
+# sequence. A timeout holds the request `timeout_seconds` (default 5) and answers nginx's 504 page;
+# a second roll decides whether the method ran first (its effects stay, only the answer was lost)
+# or never ran, half and half; the call log records which (`ran`).
 def _fault(runtime: Runtime) -> RestError | str | None:
     """One roll of the dice: a 500, a 503 under the limit, a timeout, or nothing."""
     faults = runtime.portal.faults

@@ -3,10 +3,10 @@ feature.get, im.notify.system.add / im.notify.personal.add."""
 from __future__ import annotations
 
 from ..context import CallContext, ListResult, MethodSpec, arg, methods
+from ..crm_store import to_int
 from ..errors import RestError, argument_null
 from ..state import ALL_SCOPES
 from ..timeobj import iso
-from .events import to_int
 
 NOTIFICATIONS = "notifications"
 # LICENSE / LICENSE_TYPE / LICENSE_FAMILY per sandbox plan (D app-info.md lists `<lang>_<plan>` codes)

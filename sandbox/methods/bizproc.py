@@ -10,8 +10,9 @@ from urllib.parse import urlparse
 
 from .. import workflows
 from ..context import CallContext, MethodSpec, arg, methods
+from ..crm_store import to_int
 from ..errors import RestError, access_denied
-from .events import check_handler_url, to_int
+from .events import check_handler_url
 
 ROBOT_TYPES = frozenset({"bool", "date", "datetime", "double", "int", "select", "string", "text", "user"})
 _CODE = re.compile(r"^[a-z0-9.\-_]+$", re.I)

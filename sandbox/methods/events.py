@@ -2,20 +2,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from urllib.parse import urlparse
 
 from .. import eventbus
 from ..context import CallContext, ListResult, MethodSpec, arg, methods
+from ..crm_store import to_int
 from ..errors import RestError, access_denied, argument_error, argument_null, wrong_auth_type
-
-
-def to_int(value) -> int:
-    """PHP intval: non-numeric text counts as 0."""
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0
 
 
 def require_app(ctx: CallContext) -> None:
@@ -170,51 +162,6 @@ def event_test(ctx: CallContext, params: dict):
 
 
 # ---- offline queue (records kept by eventbus.record_offline)
-_OPS = ("!=", ">=", "<=", "=", "!", ">", "<")
-
-
-def _value(rec: dict, field: str):
-    if field == "TIMESTAMP_X":
-        return rec["TIMESTAMP_X"]
-    return int(rec[field]) if field in ("ID", "ERROR") else str(rec[field])
-
-
-def _cast(field: str, value):
-    if field == "TIMESTAMP_X":
-        try:
-            return datetime.fromisoformat(str(value).replace(" ", "T", 1)).timestamp()
-        except ValueError:
-            return 0.0
-    return to_int(value) if field in ("ID", "ERROR") else str(value)
-
-
-def _compare(left, op: str, right) -> bool:
-    if isinstance(right, list):
-        return (left in right) != (op in ("!", "!="))
-    return {"=": left == right, "!": left != right, "!=": left != right, ">": left > right,
-            ">=": left >= right, "<": left < right, "<=": left <= right}[op]
-
-
-def _filtered(records, flt, fields: tuple[str, ...]) -> list[dict]:
-    """Apply a `[op]FIELD: value` filter on the allowed fields; others are ignored."""
-    rules = []
-    for key, value in (flt.items() if isinstance(flt, dict) else ()):
-        op = next((o for o in _OPS if str(key).startswith(o)), "=")
-        field = str(key)[len(op):].upper() if str(key).startswith(op) else str(key).upper()
-        if field in fields:
-            right = [_cast(field, v) for v in value] if isinstance(value, list) else _cast(field, value)
-            rules.append((field, op, right))
-    return [r for r in records if all(_compare(_value(r, f), op, v) for f, op, v in rules)]
-
-
-def _ordered(records: list[dict], order, default: tuple[str, str], fields: tuple[str, ...]) -> list[dict]:
-    pairs = [(str(k).upper(), str(v).upper()) for k, v in order.items()] if isinstance(order, dict) else []
-    pairs = [p for p in pairs if p[0] in fields] or [default]
-    for field, direction in reversed(pairs):
-        records = sorted(records, key=lambda r: _value(r, field), reverse=direction == "DESC")
-    return records
-
-
 def _queue(ctx: CallContext, params: dict) -> list[dict]:
     """This app's records in the queue of the request's auth_connector."""
     require_app(ctx)
@@ -238,15 +185,15 @@ def offline_get(ctx: CallContext, params: dict):
         raise argument_error("Value must be positive integer", "LIMIT")
     error = 1 if to_int(arg(params, "error", 0)) == 1 else 0
     process_id = arg(params, "process_id")
-    records = [r for r in _filtered(records, arg(params, "filter"), GET_FIELDS) if r["ERROR"] == error]
+    records = [r for r in eventbus.select_offline(records, arg(params, "filter"), GET_FIELDS) if r["ERROR"] == error]
     order = arg(params, "order")
     if process_id is None:
         process_id = secrets.token_hex(16)
-        free = _ordered([r for r in records if not r["PROCESS_ID"]], order, ("TIMESTAMP_X", "ASC"), GET_FIELDS)
+        free = eventbus.order_offline([r for r in records if not r["PROCESS_ID"]], order, ("TIMESTAMP_X", "ASC"), GET_FIELDS)
         for rec in free[:limit]:
             rec["PROCESS_ID"] = process_id
     mine = [r for r in records if r["PROCESS_ID"] == str(process_id).strip()]
-    rows = [eventbus.offline_row(r) for r in _ordered(mine, order, ("TIMESTAMP_X", "ASC"), GET_FIELDS)[:limit]]
+    rows = [eventbus.offline_row(r) for r in eventbus.order_offline(mine, order, ("TIMESTAMP_X", "ASC"), GET_FIELDS)[:limit]]
     if clear and rows:
         _delete(ctx, mine)
     keep_id = not clear or arg(params, "process_id") is not None
@@ -260,8 +207,8 @@ def _delete(ctx: CallContext, records: list[dict]) -> None:
 
 
 def offline_list(ctx: CallContext, params: dict):
-    records = _filtered(_queue(ctx, params), arg(params, "filter"), LIST_FIELDS)
-    records = _ordered(records, arg(params, "order"), ("ID", "ASC"), LIST_FIELDS)
+    records = eventbus.select_offline(_queue(ctx, params), arg(params, "filter"), LIST_FIELDS)
+    records = eventbus.order_offline(records, arg(params, "order"), ("ID", "ASC"), LIST_FIELDS)
     start = max(to_int(arg(params, "start", 0)), 0)
     page = [eventbus.offline_row(r, full=True) for r in records[start:start + 50]]
     return ListResult(page, len(records), start + 50 if len(records) > start + 50 else None)

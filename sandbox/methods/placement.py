@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 
 from ..context import CallContext, MethodSpec, arg, methods
+from ..crm_store import to_int
 from ..errors import RestError, access_denied, argument_null, wrong_auth_type
-from .events import check_handler_url, to_int
+from .events import check_handler_url
 
 _CRM_TYPES = ("LEAD", "DEAL", "CONTACT", "COMPANY", "INVOICE", "SMART_INVOICE", "QUOTE")
 _CRM_SLOTS = ("LIST_MENU", "LIST_TOOLBAR", "DETAIL_TOOLBAR", "DETAIL_TAB", "DETAIL_ACTIVITY",

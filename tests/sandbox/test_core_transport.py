@@ -5,7 +5,7 @@ import re
 
 import requests
 
-from tests.sandbox.core_support import app_tokens, control, core, install_app, rest  # noqa: F401
+from tests.sandbox.core_support import app_tokens, control, core, oauth_install, rest  # noqa: F401
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
@@ -118,13 +118,13 @@ def test_no_auth_and_unknown_token(core):
     assert (r.status_code, r.json()["error"]) == (401, "NO_AUTH_FOUND")
 
 
-def test_expired_token_by_clock_and_by_control(core, receiver, app_tokens):
+def test_expired_token_by_clock_and_by_control(core, app_tokens):
     tok = app_tokens["access_token"]
     control(core, "clock", {"advance": 3601})
     r = rest(core, "test.echo", tok)
     assert r.status_code == 401
     assert r.json() == {"error": "expired_token", "error_description": "The access token provided has expired."}
-    fresh = install_app(core, receiver)["access_token"]
+    fresh = oauth_install(core)["access_token"]
     assert rest(core, "test.echo", fresh).status_code == 200
     assert control(core, "tokens/expire", {"client_id": "local.core.app"})["expired"] >= 1
     assert rest(core, "test.echo", fresh).json()["error"] == "expired_token"
@@ -139,8 +139,8 @@ def test_app_context_required_for_webhooks(core, app_tokens):
     assert rest(core, "test.apponly", app_tokens["access_token"]).json()["result"] is True
 
 
-def test_scope_is_checked(core, receiver):
-    tok = install_app(core, receiver, client_id="local.user.only", scopes="user")["access_token"]
+def test_scope_is_checked(core):
+    tok = oauth_install(core, client_id="local.user.only", scopes="user")["access_token"]
     r = rest(core, "test.crm", tok)
     assert r.status_code == 403
     assert r.json() == {
@@ -151,13 +151,8 @@ def test_scope_is_checked(core, receiver):
 
 
 def test_admin_only_for_a_manager(core, app_tokens):
-    code = control(core, "oauth/code", {"client_id": "local.core.app", "user_id": 2})["code"]
-    tokens = requests.post(
-        f"{core.base_url}/oauth/token/",
-        data={"grant_type": "authorization_code", "client_id": "local.core.app", "client_secret": "s3cret", "code": code},
-        timeout=10,
-    ).json()
-    r = rest(core, "test.admin", tokens["access_token"])
+    manager = oauth_install(core, user_id=2)
+    r = rest(core, "test.admin", manager["access_token"])
     assert (r.status_code, r.json()["error"]) == (403, "ACCESS_DENIED")
     assert rest(core, "test.admin", app_tokens["access_token"]).json()["result"] is True
 
