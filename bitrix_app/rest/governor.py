@@ -103,7 +103,7 @@ class Governor:
         entry = self._entry(method)
         if not entry:
             return 0.0
-        margin = max(5.0, self.limits.operating_limit * 0.02)
+        margin = self.limits.operating_limit * 0.02  # the next call adds its own cost
         if entry["operating"] < self.limits.operating_limit - margin:
             return 0.0
         return max(0.0, entry["reset_at"] - time.time())

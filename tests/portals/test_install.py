@@ -16,13 +16,6 @@ def _record(env, member_id):
         return s.scalar(select(PortalRecord).where(PortalRecord.member_id == member_id))
 
 
-def _registered(env):
-    """What the app has registered in the portal, read back through the portal itself (app context)."""
-    return {
-        "events": env.control("calls", method="GET"),
-    }
-
-
 @pytest.mark.parametrize("mode", ["callback", "ui"])
 def test_install_registers_everything_once_and_activates(portal_env, mode):
     env = portal_env()
