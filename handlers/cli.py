@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from bitrix_app import services
 from bitrix_app.jobs.queues import PRIORITY
@@ -17,7 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(portals)
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def db():
     """Database migrations."""
 
@@ -33,6 +34,7 @@ def db_upgrade(revision: str):
 
 
 @click.command()
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Run queued jobs, then exit.")
 @click.option("--queues", default=",".join(PRIORITY), show_default=True, help="Queues, highest priority first.")
 @click.option("--simple", is_flag=True, help="Run jobs in-process instead of forking a work horse per job.")
@@ -47,6 +49,7 @@ def worker(burst: bool, queues: str, simple: bool):
 
 
 @click.command()
+@with_appcontext
 def cron():
     """Run the RQ cron scheduler with the app's cron table."""
     from bitrix_app.jobs.cron import build_cron

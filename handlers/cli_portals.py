@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bitrix_app import services
@@ -11,7 +12,7 @@ from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord, utc
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def portals():
     """Installations of the app in Bitrix24 portals."""
 

@@ -1,0 +1,84 @@
+"""`make demo`: the sandbox portal, the app and a worker on the embedded defaults; install; print URLs.
+
+Runs until Ctrl-C (`--once` exits after the install has converged, for a smoke run).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+
+
+def _free(port: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            return 0
+
+
+def _start_worker(env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], env={**os.environ, **env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+
+def _wait_active(stack, timeout: float = 60) -> dict:
+    """Poll the app's own CLI view of the portal until setup has converged (a demo, not a test)."""
+    from bitrix_app.portals import repository
+    from bitrix_app.store.db import transaction
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with stack.app.app_context(), transaction(stack.app.extensions["bitrix_app"]["sessions"]) as s:
+            rec = repository.get(s, stack.member_id)
+            if rec and rec.status in ("active", "blocked"):
+                return {"status": rec.status, "shop_category_id": rec.shop_category_id, "reason": rec.status_reason}
+        time.sleep(0.5)
+    return {"status": "timeout"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--once", action="store_true", help="exit after the install has converged")
+    args = parser.parse_args()
+    from bench.harness import start_stack
+
+    workdir = os.path.abspath(os.environ.get("INSTANCE_DIR", "instance/demo"))
+    os.makedirs(workdir, exist_ok=True)
+    stack = start_stack(plan="standard", workdir=workdir, app_port=_free(5000), sandbox_port=_free(8765))
+    worker = _start_worker(stack.env)
+    try:
+        ans = stack.install(mode="callback")
+        outcome = _wait_active(stack)
+        base, app_url = stack.sandbox.base_url, stack.live.url
+        print(json.dumps({"member_id": ans["member_id"], **outcome}))
+        print(f"""
+Sandbox portal      {base}/_sandbox/          (control API index)
+  CRM view          {base}/_sandbox/view      (deals, contacts, activities)
+  incoming webhook  {stack.sandbox.webhook_url}
+  OAuth server      {base}/oauth/token/
+App                 {app_url}/healthz
+  database          {stack.env['DATABASE_URL']}
+  redis             {stack.env['REDIS_URL']}
+Try:  curl -s {stack.sandbox.webhook_url}crm.category.list -d entityTypeId=2
+""", flush=True)
+        if not args.once:
+            print("Running; Ctrl-C stops everything.", flush=True)
+            while worker.poll() is None:
+                time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
