@@ -10,3 +10,6 @@ def register_blueprints(app: Flask) -> None:
     errors.register(app)
     for module in (health, install, events):
         app.register_blueprint(module.bp)
+    from placement_ui import bp as placement_bp
+
+    app.register_blueprint(placement_bp)

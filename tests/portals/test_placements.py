@@ -1,0 +1,32 @@
+"""The deal and contact tabs and the main page: opened by the portal, verified, frameable."""
+from __future__ import annotations
+
+import requests
+
+
+def test_deal_tab_opens_from_the_portal(portal_env):
+    env = portal_env()
+    env.install()
+    ans = env.control("placements/open", {"placement": "CRM_DEAL_DETAIL_TAB", "options": {"ID": "8061"}})
+    assert ans["status"] == 200 and not ans["frame_blocked"]
+    assert "deal #8061" in ans["body"]
+
+
+def test_contact_tab_in_russian(portal_env):
+    env = portal_env()
+    env.install()
+    ans = env.control("placements/open", {"placement": "CRM_CONTACT_DETAIL_TAB", "options": {"ID": "3"}, "lang": "ru"})
+    assert ans["status"] == 200 and "Магазин" in ans["body"]
+
+
+def test_pages_refuse_a_wrong_application_token(portal_env):
+    env = portal_env()
+    ans = env.install()
+    form = {"AUTH_ID": "a", "REFRESH_ID": "r", "member_id": ans["member_id"], "APPLICATION_TOKEN": "forged",
+            "PLACEMENT": "DEFAULT", "PLACEMENT_OPTIONS": "{}"}
+    for path in ("/", "/placement/deal"):
+        res = requests.post(f"{env.live.url}{path}?DOMAIN={ans['domain']}&LANG=en", data=form, timeout=10)
+        assert res.status_code == 401
+    form["APPLICATION_TOKEN"] = ans["application_token"]
+    page = requests.post(f"{env.live.url}/?DOMAIN={ans['domain']}&LANG=en", data=form, timeout=10)
+    assert page.status_code == 200 and "Sync health" in page.text and "active" in page.text
