@@ -78,12 +78,13 @@ def test_standard_plan_burst_from_two_threads_never_sees_503(portal_env):
 def test_injected_503s_and_500s_are_retried_not_raised(portal_env):
     env = portal_env()
     ans = env.install(run_jobs=False)
-    env.control("faults", {"p_503": 0.3, "p_500": 0.2, "seed": 7})
+    env.control("faults", {"p_503": 0.25, "p_500": 0.15, "seed": 7})
     with env.app.app_context():
         client = client_for(ans["member_id"])
-        results = [client.call("app.info") for _ in range(10)]
+        results = [client.call("app.info") for _ in range(6)]
     assert all(isinstance(r, dict) for r in results)
-    assert {c["http_status"] for c in env.calls("app.info")} >= {200}
+    statuses = [c["http_status"] for c in env.calls("app.info")]
+    assert statuses.count(200) == 6 and {500, 503} & set(statuses)  # faults were injected and absorbed
 
 
 def test_operating_limit_is_handed_back_typed(portal_env):
