@@ -66,3 +66,8 @@ def arg(params: dict, name: str, default: Any = None) -> Any:
         if isinstance(k, str) and k.lower() == low:
             return v
     return default
+
+
+def flag(params: dict, name: str) -> bool:
+    """A yes/no parameter (`1`, `true`, `Y` in any letter case) named in any letter case."""
+    return str(arg(params, name) or "").lower() in ("1", "true", "y")

@@ -13,7 +13,7 @@ from .crm_seed import (
 from .crm_store import (
     DEAL, as_list, as_map, fmt_date, id_str, iso, money, now_dt, positive_id, text, to_int, yn,
 )
-from .crm_userfields import entity_defs, store_uf_values
+from .crm_userfields import add_uf_values, store_uf_values
 from .errors import crm_error
 
 UF_ENTITY = "CRM_DEAL"
@@ -156,11 +156,7 @@ def recompute_amount(portal, row: dict) -> None:
 
 def deal_out(portal, row: dict) -> dict:
     """crm.deal.get shape: the documented keys in order, then the deal's user fields."""
-    out = {k: row.get(k) for k in DEAL_ROW}
-    for defn in entity_defs(portal, UF_ENTITY):
-        name = defn["FIELD_NAME"]
-        out[name] = row.get(name, [] if defn["MULTIPLE"] == "Y" else None)
-    return out
+    return add_uf_values(portal, UF_ENTITY, row, {k: row.get(k) for k in DEAL_ROW})
 
 
 # ---- contact links (crm.deal.contact.items.*)

@@ -47,6 +47,14 @@ def uf_types(portal, entity_id: str) -> dict[str, str]:
     return {d["FIELD_NAME"]: d["USER_TYPE_ID"] for d in entity_defs(portal, entity_id)}
 
 
+def add_uf_values(portal, entity_id: str, row: dict, out: dict) -> dict:
+    """`out` plus the entity's user field values from `row` (unset: [] when multiple, else None)."""
+    for defn in entity_defs(portal, entity_id):
+        name = defn["FIELD_NAME"]
+        out[name] = row.get(name, [] if defn["MULTIPLE"] == "Y" else None)
+    return out
+
+
 def _core_error(message: str) -> RestError:
     # CUserTypeEntity reports through CAdminException: ERROR_CORE and a trailing <br>
     return RestError("ERROR_CORE", f"{message}<br>", 400)

@@ -191,3 +191,8 @@ def paginate(rows: list, start: Any) -> tuple[list, int, int | None]:
     total = len(rows)
     nxt = offset + PAGE_SIZE if offset + PAGE_SIZE < total else None
     return rows[offset:offset + PAGE_SIZE], total, nxt
+
+
+def page_from_start(rows: list, params: dict) -> ListResult:
+    """50 rows from the call's `start`, a negative one read as 0 (these methods always count)."""
+    return ListResult(*paginate(rows, max(to_int(arg(params, "start", 0)), 0)))

@@ -2,9 +2,10 @@
 feature.get, im.notify.system.add / im.notify.personal.add."""
 from __future__ import annotations
 
-from ..context import CallContext, ListResult, MethodSpec, arg, methods
+from ..context import CallContext, MethodSpec, arg, flag, methods
 from ..crm_store import to_int
 from ..errors import RestError, argument_null
+from ..listing import page_from_start
 from ..state import ALL_SCOPES
 from ..timeobj import iso
 
@@ -93,9 +94,7 @@ def user_get(ctx: CallContext, params: dict):
                 return False
         return True
 
-    found = [r for r in rows if ok(r)]
-    start = max(to_int(arg(params, "start", 0)), 0)
-    return ListResult(found[start:start + 50], len(found), start + 50 if len(found) > start + 50 else None)
+    return page_from_start([r for r in rows if ok(r)], params)
 
 
 def profile(ctx: CallContext, params: dict):
@@ -109,7 +108,7 @@ def user_admin(ctx: CallContext, params: dict):
 
 
 def scope(ctx: CallContext, params: dict):
-    if str(arg(params, "full") or "").lower() in ("1", "true", "y"):
+    if flag(params, "full"):
         return sorted(ALL_SCOPES)
     return sorted(ctx.scopes) if ctx.scopes else sorted(ALL_SCOPES)
 

@@ -3,23 +3,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..context import CallContext, MethodSpec, methods
+from ..context import CallContext, methods
 from ..crm_activities import (
     ACTIVITY_TYPES, TABLE, activity_out, apply_fields, is_sending, new_activity, send_email, validate,
     _communications,
 )
+from ..crm_methods import WRITE, crm_spec, delete_row, entity_specs, find_row, fire, insert_row
 from ..crm_store import (
-    OWNER_TYPES, as_list, as_map, ensure_crm, entity_exists, fields_arg, get_row, id_str, iso,
-    now_dt, parse_dt, positive_id, require_id, text, to_int,
+    OWNER_TYPES, as_list, as_map, ensure_crm, entity_exists, fields_arg, id_str, iso, now_dt, parse_dt,
+    positive_id, text, to_int,
 )
 from ..errors import RestError
 from ..listing import list_rows
 
 COMMENTS = "crm_timeline_comment"
-
-
-def _fire(ctx: CallContext, name: str, activity_id: int) -> None:
-    ctx.portal.fire_event(name, {"FIELDS": {"ID": str(activity_id)}}, ctx)
 
 
 def activity_add(ctx: CallContext, params: dict) -> int:
@@ -31,14 +28,11 @@ def activity_add(ctx: CallContext, params: dict) -> int:
     row["_COMMUNICATIONS"] = comms
     if is_sending(row):
         send_email(ctx, row, comms)
-    ctx.portal.table(TABLE)[int(row["ID"])] = row
-    _fire(ctx, "ONCRMACTIVITYADD", int(row["ID"]))
-    return int(row["ID"])
+    return insert_row(ctx, TABLE, row, "ONCRMACTIVITYADD")
 
 
 def activity_get(ctx: CallContext, params: dict) -> dict:
-    ensure_crm(ctx.portal)
-    return activity_out(get_row(ctx.portal, TABLE, require_id(params)))
+    return activity_out(find_row(ctx, params, TABLE)[1])
 
 
 def activity_list(ctx: CallContext, params: dict):
@@ -50,9 +44,7 @@ def activity_list(ctx: CallContext, params: dict):
 
 
 def activity_update(ctx: CallContext, params: dict) -> bool:
-    ensure_crm(ctx.portal)
-    activity_id = require_id(params)
-    row = get_row(ctx.portal, TABLE, activity_id)
+    activity_id, row = find_row(ctx, params, TABLE)
     fields = fields_arg(params)
     staged = dict(row)
     apply_fields(ctx, staged, fields)
@@ -61,17 +53,12 @@ def activity_update(ctx: CallContext, params: dict) -> bool:
         if comms:
             staged["_COMMUNICATIONS"] = comms
     row.update(staged)
-    _fire(ctx, "ONCRMACTIVITYUPDATE", activity_id)
+    fire(ctx, "ONCRMACTIVITYUPDATE", activity_id)
     return True
 
 
 def activity_delete(ctx: CallContext, params: dict) -> bool:
-    ensure_crm(ctx.portal)
-    activity_id = require_id(params)
-    get_row(ctx.portal, TABLE, activity_id)
-    del ctx.portal.table(TABLE)[activity_id]
-    _fire(ctx, "ONCRMACTIVITYDELETE", activity_id)
-    return True
+    return delete_row(ctx, params, TABLE, "ONCRMACTIVITYDELETE")
 
 
 # ---- to-dos (D api-reference/crm/timeline/activities/todo/crm-activity-todo-add.md)
@@ -101,9 +88,7 @@ def todo_add(ctx: CallContext, params: dict) -> dict:
         fields["ASSOCIATED_ENTITY_ID"] = params["parentActivityId"]
     row = new_activity(ctx, 6, (owner_type, owner_id), fields)
     row["PROVIDER_ID"], row["DEADLINE"], row["_COMMUNICATIONS"] = "CRM_TODO", when, []
-    ctx.portal.table(TABLE)[int(row["ID"])] = row
-    _fire(ctx, "ONCRMACTIVITYADD", int(row["ID"]))
-    return {"id": int(row["ID"])}
+    return {"id": insert_row(ctx, TABLE, row, "ONCRMACTIVITYADD")}
 
 
 # ---- timeline comments (D api-reference/crm/timeline/comments/*)
@@ -152,14 +137,10 @@ def comment_list(ctx: CallContext, params: dict):
     return list_rows(rows, params, default_select=("*",), all_fields=COMMENT_TYPES)
 
 
-_READ, _WRITE = 0.01, 0.03
 METHODS = methods(
-    MethodSpec("crm.activity.add", activity_add, scope="crm", cost=_WRITE),
-    MethodSpec("crm.activity.get", activity_get, scope="crm", cost=_READ),
-    MethodSpec("crm.activity.list", activity_list, scope="crm", cost=0.02),
-    MethodSpec("crm.activity.update", activity_update, scope="crm", cost=_WRITE),
-    MethodSpec("crm.activity.delete", activity_delete, scope="crm", cost=_WRITE),
-    MethodSpec("crm.activity.todo.add", todo_add, scope="crm", cost=_WRITE),
-    MethodSpec("crm.timeline.comment.add", comment_add, scope="crm", cost=_WRITE),
-    MethodSpec("crm.timeline.comment.list", comment_list, scope="crm", cost=_READ),
+    *entity_specs("activity", add=activity_add, get=activity_get, list=activity_list, update=activity_update,
+                  delete=activity_delete),
+    crm_spec("crm.activity.todo.add", todo_add, WRITE),
+    crm_spec("crm.timeline.comment.add", comment_add, WRITE),
+    crm_spec("crm.timeline.comment.list", comment_list),
 )

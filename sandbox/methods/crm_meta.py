@@ -1,12 +1,11 @@
 """CRM reference data: funnels (crm.category.*), directories and stages (crm.status.*), currencies, duplicates."""
 from __future__ import annotations
 
-from ..context import CallContext, ListResult, MethodSpec, arg, methods
+from ..context import CallContext, ListResult, arg, methods
+from ..crm_methods import WRITE, crm_spec
 from ..crm_multifields import normalize_email, normalize_phone
 from ..crm_seed import DIRECTORIES, add_funnel_stages, add_status, stage_entity, stage_prefix
-from ..crm_store import (
-    as_list, as_map, ensure_crm, fields_arg, require_id, text, to_int,
-)
+from ..crm_store import as_list, as_map, ensure_crm, fields_arg, require_id, text, to_int
 from ..errors import RestError, access_denied, crm_error
 from ..listing import map_param, order_rows, paginate, parse_filter
 
@@ -38,30 +37,29 @@ def _find_category(portal, params: dict) -> dict:
     return cat
 
 
-def _require_admin(ctx: CallContext) -> None:
-    if not ctx.is_admin:
+def _deal_funnels(ctx: CallContext, params: dict, admin: bool = False) -> None:
+    """Seed the CRM, accept deals only, and for writes require an administrator, in that order."""
+    ensure_crm(ctx.portal)
+    _deal_entity(params)
+    if admin and not ctx.is_admin:
         raise access_denied("Access denied")
 
 
 def category_list(ctx: CallContext, params: dict) -> ListResult:
-    ensure_crm(ctx.portal)
-    _deal_entity(params)
+    _deal_funnels(ctx, params)
     cats = sorted(ctx.portal.table("crm_category").values(), key=lambda c: (c["sort"], c["id"]))
     page, total, nxt = paginate(cats, arg(params, "start"))
     return ListResult({"categories": [_category_out(c) for c in page]}, total, nxt)
 
 
 def category_get(ctx: CallContext, params: dict) -> dict:
-    ensure_crm(ctx.portal)
-    _deal_entity(params)
+    _deal_funnels(ctx, params)
     return {"category": _category_out(_find_category(ctx.portal, params))}
 
 
 def category_add(ctx: CallContext, params: dict) -> dict:
     """A new deal funnel gets the default stage set, prefixed `C<id>:`."""
-    ensure_crm(ctx.portal)
-    _deal_entity(params)
-    _require_admin(ctx)
+    _deal_funnels(ctx, params, admin=True)
     fields = as_map(arg(params, "fields")) or {}
     name = (text(fields.get("name")) or "").strip()
     if not name:
@@ -76,9 +74,7 @@ def category_add(ctx: CallContext, params: dict) -> dict:
 
 
 def category_update(ctx: CallContext, params: dict) -> dict:
-    ensure_crm(ctx.portal)
-    _deal_entity(params)
-    _require_admin(ctx)
+    _deal_funnels(ctx, params, admin=True)
     cat = _find_category(ctx.portal, params)
     fields = as_map(arg(params, "fields")) or {}
     if (text(fields.get("name")) or "").strip():
@@ -89,9 +85,7 @@ def category_update(ctx: CallContext, params: dict) -> dict:
 
 
 def category_delete(ctx: CallContext, params: dict) -> None:
-    ensure_crm(ctx.portal)
-    _deal_entity(params)
-    _require_admin(ctx)
+    _deal_funnels(ctx, params, admin=True)
     cat = _find_category(ctx.portal, params)
     if cat["isDefault"] == "Y":
         raise RestError(0, "Default deal category cannot be deleted", 400)
@@ -179,23 +173,23 @@ def status_add(ctx: CallContext, params: dict) -> int:
     return int(row["ID"])
 
 
-def _find_status(portal, params: dict) -> dict:
-    row = portal.table("crm_status").get(require_id(params))
+def _find_status(ctx: CallContext, params: dict, admin: bool = False) -> dict:
+    """Seed the CRM, for writes require an administrator, then find the item named by `id`."""
+    ensure_crm(ctx.portal)
+    if admin and not ctx.is_admin:
+        raise crm_error("Access denied.")
+    row = ctx.portal.table("crm_status").get(require_id(params))
     if row is None:
         raise crm_error("Not found.")
     return row
 
 
 def status_get(ctx: CallContext, params: dict) -> dict:
-    ensure_crm(ctx.portal)
-    return dict(_find_status(ctx.portal, params))
+    return dict(_find_status(ctx, params))
 
 
 def status_update(ctx: CallContext, params: dict) -> bool:
-    ensure_crm(ctx.portal)
-    if not ctx.is_admin:
-        raise crm_error("Access denied.")
-    row = _find_status(ctx.portal, params)
+    row = _find_status(ctx, params, admin=True)
     fields = fields_arg(params)
     if text(fields.get("NAME")):
         row["NAME"] = text(fields["NAME"])
@@ -210,10 +204,7 @@ def status_update(ctx: CallContext, params: dict) -> bool:
 
 def status_delete(ctx: CallContext, params: dict) -> bool:
     """System items go only with params.FORCED=Y."""
-    ensure_crm(ctx.portal)
-    if not ctx.is_admin:
-        raise crm_error("Access denied.")
-    row = _find_status(ctx.portal, params)
+    row = _find_status(ctx, params, admin=True)
     forced = str((as_map(arg(params, "params")) or {}).get("FORCED", "")).upper() == "Y"
     if row["SYSTEM"] == "Y" and not forced:
         raise crm_error("Unable to delete a system item without FORCED=Y.")
@@ -262,20 +253,19 @@ def find_by_comm(ctx: CallContext, params: dict) -> dict:
     return result
 
 
-_READ, _WRITE = 0.01, 0.03
 METHODS = methods(
-    MethodSpec("crm.duplicate.findbycomm", find_by_comm, scope="crm", cost=0.02),
-    MethodSpec("crm.category.list", category_list, scope="crm", cost=_READ),
-    MethodSpec("crm.category.get", category_get, scope="crm", cost=_READ),
+    crm_spec("crm.duplicate.findbycomm", find_by_comm, 0.02),
+    crm_spec("crm.category.list", category_list),
+    crm_spec("crm.category.get", category_get),
     # funnel and directory writes need CRM admin rights; checked inside for the documented error bodies
-    MethodSpec("crm.category.add", category_add, scope="crm", cost=0.05),
-    MethodSpec("crm.category.update", category_update, scope="crm", cost=_WRITE),
-    MethodSpec("crm.category.delete", category_delete, scope="crm", cost=_WRITE),
-    MethodSpec("crm.status.list", status_list, scope="crm", cost=_READ),
-    MethodSpec("crm.status.fields", status_fields, scope="crm", cost=0.005),
-    MethodSpec("crm.status.get", status_get, scope="crm", cost=_READ),
-    MethodSpec("crm.status.add", status_add, scope="crm", cost=_WRITE),
-    MethodSpec("crm.status.update", status_update, scope="crm", cost=_WRITE),
-    MethodSpec("crm.status.delete", status_delete, scope="crm", cost=_WRITE),
-    MethodSpec("crm.currency.list", currency_list, scope="crm", cost=0.005),
+    crm_spec("crm.category.add", category_add, 0.05),
+    crm_spec("crm.category.update", category_update, WRITE),
+    crm_spec("crm.category.delete", category_delete, WRITE),
+    crm_spec("crm.status.list", status_list),
+    crm_spec("crm.status.fields", status_fields, 0.005),
+    crm_spec("crm.status.get", status_get),
+    crm_spec("crm.status.add", status_add, WRITE),
+    crm_spec("crm.status.update", status_update, WRITE),
+    crm_spec("crm.status.delete", status_delete, WRITE),
+    crm_spec("crm.currency.list", currency_list, 0.005),
 )

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import secrets
+from typing import Callable
 from urllib.parse import urlparse
 
 from .. import eventbus
-from ..context import CallContext, ListResult, MethodSpec, arg, methods
+from ..context import CallContext, ListResult, MethodSpec, arg, flag, methods
 from ..crm_store import to_int
 from ..errors import RestError, access_denied, argument_error, argument_null, wrong_auth_type
+from ..listing import page_from_start
 
 
 def require_app(ctx: CallContext) -> None:
@@ -50,14 +52,26 @@ def _options(name: str, given) -> dict:
     return {k: cast(given[k]) for k, cast in allowed.items() if k in given}
 
 
-def event_bind(ctx: CallContext, params: dict):
-    require_app(ctx)
-    user = _bind_user(ctx, params)
+def _target(params: dict) -> tuple[str, str, str]:
+    """The event name (required), the event type and the handler URL of event.bind / event.unbind."""
     name = str(arg(params, "event") or "").upper()
     if not name:
         raise argument_null("EVENT")
-    event_type = _event_type(params)
-    handler = str(arg(params, "handler") or "")
+    return name, _event_type(params), str(arg(params, "handler") or "")
+
+
+def unbind_matching(bindings: list[dict], matches: Callable[[dict], bool]) -> dict:
+    """Drop the matching registrations in place and answer how many went."""
+    keep = [b for b in bindings if not matches(b)]
+    count = len(bindings) - len(keep)
+    bindings[:] = keep
+    return {"count": count}
+
+
+def event_bind(ctx: CallContext, params: dict):
+    require_app(ctx)
+    user = _bind_user(ctx, params)
+    name, event_type, handler = _target(params)
     if event_type == "offline":
         if not ctx.is_admin:
             raise access_denied("Access denied! Offline events binding requires administrator access rights")
@@ -84,11 +98,7 @@ def event_bind(ctx: CallContext, params: dict):
 
 
 def _unbind_filter(ctx: CallContext, params: dict) -> dict:
-    name = str(arg(params, "event") or "").upper()
-    if not name:
-        raise argument_null("EVENT")
-    event_type = _event_type(params)
-    handler = str(arg(params, "handler") or "")
+    name, event_type, handler = _target(params)
     want: dict = {"client_id": ctx.app.client_id, "event": name}
     if event_type == "offline":
         if not ctx.is_admin:
@@ -116,10 +126,7 @@ def event_unbind(ctx: CallContext, params: dict):
         seen = {**b, "auth_connector": b.get("auth_connector") or ""}
         return all(seen.get(k) == v for k, v in want.items())
 
-    keep = [b for b in ctx.portal.event_bindings if not matches(b)]
-    count = len(ctx.portal.event_bindings) - len(keep)
-    ctx.portal.event_bindings[:] = keep
-    return {"count": count}
+    return unbind_matching(ctx.portal.event_bindings, matches)
 
 
 def event_get(ctx: CallContext, params: dict):
@@ -142,7 +149,7 @@ def events_list(ctx: CallContext, params: dict):
     if scope is not None and scope != "":
         by_scope = {"basic": eventbus.GLOBAL_EVENTS, **eventbus.EVENTS_BY_SCOPE}
         return list(by_scope.get(str(scope), ()))
-    if str(arg(params, "full") or "").lower() in ("1", "true", "y"):
+    if flag(params, "full"):
         return eventbus.available_events(eventbus.EVENTS_BY_SCOPE)
     return eventbus.available_events(ctx.scopes)
 
@@ -209,9 +216,8 @@ def _delete(ctx: CallContext, records: list[dict]) -> None:
 def offline_list(ctx: CallContext, params: dict):
     records = eventbus.select_offline(_queue(ctx, params), arg(params, "filter"), LIST_FIELDS)
     records = eventbus.order_offline(records, arg(params, "order"), ("ID", "ASC"), LIST_FIELDS)
-    start = max(to_int(arg(params, "start", 0)), 0)
-    page = [eventbus.offline_row(r, full=True) for r in records[start:start + 50]]
-    return ListResult(page, len(records), start + 50 if len(records) > start + 50 else None)
+    page = page_from_start(records, params)
+    return ListResult([eventbus.offline_row(r, full=True) for r in page.items], page.total, page.next)
 
 
 def _process_id(params: dict) -> str:

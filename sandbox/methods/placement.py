@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from ..context import CallContext, MethodSpec, arg, methods
+from ..context import CallContext, MethodSpec, arg, flag, methods
 from ..crm_store import to_int
 from ..errors import RestError, access_denied, argument_null, wrong_auth_type
-from .events import check_handler_url
+from .events import check_handler_url, unbind_matching
 
 _CRM_TYPES = ("LEAD", "DEAL", "CONTACT", "COMPANY", "INVOICE", "SMART_INVOICE", "QUOTE")
 _CRM_SLOTS = ("LIST_MENU", "LIST_TOOLBAR", "DETAIL_TOOLBAR", "DETAIL_TAB", "DETAIL_ACTIVITY",
@@ -111,10 +111,7 @@ def placement_unbind(ctx: CallContext, params: dict):
                 and (not handler or p["handler"] == handler)
                 and (user_id is None or p["user_id"] == to_int(user_id)))
 
-    keep = [p for p in ctx.portal.placements if not matches(p)]
-    count = len(ctx.portal.placements) - len(keep)
-    ctx.portal.placements[:] = keep
-    return {"count": count}
+    return unbind_matching(ctx.portal.placements, matches)
 
 
 def placement_get(ctx: CallContext, params: dict):
@@ -136,7 +133,7 @@ def placement_list(ctx: CallContext, params: dict):
     scope = arg(params, "SCOPE")
     if scope:
         scopes = [str(scope)]
-    elif str(arg(params, "FULL") or "").lower() in ("1", "true", "y"):
+    elif flag(params, "FULL"):
         scopes = list(PLACEMENTS_BY_SCOPE)
     else:
         scopes = [s for s in PLACEMENTS_BY_SCOPE if s in ctx.scopes or s == "placement"]

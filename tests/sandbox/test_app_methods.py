@@ -1,25 +1,9 @@
 """app.info, app.option.*, users, notifications and the small system methods, over HTTP."""
 from __future__ import annotations
 
-import pytest
 import requests
 
-
-def rest(sandbox, token, method, **params):
-    return requests.post(f"{sandbox.base_url}/rest/{method}", json={**params, "auth": token}, timeout=10)
-
-
-def manager_token(sandbox, user_id=2):
-    code = requests.post(f"{sandbox.base_url}/_sandbox/oauth/code",
-                         json={"client_id": "local.test.app", "user_id": user_id}, timeout=10).json()["code"]
-    return requests.get(f"{sandbox.base_url}/oauth/token/", params={
-        "grant_type": "authorization_code", "client_id": "local.test.app", "client_secret": "s3cret", "code": code,
-    }, timeout=10).json()["access_token"]
-
-
-@pytest.fixture
-def token(installed):
-    return installed["access_token"]
+from tests.sandbox.app_support import rest, token, user_token  # noqa: F401
 
 
 def test_app_option_roundtrip(sandbox, token):
@@ -34,7 +18,7 @@ def test_app_option_roundtrip(sandbox, token):
 def test_app_option_errors(sandbox, token):
     empty = rest(sandbox, token, "app.option.set", options={})
     assert (empty.status_code, empty.json()["error"], empty.json()["argument"]) == (400, "ERROR_ARGUMENT", "options")
-    denied = rest(sandbox, manager_token(sandbox), "app.option.set", options={"a": "b"})
+    denied = rest(sandbox, user_token(sandbox, 2), "app.option.set", options={"a": "b"})
     assert (denied.status_code, denied.json()["error_description"]) == (
         403, "Access denied! Administrator authorization required")
     hook = requests.post(sandbox.webhook_url + "app.option.set", json={"options": {"a": "b"}}, timeout=10)
@@ -55,7 +39,7 @@ def test_app_info(sandbox, receiver, token):
 def test_users(sandbox, token):
     me = rest(sandbox, token, "user.current").json()["result"]
     assert (me["ID"], me["ACTIVE"], me["NAME"], me["UF_DEPARTMENT"]) == ("1", True, "Anna", [1])
-    profile = rest(sandbox, manager_token(sandbox), "profile").json()["result"]
+    profile = rest(sandbox, user_token(sandbox, 2), "profile").json()["result"]
     assert profile == {"ID": "2", "ADMIN": False, "NAME": "Boris", "LAST_NAME": "Sales",
                        "PERSONAL_GENDER": "", "TIME_ZONE": ""}
     assert rest(sandbox, token, "profile").json()["result"]["ADMIN"] is True

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import requests
 
+from tests.sandbox.crm_support import call, ok
+
 ACTIVITY_KEYS = [
     "ID", "OWNER_ID", "OWNER_TYPE_ID", "TYPE_ID", "PROVIDER_ID", "PROVIDER_TYPE_ID", "PROVIDER_GROUP_ID",
     "ASSOCIATED_ENTITY_ID", "SUBJECT", "CREATED", "LAST_UPDATED", "START_TIME", "END_TIME", "DEADLINE", "COMPLETED",
@@ -11,16 +13,6 @@ ACTIVITY_KEYS = [
     "PROVIDER_DATA", "RESULT_MARK", "RESULT_VALUE", "RESULT_SUM", "RESULT_CURRENCY_ID", "RESULT_STATUS",
     "RESULT_STREAM", "RESULT_SOURCE_ID", "AUTOCOMPLETE_RULE",
 ]
-
-
-def call(sandbox, method, **params):
-    return requests.post(f"{sandbox.webhook_url}{method}", json=params, timeout=10)
-
-
-def ok(sandbox, method, **params):
-    resp = call(sandbox, method, **params)
-    assert resp.status_code == 200, resp.text
-    return resp.json()["result"]
 
 
 def email_fields(deal_id, contact_id, **extra):

@@ -1,23 +1,7 @@
 """crm.contact.* and crm.duplicate.findbycomm over HTTP: multi-fields, user fields, duplicates by phone/e-mail."""
 from __future__ import annotations
 
-import requests
-
-
-def call(sandbox, method, **params):
-    return requests.post(f"{sandbox.webhook_url}{method}", json=params, timeout=10)
-
-
-def ok(sandbox, method, **params):
-    resp = call(sandbox, method, **params)
-    assert resp.status_code == 200, resp.text
-    return resp.json()["result"]
-
-
-def error(sandbox, method, **params):
-    resp = call(sandbox, method, **params)
-    assert resp.status_code == 400, resp.text
-    return resp.json()
+from tests.sandbox.crm_support import crud_events, ok, rejected
 
 
 def test_add_and_get_documented_shape(sandbox):
@@ -61,14 +45,14 @@ def test_update_multifields_by_id(sandbox):
 
 
 def test_errors_and_delete(sandbox):
-    assert error(sandbox, "crm.contact.get", id=0) == {"error": "", "error_description":
+    assert rejected(sandbox, "crm.contact.get", id=0) == {"error": "", "error_description":
                                                       "ID is not defined or invalid."}
-    assert error(sandbox, "crm.contact.get", id=5)["error_description"] == "Not found"
-    assert error(sandbox, "crm.contact.add", fields="x")["error_description"] == "Parameter 'fields' must be array."
-    assert error(sandbox, "crm.contact.update", id=5, fields={})["error_description"] == "Not found"
+    assert rejected(sandbox, "crm.contact.get", id=5)["error_description"] == "Not found"
+    assert rejected(sandbox, "crm.contact.add", fields="x")["error_description"] == "Parameter 'fields' must be array."
+    assert rejected(sandbox, "crm.contact.update", id=5, fields={})["error_description"] == "Not found"
     contact_id = ok(sandbox, "crm.contact.add", fields={"NAME": "Del"})
     assert ok(sandbox, "crm.contact.delete", id=contact_id) is True
-    assert error(sandbox, "crm.contact.delete", id=contact_id)["error_description"] == "Not found"
+    assert rejected(sandbox, "crm.contact.delete", id=contact_id)["error_description"] == "Not found"
 
 
 def test_list_multifields_only_when_selected(sandbox):
@@ -101,7 +85,7 @@ def test_contact_fields_and_userfields(sandbox):
     assert [f["FIELD_NAME"] for f in ok(sandbox, "crm.contact.userfield.list")] == ["UF_CRM_SEGMENT"]
     assert ok(sandbox, "crm.contact.userfield.update", id=uf_id, fields={"LABEL": "Segments"}) is True
     assert ok(sandbox, "crm.contact.userfield.get", id=uf_id)["LIST_COLUMN_LABEL"]["en"] == "Segments"
-    assert error(sandbox, "crm.contact.userfield.get", id=999)["error"] == "ERROR_NOT_FOUND"
+    assert rejected(sandbox, "crm.contact.userfield.get", id=999)["error"] == "ERROR_NOT_FOUND"
     assert ok(sandbox, "crm.deal.userfield.list") == []  # contact fields stay with contacts
 
 
@@ -119,26 +103,20 @@ def test_duplicates_by_differently_formatted_phones(sandbox):
 
 
 def test_duplicate_search_errors(sandbox):
-    assert error(sandbox, "crm.duplicate.findbycomm", values=["1"])["error_description"] == \
+    assert rejected(sandbox, "crm.duplicate.findbycomm", values=["1"])["error_description"] == \
         "Communication type is not defined."
-    assert error(sandbox, "crm.duplicate.findbycomm", type="FAX", values=["1"])["error_description"] == \
+    assert rejected(sandbox, "crm.duplicate.findbycomm", type="FAX", values=["1"])["error_description"] == \
         "Communication type 'FAX' is not supported in current context."
-    assert error(sandbox, "crm.duplicate.findbycomm", type="EMAIL")["error_description"] == \
+    assert rejected(sandbox, "crm.duplicate.findbycomm", type="EMAIL")["error_description"] == \
         "Communication values is not defined."
     too_many = [f"user{i}@shop.test" for i in range(21)]
-    assert error(sandbox, "crm.duplicate.findbycomm", type="EMAIL", values=too_many)["error"] == ""
+    assert rejected(sandbox, "crm.duplicate.findbycomm", type="EMAIL", values=too_many)["error"] == ""
     assert ok(sandbox, "crm.duplicate.findbycomm", type="EMAIL", values=too_many[:20]) == []
 
 
 def test_contact_events(sandbox, receiver, installed):
-    token, handler = installed["access_token"], receiver.url + "/events"
-    for event in ("ONCRMCONTACTADD", "ONCRMCONTACTUPDATE", "ONCRMCONTACTDELETE"):
-        requests.post(f"{sandbox.base_url}/rest/event.bind", timeout=10,
-                      json={"auth": token, "event": event, "handler": handler})
-    contact_id = ok(sandbox, "crm.contact.add", fields={"NAME": "E"})
-    ok(sandbox, "crm.contact.update", id=contact_id, fields={"NAME": "F"})
-    ok(sandbox, "crm.contact.delete", id=contact_id)
-    assert requests.post(f"{sandbox.base_url}/_sandbox/outbox/drain", json={}, timeout=40).json()["drained"]
-    assert [(r.form["event"], r.form["data"]["FIELDS"]["ID"]) for r in receiver.at("/events")] == [
+    contact_id, got = crud_events(sandbox, receiver, installed["access_token"], "contact", {"NAME": "E"},
+                                  {"NAME": "F"})
+    assert got == [
         ("ONCRMCONTACTADD", str(contact_id)), ("ONCRMCONTACTUPDATE", str(contact_id)),
         ("ONCRMCONTACTDELETE", str(contact_id))]

@@ -5,6 +5,9 @@ from datetime import date
 
 import requests
 
+from tests.sandbox.app_support import drain, user_token
+from tests.sandbox.crm_support import crud_events, error, ok
+
 # Keys of crm.deal.get as documented (D api-reference/crm/deals/crm-deal-get.md), without PARENT_ID_*/UF_*
 DEAL_KEYS = [
     "ID", "TITLE", "TYPE_ID", "STAGE_ID", "PROBABILITY", "CURRENCY_ID", "OPPORTUNITY", "IS_MANUAL_OPPORTUNITY",
@@ -15,22 +18,6 @@ DEAL_KEYS = [
     "MOVED_BY_ID", "MOVED_TIME", "LAST_ACTIVITY_TIME", "UTM_SOURCE", "UTM_MEDIUM", "UTM_CAMPAIGN", "UTM_CONTENT",
     "UTM_TERM", "LAST_ACTIVITY_BY",
 ]
-
-
-def call(sandbox, method, **params):
-    return requests.post(f"{sandbox.webhook_url}{method}", json=params, timeout=10)
-
-
-def ok(sandbox, method, **params):
-    resp = call(sandbox, method, **params)
-    assert resp.status_code == 200, resp.text
-    return resp.json()["result"]
-
-
-def error(sandbox, method, **params):
-    resp = call(sandbox, method, **params)
-    assert resp.status_code >= 400, resp.text
-    return resp.status_code, resp.json()
 
 
 def new_funnel(sandbox, name="Shop"):
@@ -281,26 +268,10 @@ def test_userfield_list_update_delete_and_admin_only(sandbox, installed):
 
 
 def test_deal_events_reach_bound_handlers(sandbox, receiver, installed):
-    token, handler = installed["access_token"], receiver.url + "/events"
-    for event in ("ONCRMDEALADD", "ONCRMDEALUPDATE", "ONCRMDEALDELETE"):
-        requests.post(f"{sandbox.base_url}/rest/event.bind", timeout=10,
-                      json={"auth": token, "event": event, "handler": handler})
-    deal_id = ok(sandbox, "crm.deal.add", fields={"TITLE": "Evented"})
-    ok(sandbox, "crm.deal.update", id=deal_id, fields={"TITLE": "Changed"})
-    ok(sandbox, "crm.deal.delete", id=deal_id)
-    assert requests.post(f"{sandbox.base_url}/_sandbox/outbox/drain", json={}, timeout=40).json()["drained"]
-    got = [(r.form["event"], r.form["data"]["FIELDS"]["ID"]) for r in receiver.at("/events")]
+    deal_id, got = crud_events(sandbox, receiver, installed["access_token"], "deal", {"TITLE": "Evented"},
+                               {"TITLE": "Changed"})
     assert got == [("ONCRMDEALADD", str(deal_id)), ("ONCRMDEALUPDATE", str(deal_id)),
                    ("ONCRMDEALDELETE", str(deal_id))]
-
-
-def user_token(sandbox, user_id, client_id="local.test.app", secret="s3cret"):
-    """An access token of another user of the installed app (authorization-code flow)."""
-    code = requests.post(f"{sandbox.base_url}/_sandbox/oauth/code",
-                         json={"client_id": client_id, "user_id": user_id}, timeout=10).json()["code"]
-    return requests.get(f"{sandbox.base_url}/oauth/token/", timeout=10, params={
-        "grant_type": "authorization_code", "client_id": client_id, "client_secret": secret, "code": code,
-    }).json()["access_token"]
 
 
 def test_moving_a_deal_to_another_funnel_fires_its_event(sandbox, receiver, installed):
@@ -317,6 +288,6 @@ def test_moving_a_deal_to_another_funnel_fires_its_event(sandbox, receiver, inst
         move_to_category(ctx, deal_id, funnel)
     deal = ok(sandbox, "crm.deal.get", id=deal_id)
     assert (deal["CATEGORY_ID"], deal["STAGE_ID"], deal["MOVED_BY_ID"]) == (str(funnel), f"C{funnel}:NEW", "2")
-    assert requests.post(f"{sandbox.base_url}/_sandbox/outbox/drain", json={}, timeout=40).json()["drained"]
+    drain(sandbox)
     assert receiver.at("/events")[-1].form["data"] == {
         "FIELDS": {"ID": str(deal_id), "CATEGORY_ID": str(funnel), "STAGE_ID": f"C{funnel}:NEW"}}

@@ -4,23 +4,7 @@ from __future__ import annotations
 import requests
 from b24pysdk.credentials import OAuthEventData
 
-
-def rest(sandbox, token, method, **params):
-    return requests.post(f"{sandbox.base_url}/rest/{method}", json={**params, "auth": token}, timeout=10)
-
-
-def drain(sandbox):
-    assert requests.post(f"{sandbox.base_url}/_sandbox/outbox/drain", json={}, timeout=40).json()["drained"]
-
-
-def user_token(sandbox, user_id, client_id="local.test.app", secret="s3cret"):
-    """A token of another user, through the authorization-code flow."""
-    code = requests.post(f"{sandbox.base_url}/_sandbox/oauth/code",
-                         json={"client_id": client_id, "user_id": user_id}, timeout=10).json()["code"]
-    ans = requests.get(f"{sandbox.base_url}/oauth/token/", params={
-        "grant_type": "authorization_code", "client_id": client_id, "client_secret": secret, "code": code,
-    }, timeout=10).json()
-    return ans["access_token"]
+from tests.sandbox.app_support import drain, rest, user_token
 
 
 def test_bind_get_unbind(sandbox, receiver, installed):

@@ -10,18 +10,11 @@ from b24pysdk.credentials import OAuthPlacementData
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
-
-def rest(sandbox, token, method, **params):
-    return requests.post(f"{sandbox.base_url}/rest/{method}", json={**params, "auth": token}, timeout=10)
+from tests.sandbox.app_support import rest, token  # noqa: F401
 
 
 def open_widget(sandbox, **body):
     return requests.post(f"{sandbox.base_url}/_sandbox/placements/open", json=body, timeout=20)
-
-
-@pytest.fixture
-def token(installed):
-    return installed["access_token"]
 
 
 @pytest.fixture

@@ -5,13 +5,7 @@ import pytest
 import requests
 from b24pysdk.credentials import OAuthWorkflowData
 
-
-def rest(sandbox, token, method, **params):
-    return requests.post(f"{sandbox.base_url}/rest/{method}", json={**params, "auth": token}, timeout=10)
-
-
-def drain(sandbox):
-    assert requests.post(f"{sandbox.base_url}/_sandbox/outbox/drain", json={}, timeout=40).json()["drained"]
+from tests.sandbox.app_support import drain, rest, token  # noqa: F401
 
 
 def control(sandbox, path, **body):
@@ -32,11 +26,6 @@ def robot(receiver, **extra):
         "RETURN_PROPERTIES": {"messageId": {"Name": "Message id", "Type": "string"}},
         **extra,
     }
-
-
-@pytest.fixture
-def token(installed):
-    return installed["access_token"]
 
 
 def test_add_list_update_delete(sandbox, receiver, token):
