@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..context import CallContext, methods
+from ..context import CallContext, arg, methods
 from ..crm_activities import (
     ACTIVITY_TYPES, TABLE, activity_out, apply_fields, is_sending, new_activity, send_email, validate,
     _communications,
@@ -13,7 +13,7 @@ from ..crm_store import (
     OWNER_TYPES, as_list, as_map, ensure_crm, entity_exists, fields_arg, id_str, iso, now_dt, parse_dt,
     positive_id, text, to_int,
 )
-from ..errors import RestError
+from ..errors import RestError, crm_error
 from ..listing import list_rows
 
 COMMENTS = "crm_timeline_comment"
@@ -132,7 +132,11 @@ def _files(raw: Any) -> dict:
 
 
 def comment_list(ctx: CallContext, params: dict):
+    """The filter must name the comment's owner: ENTITY_ID and ENTITY_TYPE (D crm-timeline-comment-list.md)."""
     ensure_crm(ctx.portal)
+    flt = arg(params, "filter")
+    if not isinstance(flt, dict) or not {"ENTITY_ID", "ENTITY_TYPE"} <= {str(k).upper() for k in flt}:
+        raise crm_error("Required filter fields ENTITY_ID and ENTITY_TYPE are not specified.")
     rows = [dict(r) for r in ctx.portal.table(COMMENTS).values()]
     return list_rows(rows, params, default_select=("*",), all_fields=COMMENT_TYPES)
 

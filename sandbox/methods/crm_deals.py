@@ -106,6 +106,9 @@ def _bound_deal(ctx: CallContext, params: dict, name: str, parse: Callable[[Any]
 
 
 def contact_items_set(ctx: CallContext, params: dict) -> bool:
+    """`items` is required: its absence is an error, not "unbind everything" (an empty array is)."""
+    if arg(params, "items") is None:
+        raise crm_error("The parameter items must be array.")
     deal_id, items = _bound_deal(ctx, params, "items", parse_link_items)
     set_links(ctx.portal, deal_id, items)
     return True

@@ -289,14 +289,7 @@ NOT_IN_FIELDS = {
 }
 
 # Fidelity gaps these tests found (the sandbox is not fixed here): xfail(strict) until it is.
-REQUIRED_GAPS = {
-    ("crm.timeline.comment.list", "filter"):
-        "sandbox: crm.timeline.comment.list without the required `filter` answers success (every comment "
-        "of the portal) instead of an error",
-    ("crm.deal.contact.items.set", "items"):
-        "sandbox: crm.deal.contact.items.set without the required `items` answers true and unbinds every "
-        "contact; the docs answer 400 'The parameter items must be array.' when items is not passed",
-}
+REQUIRED_GAPS: dict = {}  # (method, parameter) -> why the sandbox does not refuse it yet
 
 SERVED_SPECS = [m for m in SPECS if not not_emulated(m)]
 
