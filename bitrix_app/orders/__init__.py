@@ -1,0 +1,1 @@
+"""Shop events into deals: event schemas, normalisation, inbox, order-to-deal sync, abandoned carts."""
