@@ -25,6 +25,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=1024 * 1024, JSON_SORT_KEYS=False)
     app.config.update({k: v for k, v in overrides.items() if not isinstance(v, str) and k not in SERVICE_OVERRIDES})
     logging.basicConfig(level=settings.LOG_LEVEL)
+    import fast_bitrix24  # noqa: F401  (importing it sets its logger to DEBUG; quieten it after)
+
     logging.getLogger("fast_bitrix24").setLevel(logging.WARNING)  # its debug lines echo request bodies
     engine = make_engine(settings.DATABASE_URL)
     app.extensions["bitrix_app"] = {

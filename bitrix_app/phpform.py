@@ -14,17 +14,29 @@ def _path(key: str) -> list[str]:
     return [base, *_SEGMENT.findall("[" + key.split("[", 1)[1])]
 
 
+MAX_DEPTH = 8  # portals nest at most 4 levels (data[FIELDS][ID], properties[x][0])
+MAX_PAIRS = 5000
+
+
+class FormTooComplex(ValueError):
+    """More pairs or deeper brackets than any portal sends."""
+
+
 def nest(pairs: Iterable[tuple[str, Any]]) -> dict:
     """Nest flat bracket pairs; maps keyed 0..n-1 become lists, `[]` appends."""
     root: dict = {}
-    for key, value in pairs:
+    appended: dict[int, int] = {}  # id(node) -> next `[]` index, so appends stay linear
+    for count, (key, value) in enumerate(pairs):
         path = _path(key)
+        if count >= MAX_PAIRS or len(path) > MAX_DEPTH:
+            raise FormTooComplex("the form has more fields or deeper brackets than allowed")
         if not path[0]:
             continue
         node = root
         for depth, part in enumerate(path):
             if part == "":
-                part = str(sum(1 for k in node if str(k).isdigit()))
+                part = str(appended.get(id(node), 0))
+                appended[id(node)] = int(part) + 1
             if depth == len(path) - 1:
                 node[part] = value
                 break

@@ -7,6 +7,9 @@ from bitrix_app.portals import events as use_case
 from bitrix_app.portals.verify import CallbackRejected
 from bitrix_app.schemas.portal import EventSchema
 
+from bitrix_app.rest.errors import PortalUnavailable
+
+from .errors import ApiError
 from .portal_form import parse, unauthorized
 
 bp = Blueprint("events", __name__)
@@ -19,4 +22,6 @@ def receive():
         outcome = use_case.receive(event)
     except CallbackRejected as exc:
         raise unauthorized(str(exc)) from exc
+    except PortalUnavailable as exc:  # cannot tell a real uninstall from a forged one right now
+        raise ApiError(503, "portal_unavailable", "the portal could not be checked; try again") from exc
     return jsonify({"status": outcome}), 200

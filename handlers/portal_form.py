@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 from marshmallow import Schema, ValidationError
 
-from bitrix_app.phpform import nest
+from bitrix_app.phpform import FormTooComplex, nest
 
 from .errors import ApiError
 
@@ -16,13 +16,20 @@ def parse(schema: Schema, with_query: bool = False) -> dict:
         if not isinstance(raw, dict):
             raise ApiError(422, "validation_error", "the body is not a JSON object")
     else:
-        raw = nest(request.form.items(multi=True))
+        raw = _nest(request.form.items(multi=True))
     if with_query:
-        raw = {**nest(request.args.items(multi=True)), **raw}
+        raw = {**_nest(request.args.items(multi=True)), **raw}
     try:
         return schema.load(raw)
     except ValidationError as err:
         raise ApiError(422, "validation_error", "the callback has invalid fields", {"fields": err.messages}) from err
+
+
+def _nest(pairs) -> dict:
+    try:
+        return nest(pairs)
+    except FormTooComplex as exc:
+        raise ApiError(422, "validation_error", str(exc)) from exc
 
 
 def unauthorized(reason: str) -> ApiError:

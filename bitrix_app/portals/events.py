@@ -6,7 +6,7 @@ from bitrix_app.jobs.queues import DEFAULT, enqueue
 from bitrix_app.store.db import transaction
 
 from . import install
-from .verify import verify_callback
+from .verify import CallbackRejected, verify_callback
 
 
 def receive(event: dict) -> str:
@@ -16,10 +16,11 @@ def receive(event: dict) -> str:
     with transaction(services.session_factory()) as s:
         verify_callback(s, services.cipher(), auth["member_id"], auth["application_token"], allow_deleted=is_uninstall)
     if is_uninstall:
-        data = event.get("data") or {}
-        install.uninstall(auth["member_id"], clean=str(data.get("CLEAN", "0")) in ("1", "Y", "true"))
+        if install.still_installed(auth["member_id"]):
+            raise CallbackRejected("the app is still installed in this portal")
+        install.uninstall(auth["member_id"], clean=str(event["data"].get("CLEAN", "0")) in ("1", "Y", "true"))
         return "uninstalled"
-    entity_id = str(((event.get("data") or {}).get("FIELDS") or {}).get("ID", ""))
+    entity_id = str((event["data"].get("FIELDS") or {}).get("ID", ""))
     enqueue(services.redis(), DEFAULT, "bitrix_app.portals.events.record_event", auth["member_id"], name, entity_id,
             event.get("ts") or "")
     return "accepted"

@@ -1,15 +1,19 @@
 """Install and uninstall use cases: store the installation, start setup, purge on request."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from dataclasses import replace
+
 from rq import Retry
+from sqlalchemy.orm import Session
 
 from bitrix_app import services
 from bitrix_app.jobs.queues import DEFAULT, enqueue
-from bitrix_app.rest.probe import token_works
+from bitrix_app.rest import probe
+from bitrix_app.rest.errors import PortalBlocked, PortalUnavailable
 from bitrix_app.store.db import Base, transaction
 
 from . import lifecycle, repository
+from .oauth import refresh_pair
 from .verify import CallbackRejected
 
 SETUP_JOB = "bitrix_app.portals.setup.setup_portal"
@@ -47,31 +51,53 @@ def _version(raw) -> int:
 
 
 def install(inst: repository.Installation) -> str:
-    """Store the installation and enqueue setup; returns the portal's status."""
+    """Verify the offered tokens, store the installation and enqueue setup; returns the portal's status."""
+    inst = verified(inst)
     cipher, now = services.cipher(), services.clock().now()
     with transaction(services.session_factory()) as s:
-        rec = repository.get(s, inst.member_id)
-        if rec is not None and rec.status != lifecycle.DELETED:
-            _check_takeover(rec, cipher, inst)
         rec = repository.save_installation(s, cipher, inst, now, services.settings().B24_DEFAULT_PLAN)
-        status = rec.status
-    start_setup(inst.member_id)
+        status, version = rec.status, rec.token_version
+    start_setup(inst.member_id, version)
     return status
 
 
-def _check_takeover(rec, cipher, inst: repository.Installation) -> None:
-    """A live portal's application_token only changes on a genuine reinstall: prove it with the token."""
-    if repository.application_token(cipher, rec) == inst.application_token:
-        return
-    if not token_works(rec.client_endpoint, inst.access_token):
-        raise CallbackRejected("application_token differs and the offered token does not work on the portal")
+def verified(inst: repository.Installation) -> repository.Installation:
+    """Trust nothing in the form: the OAuth server must accept the refresh token for our app and this
+    member_id, the portal address comes from its answer, and the installing user must be an admin."""
+    s = services.settings()
+    try:
+        pair = refresh_pair(s.B24_OAUTH_URL, s.B24_CLIENT_ID, s.B24_CLIENT_SECRET, inst.refresh_token)
+    except (PortalBlocked, PortalUnavailable) as exc:
+        raise CallbackRejected("the offered tokens are not valid for this app") from exc
+    if pair.member_id != inst.member_id or not pair.client_endpoint:
+        raise CallbackRejected("the offered tokens belong to another portal")
+    if not probe.is_admin(pair.client_endpoint, pair.access_token):
+        raise CallbackRejected("only a portal administrator can install the app")
+    domain = pair.client_endpoint.split("://", 1)[-1].split("/", 1)[0]
+    return replace(inst, access_token=pair.access_token, refresh_token=pair.refresh_token,
+                   expires_in=pair.expires_in, client_endpoint=pair.client_endpoint, domain=domain,
+                   user_id=pair.user_id or inst.user_id)
 
 
-def start_setup(member_id: str):
+def start_setup(member_id: str, token_version: int = 0):
+    """One setup job per stored installation (a reinstall gets its own); setup_portal serialises them."""
     return enqueue(
         services.redis(), DEFAULT, SETUP_JOB, member_id,
-        job_id=f"setup-{member_id}", retry=Retry(max=5, interval=[10, 30, 120, 600, 1800]),
+        job_id=f"setup-{member_id}-{token_version}", retry=Retry(max=5, interval=[10, 30, 120, 600, 1800]),
     )
+
+
+def still_installed(member_id: str) -> bool:
+    """After a real uninstall the portal has revoked our access: a working token means a forged event."""
+    manager = services.token_manager()
+    try:
+        stored = manager.current(member_id)
+        if probe.token_works(stored.client_endpoint, stored.access_token):
+            return True
+        manager.refresh(member_id, stored.version)
+    except PortalBlocked:
+        return False
+    return True
 
 
 def uninstall(member_id: str, clean: bool) -> None:

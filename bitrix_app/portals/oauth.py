@@ -15,12 +15,14 @@ class TokenPair:
     expires_in: int
     client_endpoint: str | None
     scope: str | None
+    member_id: str | None = None
+    user_id: int | None = None
 
 
-# OAuth answers that mean the portal can no longer be reached with this installation
+# OAuth answers about one portal's installation: that portal is blocked. Anything else (our own
+# client_id/secret rejected, a misconfigured OAuth URL) is an app-wide fault and blocks nobody.
 BLOCKING = {
     "invalid_grant": "refresh token rejected (revoked or expired): reinstall the app",
-    "invalid_client": "client_id/client_secret rejected by the OAuth server",
     "payment_required": "the portal's subscription has expired (PAYMENT_REQUIRED)",
     "portal_deleted": "the portal was deleted",
     "insufficient_scope": "the app's scopes were reduced",
@@ -37,24 +39,26 @@ def refresh_pair(oauth_url: str, client_id: str, client_secret: str, refresh_tok
         "refresh_token": refresh_token,
     }
     try:
-        res = requests.post(oauth_url, data=form, timeout=timeout)
+        res = requests.post(oauth_url, data=form, timeout=(5, timeout))
     except requests.RequestException as exc:
         raise PortalUnavailable(f"OAuth server unreachable: {type(exc).__name__}") from exc
     body = _json(res)
-    if res.ok and body.get("access_token"):
+    if res.ok and body.get("access_token") and body.get("refresh_token"):
         return TokenPair(
-            body["access_token"],
-            body["refresh_token"],
-            int(body.get("expires_in") or 3600),
-            body.get("client_endpoint"),
-            body.get("scope"),
+            str(body["access_token"]), str(body["refresh_token"]), _int(body.get("expires_in"), 3600),
+            body.get("client_endpoint"), body.get("scope"), body.get("member_id"), _int(body.get("user_id"), None),
         )
     code = str(body.get("error") or "").lower()
-    if res.status_code in (404, 410):
-        code = code or "portal_deleted"
     if code in BLOCKING:
         raise PortalBlocked(code, BLOCKING[code])
     raise PortalUnavailable(f"OAuth server answered {res.status_code} {code or 'without an error code'}")
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def _json(res: requests.Response) -> dict:

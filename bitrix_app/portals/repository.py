@@ -102,11 +102,16 @@ def swap_tokens(session: Session, cipher: SecretCipher, member_id: str, seen_ver
     return session.execute(stmt).rowcount == 1
 
 
-def set_status(session: Session, member_id: str, status: str, reason: str | None, now: datetime) -> None:
+def set_status(session: Session, member_id: str, status: str, reason: str | None, now: datetime,
+               only_version: int | None = None) -> bool:
+    """Move a portal to `status`; with `only_version`, only if its token pair is still that one."""
     values = dict(status=status, status_reason=reason, updated_at=now)
     if status == lifecycle.DELETED:
         values.update(deleted_at=now, access_token_enc=None, refresh_token_enc=None)
-    session.execute(update(PortalRecord).where(PortalRecord.member_id == member_id).values(**values))
+    stmt = update(PortalRecord).where(PortalRecord.member_id == member_id)
+    if only_version is not None:
+        stmt = stmt.where(PortalRecord.token_version == only_version)
+    return session.execute(stmt.values(**values)).rowcount == 1
 
 
 def application_token(cipher: SecretCipher, rec: PortalRecord) -> str:

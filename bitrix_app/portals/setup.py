@@ -22,8 +22,30 @@ READS = {
 }
 
 
+TOLERATED = {"ERROR_HANDLER_ALREADY_EXIST", "ERROR_ACTIVITY_ALREADY_INSTALLED", "ERROR_PLACEMENT_MAX_COUNT"}
+
+
 def setup_portal(member_id: str) -> dict:
-    """Job: register handlers, placements, robots, user fields and the shop pipeline; mark active."""
+    """Job: converge the portal; one setup per portal at a time, failures recorded on the portal."""
+    lock = services.redis().lock(f"bitrix_app:setup:{member_id}", timeout=600, blocking_timeout=600)
+    if not lock.acquire():
+        raise RuntimeError(f"setup of {member_id} is still running elsewhere")
+    try:
+        return _converge(member_id)
+    except Exception as exc:
+        with transaction(services.session_factory()) as s:
+            rec = repository.get(s, member_id)
+            if rec is not None:
+                rec.setup_error = f"{type(exc).__name__}: {exc}"[:2000]
+        raise
+    finally:
+        try:
+            lock.release()
+        except Exception:  # an expired lock is harmless: convergence is idempotent
+            pass
+
+
+def _converge(member_id: str) -> dict:
     base = services.settings().APP_BASE_URL
     client = client_for(member_id, lane="normal")
     with transaction(services.session_factory()) as s:
@@ -73,7 +95,11 @@ def _event_writes(bound: list, base: str) -> dict:
 
 def _placement_writes(bound: list, base: str) -> dict:
     have = {(p.get("placement"), p.get("handler")) for p in bound}
-    writes = {}
+    wanted = {(p["PLACEMENT"], base + p["path"]) for p in desired.PLACEMENTS}
+    ours = {p["path"] for p in desired.PLACEMENTS}
+    writes = {f"unplace_{i}": ("placement.unbind", {"PLACEMENT": code, "HANDLER": handler})
+              for i, (code, handler) in enumerate(sorted(have - wanted))
+              if handler and any(handler.endswith(path) for path in ours)}
     for p in desired.PLACEMENTS:
         handler = base + p["path"]
         if (p["PLACEMENT"], handler) not in have:
@@ -131,8 +157,12 @@ def _stage_writes(client, category_id: int) -> dict:
 
 
 def _ok(result: BatchResult) -> BatchResult:
-    """Setup must converge fully: any command error fails the job (it is retried)."""
-    if result.errors:
-        label, err = next(iter(result.errors.items()))
+    """Setup must converge fully: any command error fails the job (it is retried).
+
+    "Already there" answers mean an earlier, interrupted run did the work: they count as done.
+    """
+    fatal = {label: err for label, err in result.errors.items() if str(err.get("error", "")) not in TOLERATED}
+    if fatal:
+        label, err = next(iter(fatal.items()))
         raise PortalError(str(err.get("error", "")), f"{label}: {err.get('error_description', '')}")
     return result

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Callable
 
 from redis import Redis
-from redis.exceptions import LockError
+from redis.exceptions import LockError, LockNotOwnedError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bitrix_app.rest.errors import PortalBlocked, PortalUnavailable
@@ -16,7 +16,7 @@ from .crypto import SecretCipher
 from .oauth import refresh_pair
 
 REFRESH_AHEAD = timedelta(seconds=60)  # refresh a token we are about to use if it expires this soon
-LOCK_TIMEOUT = 30  # seconds a refresh may hold the lock (OAuth call timeout is 15 s)
+LOCK_TIMEOUT = 120  # seconds a refresh may hold the lock: far above the OAuth call's 5 s + 15 s limits
 
 
 class TokenManager:
@@ -47,14 +47,18 @@ class TokenManager:
     def refresh(self, member_id: str, seen_version: int) -> repository.StoredTokens:
         """Refresh unless another process already replaced the pair we saw (then use theirs)."""
         lock = self.redis.lock(f"bitrix_app:token-refresh:{member_id}", timeout=LOCK_TIMEOUT, blocking_timeout=LOCK_TIMEOUT + 15)
+        if not lock.acquire():
+            raise PortalUnavailable("token refresh lock not acquired in time")
         try:
-            with lock:
-                stored = self._load(member_id)
-                if stored.version != seen_version:
-                    return stored
-                return self._refresh_locked(member_id, stored)
-        except LockError as exc:
-            raise PortalUnavailable("token refresh lock not acquired in time") from exc
+            stored = self._load(member_id)
+            if stored.version != seen_version:
+                return stored
+            return self._refresh_locked(member_id, stored)
+        finally:
+            try:
+                lock.release()
+            except (LockNotOwnedError, LockError):
+                pass  # the lock outlived its timeout; the compare-and-swap already kept the pair consistent
 
     def _refresh_locked(self, member_id: str, stored: repository.StoredTokens) -> repository.StoredTokens:
         now = self.clock.now()
@@ -62,11 +66,12 @@ class TokenManager:
             pair = self.refresh_fn(self.oauth_url, self.client_id, self.client_secret, stored.refresh_token)
         except PortalBlocked as exc:
             with transaction(self.sessions) as s:
-                repository.set_status(s, member_id, lifecycle.BLOCKED, exc.reason, now)
+                # only the pair we tried is dead: a reinstall may have stored a newer one meanwhile
+                repository.set_status(s, member_id, lifecycle.BLOCKED, exc.reason, now, only_version=stored.version)
             raise
         with transaction(self.sessions) as s:
             repository.swap_tokens(
                 s, self.cipher, member_id, stored.version, pair.access_token, pair.refresh_token,
                 now + timedelta(seconds=pair.expires_in), now, pair.client_endpoint,
             )
-        return self._load(member_id)
+        return self._load(member_id)  # ours, or a newer pair a reinstall stored meanwhile

@@ -20,8 +20,8 @@ def verify_callback(session: Session, cipher: SecretCipher, member_id: str, appl
     """The portal's record when the token matches (constant-time), else CallbackRejected."""
     rec = repository.get(session, member_id or "")
     if rec is None or (rec.status == lifecycle.DELETED and not allow_deleted):
-        raise CallbackRejected("unknown portal")
+        raise CallbackRejected("unknown portal or wrong application_token")
     expected = repository.application_token(cipher, rec)
     if not hmac.compare_digest(expected.encode(), (application_token or "").encode()):
-        raise CallbackRejected("application_token does not match")
+        raise CallbackRejected("unknown portal or wrong application_token")  # one answer: no probing
     return rec

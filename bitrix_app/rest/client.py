@@ -124,9 +124,14 @@ class PortalClient:
         try:
             for _ in range(3):
                 try:
-                    return await bx.call(method, params, raw=True)
+                    body = await bx.call(method, params, raw=True)
                 except aiohttp.ClientResponseError as exc:
                     await self._on_error(exc, methods)
+                    continue
+                if isinstance(body, dict) and "error" in body and "result" not in body:
+                    # some methods (placement.bind) answer errors with HTTP 200
+                    raise PortalError(str(body["error"]), str(body.get("error_description", "")), 200)
+                return body
             raise RateLimited(f"{method}: operating limit hit repeatedly")
         finally:
             _methods.reset(token)
