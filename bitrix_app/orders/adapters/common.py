@@ -136,3 +136,11 @@ def require_object(payload: Any) -> dict:
     if text(payload.get("id")) is None:
         raise AdapterError("id is missing")
     return payload
+
+
+def topic_events(platform: str, topics: dict, build, payload: Any, topic: str | None) -> list[dict]:
+    """Canonical events for one webhook delivery; [] for topics the adapter does not handle."""
+    event_type = topics.get((topic or "").strip().lower())
+    if event_type is None:
+        return []
+    return [order_event(platform, event_type, build(require_object(payload)))]

@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .common import (ORDER_CREATED, ORDER_UPDATED, clipped, currency_code, first_text, iso_datetime, item_sku, money,
-                     order_event, quantity, require_object, text)
+                     quantity, text, topic_events)
 
 PLATFORM = "shopify"
 TOPIC_HEADER = "X-Shopify-Topic"
@@ -76,10 +76,7 @@ def order_status(financial_status: Any, fulfillment_status: Any, cancelled_at: A
 
 def to_events(payload: Any, topic: str | None) -> list[dict]:
     """Canonical events for one webhook delivery; [] for topics this adapter does not handle."""
-    event_type = TOPICS.get((topic or "").strip().lower())
-    if event_type is None:
-        return []
-    return [order_event(PLATFORM, event_type, order_data(require_object(payload)))]
+    return topic_events(PLATFORM, TOPICS, order_data, payload, topic)
 
 
 def order_data(order: dict) -> dict:

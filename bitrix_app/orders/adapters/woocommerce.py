@@ -33,7 +33,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .common import (ORDER_CREATED, ORDER_UPDATED, clipped, currency_code, decimal, first_text, iso_datetime,
-                     item_sku, money, order_event, quantity, require_object, text, unit_price)
+                     item_sku, money, quantity, text, topic_events, unit_price)
 
 PLATFORM = "woocommerce"
 TOPIC_HEADER = "X-WC-Webhook-Topic"
@@ -75,10 +75,7 @@ def order_status(status: Any, date_paid_gmt: Any = None, date_completed_gmt: Any
 
 def to_events(payload: Any, topic: str | None) -> list[dict]:
     """Canonical events for one webhook delivery; [] for topics this adapter does not handle."""
-    event_type = TOPICS.get((topic or "").strip().lower())
-    if event_type is None:
-        return []
-    return [order_event(PLATFORM, event_type, order_data(require_object(payload)))]
+    return topic_events(PLATFORM, TOPICS, order_data, payload, topic)
 
 
 def order_data(order: dict) -> dict:
