@@ -34,5 +34,3 @@ def build_cron(connection: Redis, table: tuple[CronEntry, ...] = CRON_TABLE) -> 
         scheduler.register(func, entry.queue, interval=entry.interval, cron=entry.cron)
     return scheduler
 
-
-__all__ = ["CRON_TABLE", "CronEntry", "build_cron", "BULK"]
