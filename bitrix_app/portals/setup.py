@@ -5,7 +5,8 @@ import json
 
 from bitrix_app import services
 from bitrix_app.rest.batching import BatchResult
-from bitrix_app.rest.errors import PortalError
+from bitrix_app.rest.errors import PortalError, PortalUnavailable
+from bitrix_app.rest.client import AUTH_CONNECTOR
 from bitrix_app.rest.factory import client_for
 from bitrix_app.robots.registry import ROBOTS
 from bitrix_app.store.db import transaction
@@ -86,7 +87,8 @@ def plan_writes(seen: BatchResult, base: str, known_robots: dict) -> tuple[dict,
 def _event_writes(bound: list, base: str) -> dict:
     handler = f"{base}/events"
     have = {(b.get("event", "").upper(), b.get("handler")) for b in bound}
-    writes = {f"bind_{e}": ("event.bind", {"event": e, "handler": handler}) for e in desired.EVENTS if (e, handler) not in have}
+    writes = {f"bind_{e}": ("event.bind", {"event": e, "handler": handler, "auth_connector": AUTH_CONNECTOR})
+              for e in desired.EVENTS if (e, handler) not in have}
     for event, h in have:  # ours, but retired or at an old address
         if h and h.startswith(base) and (event not in desired.EVENTS or h != handler):
             writes[f"unbind_{event}_{len(writes)}"] = ("event.unbind", {"event": event, "handler": h})
@@ -160,7 +162,11 @@ def _ok(result: BatchResult) -> BatchResult:
     """Setup must converge fully: any command error fails the job (it is retried).
 
     "Already there" answers mean an earlier, interrupted run did the work: they count as done.
+    A request that failed as a whole fails the job too; the next run reads what is there first.
     """
+    if result.failed:
+        label, reason = next(iter(result.failed.items()))
+        raise PortalUnavailable(f"{label}: {reason}")
     fatal = {label: err for label, err in result.errors.items() if str(err.get("error", "")) not in TOLERATED}
     if fatal:
         label, err = next(iter(fatal.items()))

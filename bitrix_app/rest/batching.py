@@ -1,13 +1,16 @@
 """Batch commands: `method?query` strings with PHP-style queries, and the parsed batch answer."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
 from bitrix_app.phpform import flat
 
 MAX_COMMANDS = 50
+_REF = re.compile(r"\$result\[([^\[\]]*)\]((?:\[[^\[\]]*\])*)")
+_KEY = re.compile(r"\[([^\[\]]*)\]")
 
 
 def command(method: str, params: Mapping[str, Any] | None = None) -> str:
@@ -22,6 +25,55 @@ def chunks(labels: list[str], size: int = MAX_COMMANDS) -> list[list[str]]:
     return [labels[i:i + size] for i in range(0, len(labels), size)]
 
 
+def checked_groups(groups: Sequence[Mapping[str, tuple]]) -> list[dict]:
+    """Groups as sent by `batch_groups`: at most 50 commands each, labels unique across all of them."""
+    seen: set[str] = set()
+    out = []
+    for n, group in enumerate(groups):
+        if len(group) > MAX_COMMANDS:
+            raise ValueError(f"group {n} has {len(group)} commands; one batch request takes {MAX_COMMANDS}")
+        repeated = seen.intersection(group)
+        if repeated:
+            raise ValueError(f"labels used in more than one group: {sorted(repeated)}")
+        seen.update(group)
+        if group:
+            out.append(dict(group))
+    return out
+
+
+def resolve(value: Any, results: Mapping[str, Any]) -> Any:
+    """Fill `$result[label][key]…` references with answers already in hand.
+
+    A command re-sent without the rest of its group would otherwise refer to a label that is not
+    in its request; references to labels without an answer are left as they are.
+    """
+    if isinstance(value, Mapping):
+        return {k: resolve(v, results) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [resolve(v, results) for v in value]
+    if not isinstance(value, str) or "$result[" not in value:
+        return value
+    return _REF.sub(lambda m: _answer(m, results), value)
+
+
+def _answer(ref: re.Match, results: Mapping[str, Any]) -> str:
+    if ref.group(1) not in results:
+        return ref.group(0)
+    value = results[ref.group(1)]
+    for key in _KEY.findall(ref.group(2)):
+        if isinstance(value, dict) and key in value:
+            value = value[key]
+        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            return ref.group(0)
+    if isinstance(value, (dict, list)) or value is None:
+        return ref.group(0)
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return str(value)
+
+
 def _section(value: Any) -> dict:
     """PHP sends an empty map as [] and a 0..n-1 map as a list."""
     if isinstance(value, dict):
@@ -33,11 +85,26 @@ def _section(value: Any) -> dict:
 
 @dataclass
 class BatchResult:
+    """Every label ends in at most one of `results`, `errors` (the portal answered the command with
+    an error) and `failed` (label -> short reason: the whole request failed; for writes, the
+    command may or may not have run). A label in none of them got no answer (e.g. after `halt`)."""
+
     results: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, dict] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
     nexts: dict[str, int] = field(default_factory=dict)
     times: dict[str, dict] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def ok(self, label: str) -> bool:
+        """The command ran and answered without an error."""
+        return label in self.results and label not in self.errors and label not in self.failed
+
+    def fail(self, labels: list[str], reason: str) -> None:
+        for label in labels:
+            self.results.pop(label, None)
+            self.errors.pop(label, None)
+            self.failed[label] = reason
 
     def merge(self, body: Mapping[str, Any], labels: list[str]) -> None:
         inner = body.get("result") or {}
@@ -47,6 +114,7 @@ class BatchResult:
             if label in errors:
                 self.errors[label] = errors[label]
             elif label in results:
+                self.errors.pop(label, None)
                 self.results[label] = results[label]
         self.totals.update({k: int(v) for k, v in _section(inner.get("result_total")).items()})
         self.nexts.update({k: int(v) for k, v in _section(inner.get("result_next")).items()})

@@ -5,17 +5,34 @@ import asyncio
 import contextvars
 import json
 import time
-from typing import Any, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Mapping, Sequence
 
 import aiohttp
 from fast_bitrix24 import BitrixAsync
 
-from .batching import MAX_COMMANDS, BatchResult, chunks, command
-from .errors import MethodBudgetExhausted, PortalCallError, PortalError, PortalUnavailable, RateLimited, TokenExpired
+from .batching import BatchResult, checked_groups, chunks
+from .errors import (
+    MethodBudgetExhausted, OutcomeUnknown, PortalCallError, PortalError, PortalUnavailable, RateLimited, TokenExpired,
+)
 from .governor import Governor
+from .groups import run_groups
 
-LIMIT_CODES = ("OPERATION_TIME_LIMIT", "QUERY_LIMIT_EXCEEDED")
+Commands = Mapping[str, tuple[str, Mapping | None]]
+# event.bind and every batched write carry it, so the portal does not send the app's own changes back
+AUTH_CONNECTOR = "shop_loop_app"
 _methods: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("methods", default=())
+
+
+@dataclass
+class _Send:
+    """One `_send`, across fast-bitrix24's attempts: may its request have run on the portal?"""
+    writes: bool
+    sent: bool = False  # this attempt's request reached the wire
+    unknown: str | None = None  # why the outcome is unknown; no further attempt is made
+
+
+_sending: contextvars.ContextVar[_Send | None] = contextvars.ContextVar("sending", default=None)
 
 
 class PortalClient:
@@ -30,6 +47,7 @@ class PortalClient:
         self._refreshes = 0
         self._first = True
         self._labels: dict[str, str] = {}
+        self._srh = None  # fast-bitrix24's request handler of the running session
 
     # ---- public, synchronous
     def call(self, method: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -40,9 +58,25 @@ class PortalClient:
         """One method; returns the whole envelope (`result`, `total`, `next`, `time`)."""
         return self._run(lambda bx: self._send(bx, method, dict(params or {}), (method,)))
 
-    def batch(self, commands: Mapping[str, tuple[str, Mapping | None]], halt: bool = False) -> BatchResult:
-        """Many commands, 50 per HTTP request; per-command errors come back in `errors`."""
-        return self._run(lambda bx: self._batch(bx, dict(commands), halt))
+    def batch(self, commands: Commands, halt: bool = False, writes: bool = False) -> BatchResult:
+        """Many commands, 50 per HTTP request, requests concurrent; see `batch_groups` for the answer."""
+        labels = list(commands)
+        return self.batch_groups([{l: commands[l] for l in part} for part in chunks(labels)], halt, writes)
+
+    def batch_groups(self, groups: Sequence[Commands], halt: bool = False, writes: bool = False) -> BatchResult:
+        """Each group is one `batch` request (so `$result[label]` works inside it); groups run concurrently.
+
+        Per-command errors come back in `errors`; the labels of a request that failed as a whole
+        (portal unreachable, retries exhausted, outcome unknown) in `failed`, next to the other
+        requests' answers. `writes=True`: a request that may have run is never sent again; its
+        labels end in `failed`. Raises TokenExpired and PortalBlocked; MethodBudgetExhausted only
+        when it stopped every request (nothing ran). At most 50 commands a group; labels unique.
+        """
+        if writes:  # our own changes must not come back to us as portal events
+            groups = [{label: (method, {**(params or {}), "auth_connector": AUTH_CONNECTOR})
+                       for label, (method, params) in group.items()} for group in groups]
+        checked = checked_groups(groups)
+        return self._run(lambda bx: self._batch(bx, checked, halt, writes))
 
     def list_all(self, method: str, params: Mapping[str, Any] | None = None, id_field: str = "ID") -> list[dict]:
         """Every row of a large list: `>ID` paging with `start=-1` (no COUNT), as the docs advise."""
@@ -56,6 +90,8 @@ class PortalClient:
     async def _session(self, work):
         trace = aiohttp.TraceConfig()
         trace.on_request_start.append(self._before_request)
+        trace.on_request_headers_sent.append(self._on_sent)
+        trace.on_request_exception.append(self._on_request_exception)
         timeout = aiohttp.ClientTimeout(total=self.timeout)
         async with aiohttp.ClientSession(raise_for_status=self._check, trace_configs=[trace], timeout=timeout) as session:
             stored = await asyncio.to_thread(self.tokens.current, self.member_id)
@@ -68,6 +104,7 @@ class PortalClient:
                 operating_time_limit=10**9,
                 ssl=stored.client_endpoint.startswith("https"),
             )
+            self._srh = bx.srh
             try:
                 return await work(bx)
             except RuntimeError as exc:  # fast-bitrix24 gave up after its retries
@@ -80,6 +117,13 @@ class PortalClient:
         if self._first:
             self._first = False
             return self._handed.access_token
+        try:
+            return await self._fresh_token()
+        except BaseException:
+            self._srh.token_received.set()  # fast-bitrix24 leaves the other requests waiting otherwise
+            raise
+
+    async def _fresh_token(self) -> str:
         self._refreshes += 1
         if self._refreshes > 3:
             raise TokenExpired("the portal kept rejecting fresh tokens")
@@ -92,7 +136,25 @@ class PortalClient:
         return stored.access_token
 
     async def _before_request(self, _session, _ctx, _params) -> None:
+        send = _sending.get()
+        if send is not None:
+            if send.unknown:  # fast-bitrix24 is retrying a write that may have run: stop it here
+                raise OutcomeUnknown(send.unknown)
+            send.sent = False
         await self.governor.admit(self.lane, _methods.get())
+
+    async def _on_sent(self, _session, _ctx, _params) -> None:
+        send = _sending.get()
+        if send is not None:
+            send.sent = True
+
+    async def _on_request_exception(self, _session, _ctx, params) -> None:
+        """A network failure (timeout, dropped connection) after a write went out: outcome unknown."""
+        send, exc = _sending.get(), params.exception
+        if send is None or not send.writes or not send.sent or send.unknown:
+            return
+        if not isinstance(exc, (aiohttp.ClientResponseError, PortalCallError)):  # those carry a full answer
+            send.unknown = f"{type(exc).__name__} after the request was sent"
 
     async def _check(self, response: aiohttp.ClientResponse) -> None:
         """Read every answer: feed method budgets, share 503s, keep error bodies for mapping."""
@@ -105,6 +167,12 @@ class PortalClient:
             self.governor.penalize()
         if response.status == 429:
             self.governor.block_method(method if method != "batch" else _methods.get()[0])
+        send = _sending.get()
+        if send is not None and send.writes and response.status >= 500 and response.status != 503:
+            # only a 503 (QUERY_LIMIT_EXCEEDED) is refused before running; anything else may have run
+            code = str(body.get("error") or "") or response.reason or ""
+            send.unknown = f"HTTP {response.status} {code}".strip()
+            raise OutcomeUnknown(send.unknown)
         raise aiohttp.ClientResponseError(
             response.request_info, response.history, status=response.status, message=json.dumps(body)
         )
@@ -119,8 +187,11 @@ class PortalClient:
         elif isinstance(body.get("time"), dict) and "operating" in body["time"]:
             self.governor.record_operating(method, body["time"]["operating"], body["time"].get("operating_reset_at"))
 
-    async def _send(self, bx: BitrixAsync, method: str, params: dict, methods: tuple[str, ...]) -> dict:
+    async def _send(self, bx: BitrixAsync, method: str, params: dict, methods: tuple[str, ...],
+                    writes: bool = False) -> dict:
         token = _methods.set(tuple(m.lower() for m in methods))
+        send = _Send(writes)
+        sending = _sending.set(send)
         try:
             for _ in range(3):
                 try:
@@ -128,12 +199,15 @@ class PortalClient:
                 except aiohttp.ClientResponseError as exc:
                     await self._on_error(exc, methods)
                     continue
+                except (RuntimeError, aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
+                    raise _transport_failure(exc, send) from exc
                 if isinstance(body, dict) and "error" in body and "result" not in body:
                     # some methods (placement.bind) answer errors with HTTP 200
                     raise PortalError(str(body["error"]), str(body.get("error_description", "")), 200)
                 return body
             raise RateLimited(f"{method}: operating limit hit repeatedly")
         finally:
+            _sending.reset(sending)
             _methods.reset(token)
 
     async def _on_error(self, exc: aiohttp.ClientResponseError, methods: tuple[str, ...]) -> None:
@@ -150,36 +224,9 @@ class PortalClient:
             raise TokenExpired(f"{code}: {text}") from exc
         raise PortalError(code, text, exc.status) from exc
 
-    async def _batch(self, bx: BitrixAsync, commands: dict, halt: bool) -> BatchResult:
-        self._labels = {label: method.lower() for label, (method, _) in commands.items()}
-        out = BatchResult()
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def one(labels: list[str]) -> None:
-            cmd = {label: command(*commands[label]) for label in labels}
-            async with gate:
-                body = await self._send(bx, "batch", {"halt": int(halt), "cmd": cmd}, tuple({self._labels[l] for l in labels}))
-            out.merge(body, labels)
-
-        await asyncio.gather(*(one(part) for part in chunks(list(commands), MAX_COMMANDS)))
-        await self._retry_limited(bx, commands, out, halt)
-        return out
-
-    async def _retry_limited(self, bx, commands: dict, out: BatchResult, halt: bool) -> None:
-        """Commands the portal refused for rate or budget reasons are sent again once the limit allows."""
-        for _ in range(3):
-            limited = [l for l in commands if out.error_code(l) in LIMIT_CODES]
-            if not limited:
-                return
-            methods = tuple({self._labels[l] for l in limited})
-            for label in limited:
-                if out.error_code(label) == "OPERATION_TIME_LIMIT":
-                    self.governor.block_method(self._labels[label])
-                out.errors.pop(label)
-            body = await self._send(bx, "batch", {"halt": int(halt), "cmd": {l: command(*commands[l]) for l in limited}}, methods)
-            out.merge(body, limited)
-        if any(out.error_code(l) in LIMIT_CODES for l in commands):
-            raise RateLimited("commands kept hitting the portal's limits")
+    async def _batch(self, bx: BitrixAsync, groups: list[dict], halt: bool, writes: bool) -> BatchResult:
+        self._labels = {label: method.lower() for group in groups for label, (method, _) in group.items()}
+        return await run_groups(self, bx, groups, halt, writes)
 
     async def _list_all(self, bx: BitrixAsync, method: str, params: dict, id_field: str) -> list[dict]:
         rows: list[dict] = []
@@ -194,6 +241,14 @@ class PortalClient:
             if len(page) < 50:
                 return rows
             last = int(page[-1][id_field])
+
+
+def _transport_failure(exc: BaseException, send: _Send) -> PortalCallError:
+    if send.unknown:
+        return OutcomeUnknown(send.unknown)
+    if isinstance(exc, RuntimeError):  # fast-bitrix24 gave up after its retries
+        return RateLimited(f"portal kept failing: {exc}")
+    return PortalUnavailable(f"portal unreachable: {type(exc).__name__}")
 
 
 def _parse(raw: bytes) -> dict:

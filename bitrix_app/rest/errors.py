@@ -14,6 +14,13 @@ class PortalError(PortalCallError):
         self.code, self.description, self.status = code, description, status
 
 
+class OutcomeUnknown(PortalCallError):
+    """A request may or may not have run on the portal: its answer was lost after it was sent.
+
+    Raised for writes instead of re-sending them; find out what exists before trying again.
+    """
+
+
 class TokenExpired(PortalCallError):
     """The access token kept being rejected even after a refresh."""
 
