@@ -14,8 +14,11 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(cron)
     from .cli_portals import portals
+    from .cli_shops import inbox, shops
 
     app.cli.add_command(portals)
+    app.cli.add_command(shops)
+    app.cli.add_command(inbox)
 
 
 @click.group(cls=AppGroup)

@@ -19,6 +19,8 @@ class CronEntry:
 
 CRON_TABLE: tuple[CronEntry, ...] = (
     CronEntry("bitrix_app.jobs.maintenance.record_heartbeat", DEFAULT, interval=60),
+    CronEntry("bitrix_app.inbox.dispatch.sweep_job", DEFAULT, interval=60),
+    CronEntry("bitrix_app.carts.timers.sweep_job", DEFAULT, interval=60),
     CronEntry("bitrix_app.portals.keepalive.keep_alive", BULK, cron="17 3 * * *"),
 )
 

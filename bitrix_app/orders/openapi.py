@@ -16,14 +16,12 @@ from bitrix_app.orders.schemas import (
     ErrorSchema,
     EventData,
     OrderSchema,
-    PromoCodeSchema,
     ShopEventBatchSchema,
     ShopEventSchema,
 )
 
 OPENAPI_VERSION = "3.0.3"
 EVENTS_PATH = "/shop/v1/{shop_id}/events"
-PROMO_PATH = "/shop/v1/{shop_id}/promo-codes/{code}"
 
 _SIGNATURE = {
     "in": "header",
@@ -46,7 +44,7 @@ _ERRORS = {
 
 
 def openapi_spec(base_url: str) -> dict:
-    """Return the OpenAPI document of the shop events and promo-code endpoints served at base_url."""
+    """Return the OpenAPI document of the shop endpoints served at base_url."""
     plugin = MarshmallowPlugin()
     spec = APISpec(title="Shop events API", version="1.0.0", openapi_version=OPENAPI_VERSION,
                    plugins=[plugin], servers=[{"url": base_url.rstrip("/")}],
@@ -56,7 +54,8 @@ def openapi_spec(base_url: str) -> dict:
     plugin.converter.add_attribute_function(_decimal2properties)
     _add_components(spec)
     spec.path(path=EVENTS_PATH, operations={"post": _events_operation()})
-    spec.path(path=PROMO_PATH, operations={"get": _promo_operation()})
+    for platform, header in (("woocommerce", "X-WC-Webhook-Signature"), ("shopify", "X-Shopify-Hmac-Sha256")):
+        spec.path(path=f"/shop/v1/{{shop_id}}/{platform}", operations={"post": _platform_operation(platform, header)})
     return spec.to_dict()
 
 
@@ -96,7 +95,7 @@ def _add_components(spec: APISpec) -> None:
     for name, schema in (("Order", OrderSchema), ("Cart", CartSchema), ("CartCleared", CartClearedSchema),
                          ("CustomerUpdated", CustomerUpdatedSchema), ("ShopEvent", ShopEventSchema),
                          ("ShopEventBatch", ShopEventBatchSchema), ("Ack", AckSchema),
-                         ("Error", ErrorSchema), ("PromoCode", PromoCodeSchema)):
+                         ("Error", ErrorSchema)):
         spec.components.schema(name, schema=schema)
     spec.components.parameter("XSignature", "header", _SIGNATURE)
     spec.components.parameter("ShopId", "path", _SHOP_ID)
@@ -127,17 +126,19 @@ def _events_operation() -> dict:
     }
 
 
-def _promo_operation() -> dict:
-    code = {"in": "path", "name": "code", "required": True,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 100}}
+def _platform_operation(platform: str, header: str) -> dict:
+    signature = {"in": "header", "name": header, "required": True, "schema": {"type": "string"},
+                 "description": "base64 HMAC-SHA256 of the raw body, keyed with the shop's secret."}
     return {
-        "operationId": "getPromoCode",
-        "summary": "Check a promo code",
-        "description": "An unknown or expired code is answered with valid=false, not 404.",
-        "parameters": ["ShopId", code, "XSignature"],
+        "operationId": f"post{platform.title()}Webhook",
+        "summary": f"Receive {platform.title()} order webhooks as the platform sends them",
+        "description": "Order create/update deliveries are mapped onto order.created / order.updated "
+                       "(see the README for the status mapping); other topics are acknowledged and ignored.",
+        "parameters": ["ShopId", signature],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
         "responses": {
-            "200": {"description": "The code's state.",
-                    "content": {"application/json": {"schema": PromoCodeSchema}}},
-            "401": "Unauthorized", "404": "NotFound",
+            "202": _ack("Stored for processing."), "200": _ack("Received before, or a topic we ignore."),
+            "400": "BadRequest", "401": "Unauthorized", "404": "NotFound",
+            "413": "PayloadTooLarge", "422": "Unprocessable",
         },
     }

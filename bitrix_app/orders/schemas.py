@@ -218,7 +218,7 @@ class ShopEventBatchSchema(_Base):
 class AckSchema(_Base):
     """Answer to an accepted (202) or fully duplicate (200) delivery."""
 
-    status = fields.String(required=True, validate=OneOf(("accepted", "duplicate")))
+    status = fields.String(required=True, validate=OneOf(("accepted", "duplicate", "ignored")))
     accepted = fields.Integer(required=True, metadata={"description": "Events stored for processing."})
     duplicates = fields.Integer(required=True, metadata={"description": "Events already received before."})
 

@@ -36,11 +36,15 @@ CONTACT_FIELDS = (
     _uf("SHOP_ORDERS", "integer", "Number of orders", "Число заказов"),
     _uf("SHOP_LAST_ORDER", "date", "Last order date", "Дата последнего заказа"),
     _uf("SHOP_SEGMENTS", "string", "Segment codes", "Коды сегментов", MULTIPLE="Y"),
+    _uf("SHOP_CONSENT_EMAIL", "boolean", "Agreed to e-mails", "Согласие на e-mail"),
+    _uf("SHOP_CONSENT_SMS", "boolean", "Agreed to SMS", "Согласие на SMS"),
+    _uf("SHOP_GENDER", "string", "Gender", "Пол"),
 )
 
 DEAL_FIELDS = (
     _uf("SHOP_ORDER_STATUS", "string", "Shop order status", "Статус заказа в магазине"),
     _uf("SHOP_ORDER_NUMBER", "string", "Shop order number", "Номер заказа в магазине"),
+    _uf("SHOP_DELIVERY", "string", "Delivery", "Доставка"),
 )
 
 PIPELINE_NAME = "Online shop"

@@ -10,7 +10,7 @@ import pytest
 from marshmallow import ValidationError
 
 from bitrix_app.orders.normalise import email_key, phone_e164
-from bitrix_app.orders.openapi import EVENTS_PATH, PROMO_PATH, openapi_spec
+from bitrix_app.orders.openapi import EVENTS_PATH, openapi_spec
 from bitrix_app.orders.schemas import event_to_json, flatten_errors, load_events
 
 _DROP = object()
@@ -289,7 +289,7 @@ def test_openapi_document_is_structurally_valid_openapi_3():
     assert spec["openapi"].startswith("3.") and spec["info"]["title"] and spec["info"]["version"]
     assert spec["servers"] == [{"url": "https://app.example.com"}]
     assert {"Order", "Cart", "CartCleared", "CustomerUpdated", "Customer", "Item", "ShopEvent",
-            "ShopEventBatch", "Ack", "Error", "PromoCode"} <= set(spec["components"]["schemas"])
+            "ShopEventBatch", "Ack", "Error"} <= set(spec["components"]["schemas"])
     refs = list(_refs(spec))
     assert len(refs) > 20
     for ref in refs:
@@ -324,13 +324,12 @@ def test_openapi_events_endpoint_is_signed_and_answers_every_status():
     assert {"#/components/schemas/Order", "#/components/schemas/CartCleared"} <= {s["$ref"] for s in data["oneOf"]}
 
 
-def test_openapi_promo_code_endpoint_and_decimal_bounds():
+def test_openapi_platform_webhooks_and_decimal_bounds():
     spec = openapi_spec("https://app.example.com")
-    get = spec["paths"][PROMO_PATH]["get"]
-    assert {("path", "shop_id"), ("path", "code"), ("header", "X-Signature")} == set(_parameters(spec, get))
-    answer = _resolve(spec, get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"])
-    assert set(answer["properties"]) == {"code", "valid", "discount_percent", "expires_at"}
-    assert {"401", "404"} <= set(get["responses"])
+    for platform, header in (("woocommerce", "X-WC-Webhook-Signature"), ("shopify", "X-Shopify-Hmac-Sha256")):
+        post = spec["paths"][f"/shop/v1/{{shop_id}}/{platform}"]["post"]
+        assert {("path", "shop_id"), ("header", header)} == set(_parameters(spec, post))
+        assert {"200", "202", "401", "404", "413", "422"} <= set(post["responses"])
     quantity = spec["components"]["schemas"]["Item"]["properties"]["quantity"]
     assert quantity["type"] == "number" and quantity["minimum"] == 0 and quantity["exclusiveMinimum"] is True
     customer = spec["components"]["schemas"]["Customer"]["properties"]

@@ -1,0 +1,71 @@
+"""Store accepted shop events: one row per (shop, event_id), committed before the shop hears 2xx."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bitrix_app.orders.schemas import event_to_json
+from bitrix_app.store.shop_models import InboxEvent
+
+SUBJECT_LIMIT = 160
+
+
+@dataclass(frozen=True)
+class Accepted:
+    accepted: int
+    duplicates: int
+
+
+def subject_of(event: dict) -> str:
+    """What the event is about; events of one subject are applied in version order."""
+    data = event["data"]
+    kind = event["type"]
+    if kind.startswith("order."):
+        subject = f"order:{data['order_id']}"
+    elif kind.startswith("cart."):
+        subject = f"cart:{data['cart_id']}"
+    else:
+        customer = data["customer"]
+        subject = "customer:" + (customer.get("phone_e164") or customer.get("email_key") or "")
+    return subject[:SUBJECT_LIMIT]
+
+
+def _row(shop_id: str, member_id: str, event: dict, now: datetime) -> dict:
+    return {
+        "shop_id": shop_id, "member_id": member_id, "event_id": event["event_id"], "type": event["type"],
+        "subject": subject_of(event), "version": event["data"].get("updated_at"),
+        "payload": json.dumps(event_to_json(event), separators=(",", ":"), ensure_ascii=False),
+        "status": "pending", "attempts": 0, "next_attempt_at": now, "received_at": now,
+    }
+
+
+def accept(session: Session, shop_id: str, member_id: str, events: list[dict], now: datetime) -> Accepted:
+    """Insert the events not seen before; the caller commits. Concurrent twins count as duplicates."""
+    fresh: dict[str, dict] = {}
+    for event in events:
+        fresh.setdefault(event["event_id"], event)
+    seen = set(session.scalars(select(InboxEvent.event_id).where(
+        InboxEvent.shop_id == shop_id, InboxEvent.event_id.in_(list(fresh)))))
+    rows = [_row(shop_id, member_id, e, now) for eid, e in fresh.items() if eid not in seen]
+    if not rows:
+        return Accepted(0, len(events))
+    try:
+        with session.begin_nested():
+            session.execute(insert(InboxEvent), rows)
+        return Accepted(len(rows), len(events) - len(rows))
+    except IntegrityError:
+        pass  # a twin delivery committed first: insert one by one, keeping what is new
+    inserted = 0
+    for row in rows:
+        try:
+            with session.begin_nested():
+                session.execute(insert(InboxEvent), [row])
+            inserted += 1
+        except IntegrityError:
+            continue
+    return Accepted(inserted, len(events) - inserted)

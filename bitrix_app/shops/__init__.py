@@ -1,0 +1,1 @@
+"""Shops connected to portals, and the per-portal settings of the shop features."""

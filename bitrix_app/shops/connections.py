@@ -1,0 +1,87 @@
+"""Connect shops to portals: issue an id and a secret, list them, find one for an incoming webhook."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bitrix_app.portals.crypto import SecretCipher
+from bitrix_app.store.models import PortalRecord
+from bitrix_app.store.shop_models import Shop
+
+PLATFORM_NAMES = ("generic", "woocommerce", "shopify")
+ROUTE = {"generic": "events", "woocommerce": "woocommerce", "shopify": "shopify"}
+
+
+class ShopError(ValueError):
+    """The shop cannot be connected (unknown portal, bad platform, empty name)."""
+
+
+@dataclass(frozen=True)
+class ShopView:
+    shop_id: str
+    member_id: str
+    name: str
+    platform: str
+    status: str
+    created_at: datetime
+
+    def events_url(self, base_url: str) -> str:
+        return f"{base_url.rstrip('/')}/shop/v1/{self.shop_id}/{ROUTE[self.platform]}"
+
+
+@dataclass(frozen=True)
+class IngestShop:
+    """What the webhook endpoint needs: whose shop it is and the key to check signatures."""
+
+    shop_id: str
+    member_id: str
+    secret: str
+
+
+def _view(row: Shop) -> ShopView:
+    return ShopView(row.shop_id, row.member_id, row.name, row.platform, row.status, row.created_at)
+
+
+def add_shop(session: Session, cipher: SecretCipher, member_id: str, name: str, platform: str,
+             now: datetime) -> tuple[ShopView, str]:
+    """A new shop of an installed portal; returns it with its secret (shown once, stored encrypted)."""
+    name = (name or "").strip()
+    if not name or len(name) > 255:
+        raise ShopError("name must be 1 to 255 characters")
+    if platform not in PLATFORM_NAMES:
+        raise ShopError(f"platform must be one of {', '.join(PLATFORM_NAMES)}")
+    portal = session.scalar(select(PortalRecord).where(PortalRecord.member_id == member_id))
+    if portal is None or portal.status == "deleted":
+        raise ShopError(f"no installed portal with member_id {member_id!r}")
+    secret = secrets.token_urlsafe(32)
+    row = Shop(shop_id="shp_" + secrets.token_hex(8), member_id=member_id, name=name, platform=platform,
+               secret_enc=cipher.encrypt(secret), status="active", created_at=now)
+    session.add(row)
+    session.flush()
+    return _view(row), secret
+
+
+def list_shops(session: Session, member_id: str) -> list[ShopView]:
+    rows = session.scalars(select(Shop).where(Shop.member_id == member_id).order_by(Shop.id))
+    return [_view(r) for r in rows]
+
+
+def get_shop(session: Session, shop_id: str) -> ShopView | None:
+    row = session.scalar(select(Shop).where(Shop.shop_id == shop_id))
+    return _view(row) if row else None
+
+
+def for_ingest(session: Session, cipher: SecretCipher, shop_id: str) -> IngestShop | None:
+    """An active shop of a portal that still has the app; None answers 404."""
+    row = session.execute(
+        select(Shop.shop_id, Shop.member_id, Shop.secret_enc)
+        .join(PortalRecord, PortalRecord.member_id == Shop.member_id)
+        .where(Shop.shop_id == shop_id, Shop.status == "active", PortalRecord.status != "deleted")
+    ).first()
+    if row is None:
+        return None
+    return IngestShop(row.shop_id, row.member_id, cipher.decrypt(row.secret_enc))

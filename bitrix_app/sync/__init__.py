@@ -1,0 +1,1 @@
+"""Apply inbox events to the portal's CRM: contacts, deals, product rows, abandoned carts."""

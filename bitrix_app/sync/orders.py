@@ -1,0 +1,151 @@
+"""Orders of a drain window -> deals: newest version wins, one deal per order, many orders per batch."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import select, tuple_
+
+from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped
+from bitrix_app.rest.batching import MAX_COMMANDS
+from bitrix_app.store.db import transaction
+from bitrix_app.store.models import utc
+from bitrix_app.store.shop_models import OrderRecord
+
+from . import carts_link, customers, deals
+from .context import SyncContext
+from .crm_fields import profile_of
+from .window import WindowEvent
+
+NEVER_APPLIED = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    newest: dict[tuple[str, str], WindowEvent] = {}
+    for ev in events:
+        key = (ev.shop_id, ev.data["order_id"])
+        current = newest.get(key)
+        if current is None or (ev.version, ev.id) > (current.version, current.id):
+            if current is not None:
+                outcomes[current.id] = skipped("superseded by a newer version of the order")
+            newest[key] = ev
+        else:
+            outcomes[ev.id] = skipped("superseded by a newer version of the order")
+    records = _records(ctx, list(newest))
+    jobs: list[deals.OrderJob] = []
+    for key, ev in newest.items():
+        rec = records.get(key)
+        if rec is not None and utc(rec.version) >= ev.version:
+            outcomes[ev.id] = skipped(f"stale: version {utc(rec.version).isoformat()} is already applied")
+            continue
+        profile = profile_of(ev.data["customer"])
+        job = deals.OrderJob(ev, customers.Person(customers.keys_of(profile), profile, ev.version))
+        if rec is not None:
+            job.deal_id, job.synced = rec.deal_id, json.loads(rec.synced or "{}")
+        jobs.append(job)
+    if not jobs:
+        return outcomes
+    if not ctx.category_id:
+        return {**outcomes, **{j.ev.id: retry("the portal's shop pipeline is not set up yet") for j in jobs}}
+    customers.resolve(ctx, [j.person for j in jobs])
+    ready = [j for j in jobs if not j.person.error]
+    for job in jobs:
+        if job.person.error:
+            outcomes[job.ev.id] = retry(job.person.error)
+    _lookup_deals(ctx, [j for j in ready if j.deal_id is None])
+    ready = [j for j in ready if not j.error]
+    carts_link.find_takeovers(ctx, [j for j in ready if j.deal_id is None])
+    for n, job in enumerate(ready):
+        deals.build(ctx, job, n)
+    _send(ctx, [j for j in ready if j.commands])
+    for job in ready:
+        if not job.commands:
+            deals.absorb(job, None)
+    _persist(ctx, jobs)
+    for job in jobs:
+        if job.ev.id not in outcomes:
+            outcomes[job.ev.id] = DONE if job.complete else retry(job.error or "incomplete")
+    return outcomes
+
+
+def _records(ctx: SyncContext, keys: list[tuple[str, str]]) -> dict[tuple[str, str], OrderRecord]:
+    found = {}
+    with transaction(ctx.factory) as s:
+        for n in range(0, len(keys), 500):
+            part = keys[n:n + 500]
+            for rec in s.scalars(select(OrderRecord).where(tuple_(OrderRecord.shop_id, OrderRecord.order_id).in_(part))):
+                found[(rec.shop_id, rec.order_id)] = rec
+    return found
+
+
+def _lookup_deals(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
+    """Deals we may have created before without hearing back: found by ORIGINATOR_ID + ORIGIN_ID."""
+    by_shop: dict[str, list[deals.OrderJob]] = {}
+    for job in jobs:
+        by_shop.setdefault(job.ev.shop_id, []).append(job)
+    reads, owners = {}, {}
+    for shop_id, group in by_shop.items():
+        for n in range(0, len(group), MAX_COMMANDS):
+            part = group[n:n + MAX_COMMANDS]
+            label = f"deals_{len(reads)}"
+            reads[label] = ("crm.deal.list", {
+                "filter": {"ORIGINATOR_ID": shop_id, "@ORIGIN_ID": [j.order["order_id"] for j in part]},
+                "select": ["ID", "ORIGIN_ID"], "order": {"ID": "ASC"}})
+            owners[label] = part
+    if not reads:
+        return
+    result = ctx.client.batch(reads)
+    for label, part in owners.items():
+        if label not in result.results:
+            reason = result.failed.get(label) or json.dumps(result.errors.get(label))
+            for job in part:
+                job.error = f"deal lookup failed: {reason}"
+            continue
+        first: dict[str, int] = {}
+        for row in result.results[label] or []:
+            first.setdefault(str(row["ORIGIN_ID"]), int(row["ID"]))
+        for job in part:
+            job.deal_id = first.get(job.order["order_id"])
+
+
+def _send(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
+    """Pack whole orders into batch requests of at most 50 commands ($result references stay inside one)."""
+    groups: list[dict] = []
+    current: dict = {}
+    for job in jobs:
+        if current and len(current) + len(job.commands) > MAX_COMMANDS:
+            groups.append(current)
+            current = {}
+        current.update(job.commands)
+    if current:
+        groups.append(current)
+    if not groups:
+        return
+    result = ctx.client.batch_groups(groups, writes=True)
+    for job in jobs:
+        deals.absorb(job, result)
+
+
+def _persist(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
+    with transaction(ctx.factory) as s:
+        for job in jobs:
+            carts_link.mark_ordered(s, ctx, job)
+            if job.person.error:
+                continue
+            order = job.order
+            rec = s.scalar(select(OrderRecord).where(OrderRecord.shop_id == job.ev.shop_id,
+                                                     OrderRecord.order_id == order["order_id"]))
+            if rec is None:
+                rec = OrderRecord(shop_id=job.ev.shop_id, member_id=ctx.member_id, order_id=order["order_id"],
+                                  version=NEVER_APPLIED)
+                s.add(rec)
+            rec.number, rec.status, rec.total = order.get("number"), order["status"], str(order["total"])
+            rec.currency, rec.cart_id, rec.customer_id = order["currency"], order.get("cart_id"), job.person.customer_id
+            rec.items = json.dumps([{**i, "price": str(i["price"]), "quantity": str(i["quantity"])}
+                                    for i in order["items"]], ensure_ascii=False)
+            rec.ordered_at = order["created_at"]
+            rec.deal_id = job.deal_id or rec.deal_id
+            rec.synced = deals.synced_json(job)
+            if job.complete:
+                rec.version = job.ev.version

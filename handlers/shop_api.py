@@ -1,0 +1,92 @@
+"""The shop-facing API: signed events in, 202 once they are durably stored; platform webhooks; OpenAPI."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, jsonify, request
+from marshmallow import ValidationError
+
+from bitrix_app import services
+from bitrix_app.inbox.accept import accept
+from bitrix_app.inbox.dispatch import kick
+from bitrix_app.orders.adapters import PLATFORMS, AdapterError, verify_generic
+from bitrix_app.orders.adapters.signatures import GENERIC_HEADER
+from bitrix_app.orders.openapi import openapi_spec
+from bitrix_app.orders.schemas import load_events
+from bitrix_app.shops.connections import IngestShop, for_ingest
+from bitrix_app.store.db import transaction
+
+from .errors import ApiError
+
+bp = Blueprint("shop_api", __name__, url_prefix="/shop/v1")
+MAX_BODY = 1024 * 1024
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_spec(services.settings().APP_BASE_URL))
+
+
+@bp.post("/<shop_id>/events")
+def events(shop_id: str):
+    shop, raw = _shop_and_body(shop_id)
+    if not verify_generic(raw, request.headers.get(GENERIC_HEADER), shop.secret):
+        raise ApiError(401, "bad_signature", f"{GENERIC_HEADER} is missing or does not match the body")
+    try:
+        loaded = load_events(_json(raw))
+    except ValidationError as err:
+        raise ApiError(422, "validation_error", "the events have invalid fields", {"fields": err.messages}) from err
+    return _store(shop, loaded)
+
+
+@bp.post("/<shop_id>/<platform>")
+def platform_webhook(shop_id: str, platform: str):
+    adapter = PLATFORMS.get(platform)
+    if adapter is None:
+        raise ApiError(404, "not_found", f"no endpoint {platform!r}; use events, woocommerce or shopify")
+    shop, raw = _shop_and_body(shop_id)
+    if not adapter.verify(raw, request.headers.get(adapter.signature_header), shop.secret):
+        raise ApiError(401, "bad_signature", f"{adapter.signature_header} is missing or does not match the body")
+    if request.mimetype != "application/json" and raw.startswith(b"webhook_id="):
+        return jsonify({"status": "ignored", "accepted": 0, "duplicates": 0}), 200  # WooCommerce's ping
+    try:
+        canonical = adapter.to_events(_json(raw), request.headers.get(adapter.topic_header))
+        if not canonical:
+            return jsonify({"status": "ignored", "accepted": 0, "duplicates": 0}), 200
+        loaded = load_events({"events": canonical})
+    except AdapterError as err:
+        raise ApiError(422, "unmappable_payload", str(err)) from err
+    except ValidationError as err:
+        raise ApiError(422, "validation_error", "the mapped order has invalid fields",
+                       {"fields": err.messages}) from err
+    return _store(shop, loaded)
+
+
+def _shop_and_body(shop_id: str) -> tuple[IngestShop, bytes]:
+    with transaction(services.session_factory()) as s:
+        shop = for_ingest(s, services.cipher(), shop_id)
+    if shop is None:
+        raise ApiError(404, "unknown_shop", "no connected shop has this id")
+    if (request.content_length or 0) > MAX_BODY:
+        raise ApiError(413, "payload_too_large", f"the body is over {MAX_BODY} bytes")
+    raw = request.stream.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, "payload_too_large", f"the body is over {MAX_BODY} bytes")
+    return shop, raw
+
+
+def _json(raw: bytes):
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ApiError(400, "invalid_json", f"the body is not JSON: {err}") from err
+
+
+def _store(shop: IngestShop, loaded: list[dict]):
+    with transaction(services.session_factory()) as s:
+        result = accept(s, shop.shop_id, shop.member_id, loaded, services.clock().now())
+    if result.accepted:
+        kick(services.redis(), shop.member_id)
+    status = "accepted" if result.accepted else "duplicate"
+    body = {"status": status, "accepted": result.accepted, "duplicates": result.duplicates}
+    return jsonify(body), 202 if result.accepted else 200
