@@ -1,0 +1,1 @@
+"""Abandoned carts: cart state from shop events, timers, the abandoned-cart deal and customer reminders."""
