@@ -1,4 +1,5 @@
-"""`make demo`: the sandbox portal, the app and a worker on the embedded defaults; install; print URLs.
+"""`make demo`: the sandbox portal, the app and a worker on the embedded defaults; install the app,
+connect a shop, post sample orders through the signed shop API and let the worker turn them into deals.
 
 Runs until Ctrl-C (`--once` exits after the install has converged, for a smoke run).
 """
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 
+from bench import demo_shop
 
 
 def _free(port: int) -> int:
@@ -58,6 +60,11 @@ def main() -> None:
         outcome = _wait_active(stack)
         base, app_url = stack.sandbox.base_url, stack.live.url
         print(json.dumps({"member_id": ans["member_id"], **outcome}))
+        shop = demo_shop.connect(stack)
+        answer = demo_shop.post(shop, {"events": demo_shop.sample_events()})
+        synced = demo_shop.wait_synced(stack)
+        deals = len(stack.sandbox.portal.table("crm_deal"))
+        print(json.dumps({"shop": shop, "posted": answer.json(), "inbox": synced, "deals_in_portal": deals}))
         print(f"""
 Sandbox portal      {base}/_sandbox/          (control API index)
   CRM view          {base}/_sandbox/view      (deals, contacts, activities)
@@ -66,7 +73,9 @@ Sandbox portal      {base}/_sandbox/          (control API index)
 App                 {app_url}/healthz
   database          {stack.env['DATABASE_URL']}
   redis             {stack.env['REDIS_URL']}
-Try:  curl -s {stack.sandbox.webhook_url}crm.category.list -d entityTypeId=2
+Shop API            {shop['events_url']}   (X-Signature: sha256=<HMAC of the body with the secret>)
+  OpenAPI           {app_url}/shop/v1/openapi.json
+Try:  curl -s {stack.sandbox.webhook_url}crm.deal.list -d 'select[]=TITLE' -d 'select[]=STAGE_ID'
 """, flush=True)
         if not args.once:
             print("Running; Ctrl-C stops everything.", flush=True)

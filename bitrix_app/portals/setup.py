@@ -55,11 +55,11 @@ def _converge(member_id: str) -> dict:
         version = rec.app_version
     seen = _ok(client.batch(READS))
     writes, robots_after = plan_writes(seen, base, known_robots)
-    done = _ok(client.batch(writes)) if writes else BatchResult()
+    done = _ok(client.batch(writes, writes=True)) if writes else BatchResult()
     category_id = _category_id(seen, done)
     stage_writes = _stage_writes(client, category_id)
     if stage_writes:
-        _ok(client.batch(stage_writes))
+        _ok(client.batch(stage_writes, writes=True))
     now = services.clock().now()
     with transaction(services.session_factory()) as s:
         rec = repository.get(s, member_id)
