@@ -45,10 +45,10 @@ def platform_webhook(shop_id: str, platform: str):
     if adapter is None:
         raise ApiError(404, "not_found", f"no endpoint {platform!r}; use events, woocommerce or shopify")
     shop, raw = _shop_and_body(shop_id)
+    if request.mimetype != "application/json" and raw.startswith(b"webhook_id="):
+        return jsonify({"status": "ignored", "accepted": 0, "duplicates": 0}), 200  # WooCommerce's ping: a no-op
     if not adapter.verify(raw, request.headers.get(adapter.signature_header), shop.secret):
         raise ApiError(401, "bad_signature", f"{adapter.signature_header} is missing or does not match the body")
-    if request.mimetype != "application/json" and raw.startswith(b"webhook_id="):
-        return jsonify({"status": "ignored", "accepted": 0, "duplicates": 0}), 200  # WooCommerce's ping
     try:
         canonical = adapter.to_events(_json(raw), request.headers.get(adapter.topic_header))
         if not canonical:
