@@ -11,7 +11,7 @@ from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped, wait
 from bitrix_app.rest.batching import MAX_COMMANDS
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart
-from bitrix_app.sync import crm_fields, customers
+from bitrix_app.sync import crm_fields, customers, lookup
 from bitrix_app.sync.context import SyncContext
 from bitrix_app.sync.window import WindowEvent
 
@@ -94,33 +94,15 @@ def run(ctx: SyncContext, jobs: list[AbandonJob]) -> dict[int, Outcome]:
 
 
 def _find_deals(ctx: SyncContext, jobs: list[AbandonJob]) -> None:
-    reads, owners = {}, {}
-    by_shop: dict[str, list[AbandonJob]] = {}
+    keys = {id(job): (job.cart.shop_id, rules.deal_origin(job.cart.cart_id)) for job in jobs}
+    found, failed = lookup.deals_by_origin(ctx.client, list(keys.values()))
     for job in jobs:
-        by_shop.setdefault(job.cart.shop_id, []).append(job)
-    for shop_id, group in by_shop.items():
-        for n in range(0, len(group), MAX_COMMANDS):
-            part = group[n:n + MAX_COMMANDS]
-            label = f"deals_{len(reads)}"
-            reads[label] = ("crm.deal.list", {
-                "filter": {"ORIGINATOR_ID": shop_id, "@ORIGIN_ID": [rules.deal_origin(j.cart.cart_id) for j in part]},
-                "select": ["ID", "ORIGIN_ID"], "order": {"ID": "ASC"}})
-            owners[label] = part
-    if not reads:
-        return
-    result = ctx.client.batch(reads)
-    for label, part in owners.items():
-        if label not in result.results:
-            reason = result.failed.get(label) or json.dumps(result.errors.get(label))
-            for job in part:
-                job.error = f"deal lookup failed: {reason}"
+        key = keys[id(job)]
+        if key in failed:
+            job.error = failed[key]
             continue
-        first: dict[str, int] = {}
-        for row in result.results[label] or []:
-            first.setdefault(str(row["ORIGIN_ID"]), int(row["ID"]))
-        for job in part:
-            job.deal_id = first.get(rules.deal_origin(job.cart.cart_id))
-            job.rows_set = job.deal_id is None
+        job.deal_id = found.get(key)
+        job.rows_set = job.deal_id is None
 
 
 def _find_todos(ctx: SyncContext, jobs: list[AbandonJob]) -> None:

@@ -18,25 +18,14 @@ from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart, CustomerKey
 from bitrix_app.sync import crm_fields
 from bitrix_app.sync.context import SyncContext
-from bitrix_app.sync.window import WindowEvent
+from bitrix_app.sync.window import WindowEvent, newest_per
 
 from . import rules, timers
 
 
 def newest_per_cart(events: list[WindowEvent]) -> tuple[dict[tuple[str, str], WindowEvent], dict[int, Outcome]]:
     """The newest event of each cart (ties: the later row); the others are superseded."""
-    newest: dict[tuple[str, str], WindowEvent] = {}
-    outcomes: dict[int, Outcome] = {}
-    for ev in events:
-        key = (ev.shop_id, ev.data["cart_id"])
-        current = newest.get(key)
-        if current is None or (ev.version, ev.id) > (current.version, current.id):
-            if current is not None:
-                outcomes[current.id] = skipped("superseded by a newer version of the cart")
-            newest[key] = ev
-        else:
-            outcomes[ev.id] = skipped("superseded by a newer version of the cart")
-    return newest, outcomes
+    return newest_per(events, "cart_id", "cart")
 
 
 def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:

@@ -12,26 +12,16 @@ from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import OrderRecord
 
-from . import carts_link, customers, deals
+from . import carts_link, customers, deals, lookup
 from .context import SyncContext
 from .crm_fields import profile_of
-from .window import WindowEvent
+from .window import WindowEvent, newest_per
 
 NEVER_APPLIED = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
-    outcomes: dict[int, Outcome] = {}
-    newest: dict[tuple[str, str], WindowEvent] = {}
-    for ev in events:
-        key = (ev.shop_id, ev.data["order_id"])
-        current = newest.get(key)
-        if current is None or (ev.version, ev.id) > (current.version, current.id):
-            if current is not None:
-                outcomes[current.id] = skipped("superseded by a newer version of the order")
-            newest[key] = ev
-        else:
-            outcomes[ev.id] = skipped("superseded by a newer version of the order")
+    newest, outcomes = newest_per(events, "order_id", "order")
     records = _records(ctx, list(newest))
     jobs: list[deals.OrderJob] = []
     for key, ev in newest.items():
@@ -81,32 +71,10 @@ def _records(ctx: SyncContext, keys: list[tuple[str, str]]) -> dict[tuple[str, s
 
 def _lookup_deals(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
     """Deals we may have created before without hearing back: found by ORIGINATOR_ID + ORIGIN_ID."""
-    by_shop: dict[str, list[deals.OrderJob]] = {}
+    found, failed = lookup.deals_by_origin(ctx.client, [job.key for job in jobs])
     for job in jobs:
-        by_shop.setdefault(job.ev.shop_id, []).append(job)
-    reads, owners = {}, {}
-    for shop_id, group in by_shop.items():
-        for n in range(0, len(group), MAX_COMMANDS):
-            part = group[n:n + MAX_COMMANDS]
-            label = f"deals_{len(reads)}"
-            reads[label] = ("crm.deal.list", {
-                "filter": {"ORIGINATOR_ID": shop_id, "@ORIGIN_ID": [j.order["order_id"] for j in part]},
-                "select": ["ID", "ORIGIN_ID"], "order": {"ID": "ASC"}})
-            owners[label] = part
-    if not reads:
-        return
-    result = ctx.client.batch(reads)
-    for label, part in owners.items():
-        if label not in result.results:
-            reason = result.failed.get(label) or json.dumps(result.errors.get(label))
-            for job in part:
-                job.error = f"deal lookup failed: {reason}"
-            continue
-        first: dict[str, int] = {}
-        for row in result.results[label] or []:
-            first.setdefault(str(row["ORIGIN_ID"]), int(row["ID"]))
-        for job in part:
-            job.deal_id = first.get(job.order["order_id"])
+        job.error = failed.get(job.key)
+        job.deal_id = found.get(job.key)
 
 
 def _send(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:

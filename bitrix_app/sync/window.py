@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from bitrix_app.inbox.outcomes import skipped
 from bitrix_app.orders.schemas import ShopEventSchema
 
 INTERNAL_TYPES = ("cart.abandon_due", "cart.reminder_due")
@@ -32,3 +33,19 @@ def load(row_id: int, shop_id: str, kind: str, payload: str, attempts: int) -> W
     raw = json.loads(payload)
     event = raw if kind in INTERNAL_TYPES else ShopEventSchema().load(raw)
     return WindowEvent(row_id, shop_id, kind, event, attempts)
+
+
+def newest_per(events: list[WindowEvent], id_field: str, what: str) -> tuple[dict, dict]:
+    """The newest event per (shop, data[id_field]) (ties: the later row); the others are superseded."""
+    newest: dict[tuple[str, str], WindowEvent] = {}
+    outcomes: dict = {}
+    for ev in events:
+        key = (ev.shop_id, ev.data[id_field])
+        current = newest.get(key)
+        if current is None or (ev.version, ev.id) > (current.version, current.id):
+            if current is not None:
+                outcomes[current.id] = skipped(f"superseded by a newer version of the {what}")
+            newest[key] = ev
+        else:
+            outcomes[ev.id] = skipped(f"superseded by a newer version of the {what}")
+    return newest, outcomes

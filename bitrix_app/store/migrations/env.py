@@ -2,7 +2,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from bitrix_app.store import models  # noqa: F401  (registers the tables)
+from bitrix_app.store import models, shop_models  # noqa: F401  (registers the tables)
 from bitrix_app.store.db import Base
 
 config = context.config
