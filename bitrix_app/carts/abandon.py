@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped, wait
-from bitrix_app.rest.batching import MAX_COMMANDS
+from bitrix_app.rest.batching import pack
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart
 from bitrix_app.sync import crm_fields, customers, lookup
@@ -170,28 +170,16 @@ def _build(ctx: SyncContext, job: AbandonJob, n: int) -> None:
 
 
 def _send(ctx: SyncContext, jobs: list[AbandonJob]) -> None:
-    groups: list[dict] = []
-    current: dict = {}
-    for job in jobs:
-        if current and len(current) + len(job.commands) > MAX_COMMANDS:
-            groups.append(current)
-            current = {}
-        current.update(job.commands)
-    if current:
-        groups.append(current)
+    groups = pack([job.commands for job in jobs])
     if not groups:
         return
     result = ctx.client.batch_groups(groups, writes=True)
     for job in jobs:
         problems = []
         for label, (method, _params) in job.commands.items():
-            if label in result.failed:
-                problems.append(f"{method}: outcome unknown ({result.failed[label]})")
-            elif label in result.errors:
-                err = result.errors[label]
-                problems.append(f"{method}: {err.get('error')}: {err.get('error_description')}")
-            elif label not in result.results:
-                problems.append(f"{method}: no answer")
+            problem = result.problem(label, method)
+            if problem:
+                problems.append(problem)
             elif method == "crm.deal.add":
                 job.deal_id = int(result.results[label])
             elif method == "crm.activity.todo.add":

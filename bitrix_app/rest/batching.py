@@ -21,6 +21,20 @@ def command(method: str, params: Mapping[str, Any] | None = None) -> str:
     return f"{method}?{query}"
 
 
+def pack(units: list[dict], size: int = MAX_COMMANDS) -> list[dict]:
+    """Whole units (commands that refer to each other by `$result[...]`) into groups of at most `size`."""
+    groups: list[dict] = []
+    current: dict = {}
+    for unit in units:
+        if current and len(current) + len(unit) > size:
+            groups.append(current)
+            current = {}
+        current.update(unit)
+    if current:
+        groups.append(current)
+    return groups
+
+
 def chunks(labels: list[str], size: int = MAX_COMMANDS) -> list[list[str]]:
     return [labels[i:i + size] for i in range(0, len(labels), size)]
 
@@ -99,6 +113,17 @@ class BatchResult:
     def ok(self, label: str) -> bool:
         """The command ran and answered without an error."""
         return label in self.results and label not in self.errors and label not in self.failed
+
+    def problem(self, label: str, method: str) -> str | None:
+        """Why a command did not succeed, in words for a log or an inbox row; None when it did."""
+        if label in self.failed:
+            return f"{method}: outcome unknown ({self.failed[label]})"
+        if label in self.errors:
+            err = self.errors[label]
+            return f"{method}: {err.get('error')}: {err.get('error_description')}"
+        if label not in self.results:
+            return f"{method}: no answer"
+        return None
 
     def fail(self, labels: list[str], reason: str) -> None:
         for label in labels:

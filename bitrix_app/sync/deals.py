@@ -83,15 +83,9 @@ def absorb(job: OrderJob, result: BatchResult) -> None:
     order = job.order
     problems = []
     for label, (method, params) in job.commands.items():
-        if label in result.failed:
-            problems.append(f"{method}: outcome unknown ({result.failed[label]})")
-            continue
-        if label in result.errors:
-            err = result.errors[label]
-            problems.append(f"{method}: {err.get('error')}: {err.get('error_description')}")
-            continue
-        if label not in result.results:
-            problems.append(f"{method}: no answer")
+        problem = result.problem(label, method)
+        if problem:
+            problems.append(problem)
             continue
         if method == "crm.deal.add":
             job.deal_id = int(result.results[label])

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, tuple_
 
 from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped
-from bitrix_app.rest.batching import MAX_COMMANDS
+from bitrix_app.rest.batching import pack
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import OrderRecord
@@ -79,15 +79,7 @@ def _lookup_deals(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
 
 def _send(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
     """Pack whole orders into batch requests of at most 50 commands ($result references stay inside one)."""
-    groups: list[dict] = []
-    current: dict = {}
-    for job in jobs:
-        if current and len(current) + len(job.commands) > MAX_COMMANDS:
-            groups.append(current)
-            current = {}
-        current.update(job.commands)
-    if current:
-        groups.append(current)
+    groups = pack([job.commands for job in jobs])
     if not groups:
         return
     result = ctx.client.batch_groups(groups, writes=True)
