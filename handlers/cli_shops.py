@@ -25,12 +25,14 @@ def shops():
 @click.option("--member-id", required=True)
 @click.option("--name", required=True)
 @click.option("--platform", type=click.Choice(connections.PLATFORM_NAMES), default="generic", show_default=True)
-def add(member_id: str, name: str, platform: str):
+@click.option("--secret", default=None, help="Use this signing key instead of a generated one (Shopify signs "
+                                             "webhooks with the key its admin shows; paste it here).")
+def add(member_id: str, name: str, platform: str, secret: str | None):
     """Connect a shop; prints shop_id, secret (shown once) and the events_url to configure in the shop."""
     now = services.clock().now()
     try:
         with transaction(services.session_factory()) as s:
-            shop, secret = connections.add_shop(s, services.cipher(), member_id, name, platform, now)
+            shop, secret = connections.add_shop(s, services.cipher(), member_id, name, platform, now, secret)
             settings.ensure_settings(s, member_id, now)
     except connections.ShopError as err:
         raise click.UsageError(str(err)) from err
@@ -58,6 +60,8 @@ def settings_(member_id: str, changes: str | None):
     now = services.clock().now()
     try:
         with transaction(services.session_factory()) as s:
+            if not connections.portal_exists(s, member_id):
+                raise click.UsageError(f"no installed portal with member_id {member_id!r}")
             current = settings.update_settings(s, member_id, json.loads(changes), now) if changes \
                 else settings.get_settings(s, member_id)
     except (ValueError, ValidationError) as err:

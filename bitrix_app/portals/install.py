@@ -108,13 +108,19 @@ def uninstall(member_id: str, clean: bool) -> None:
             return
         repository.set_status(s, member_id, lifecycle.DELETED, "uninstalled", services.clock().now())
         if clean:
-            purge(s, rec.id)
+            purge(s, rec.id, member_id)
 
 
-def purge(session: Session, portal_id: int) -> int:
-    """Delete every row that belongs to the portal, in every table that has a portal_id."""
+def purge(session: Session, portal_id: int, member_id: str) -> int:
+    """Delete every row that belongs to the portal: tables keyed by portal_id or by member_id
+    (shops, the inbox with its customer data, orders, customers, carts, settings, leases).
+    The portal's own row stays, marked deleted, as the record of the uninstall."""
+    from bitrix_app.store import models, shop_models  # noqa: F401  (every table registered)
+
     removed = 0
     for table in reversed(Base.metadata.sorted_tables):
         if "portal_id" in table.c:
             removed += session.execute(table.delete().where(table.c.portal_id == portal_id)).rowcount
+        elif "member_id" in table.c and table.name != "portals":
+            removed += session.execute(table.delete().where(table.c.member_id == member_id)).rowcount
     return removed

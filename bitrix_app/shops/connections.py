@@ -46,18 +46,27 @@ def _view(row: Shop) -> ShopView:
     return ShopView(row.shop_id, row.member_id, row.name, row.platform, row.status, row.created_at)
 
 
+def portal_exists(session: Session, member_id: str) -> bool:
+    """An installed portal (not uninstalled) has this member_id."""
+    portal = session.scalar(select(PortalRecord).where(PortalRecord.member_id == member_id))
+    return portal is not None and portal.status != "deleted"
+
+
 def add_shop(session: Session, cipher: SecretCipher, member_id: str, name: str, platform: str,
-             now: datetime) -> tuple[ShopView, str]:
-    """A new shop of an installed portal; returns it with its secret (shown once, stored encrypted)."""
+             now: datetime, secret: str | None = None) -> tuple[ShopView, str]:
+    """A new shop of an installed portal; returns it with its secret (shown once, stored encrypted).
+
+    A given secret (a platform's own webhook signing key) must be at least 16 characters."""
     name = (name or "").strip()
     if not name or len(name) > 255:
         raise ShopError("name must be 1 to 255 characters")
     if platform not in PLATFORM_NAMES:
         raise ShopError(f"platform must be one of {', '.join(PLATFORM_NAMES)}")
-    portal = session.scalar(select(PortalRecord).where(PortalRecord.member_id == member_id))
-    if portal is None or portal.status == "deleted":
+    if not portal_exists(session, member_id):
         raise ShopError(f"no installed portal with member_id {member_id!r}")
-    secret = secrets.token_urlsafe(32)
+    if secret is not None and len(secret.strip()) < 16:
+        raise ShopError("a given secret must be at least 16 characters")
+    secret = secret.strip() if secret is not None else secrets.token_urlsafe(32)
     row = Shop(shop_id="shp_" + secrets.token_hex(8), member_id=member_id, name=name, platform=platform,
                secret_enc=cipher.encrypt(secret), status="active", created_at=now)
     session.add(row)

@@ -85,9 +85,13 @@ def delivery_text(delivery: dict | None) -> str:
     return "; ".join(p for p in parts if p)[:255]
 
 
+def order_number(order: dict) -> str:
+    """The number shown to people; platforms such as Shopify already write it as "#1057"."""
+    return str(order.get("number") or order["order_id"]).lstrip("#") or str(order["order_id"])
+
+
 def order_title(order: dict, shop_name: str) -> str:
-    number = order.get("number") or order["order_id"]
-    return f"Order #{number} ({shop_name})"[:255]
+    return f"Order #{order_number(order)} ({shop_name})"[:255]
 
 
 def deal_values(order: dict, stage: str) -> dict:
@@ -106,7 +110,7 @@ def deal_values(order: dict, stage: str) -> dict:
 
 
 def status_comment(order: dict, before: str | None) -> str:
-    number = order.get("number") or order["order_id"]
+    number = order_number(order)
     now = STATUS_NAMES.get(order["status"], order["status"])
     if before is None:
         return f"Order #{number}: {now}"

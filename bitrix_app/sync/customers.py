@@ -222,6 +222,10 @@ def _persist(ctx: SyncContext, groups: list[_Group]) -> None:
                 row = Customer(member_id=ctx.member_id, profile="{}")
                 s.add(row)
             row.contact_id = group.contact_id
+            newest = group.newest
+            if group.error is None and (row.version is None or utc(row.version) <= newest.version):
+                row.profile = json.dumps(newest.profile, sort_keys=True)  # applied, even if nothing changed
+                row.version = newest.version
             written = group.written
             if written is not None:
                 synced = json.loads(row.synced) if row.synced else {"owned": False, "values": {}}
@@ -230,8 +234,6 @@ def _persist(ctx: SyncContext, groups: list[_Group]) -> None:
                 synced["values"] = {**synced.get("values", {}),
                                     **{k: v for k, v in written[1].items() if k not in _NOT_TRACKED}}
                 row.synced = json.dumps(synced, sort_keys=True)
-                row.profile = json.dumps(group.newest.profile, sort_keys=True)
-                row.version = group.newest.version
             s.flush()
             group.customer = row
             taken = set(s.scalars(select(CustomerKey.key).where(
