@@ -2,7 +2,9 @@
 
 The cart is checked again when the reminder is applied: ordered, cleared or changed carts get nothing.
 A reminder overtaken by a later one is dropped; one without a usable channel (no consent, no address)
-counts as done so it is not tried again; quiet hours postpone it.
+counts as done so it is not tried again, as does one the messaging policy skips (frequency cap, duplicate);
+quiet hours postpone it. The text comes from the portal's `abandoned_cart` and `abandoned_cart_followup`
+templates; e-mail is preferred, SMS is the fallback where a gateway is configured.
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from sqlalchemy import select
 
 from bitrix_app import messaging
 from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped, wait
+from bitrix_app.messaging import templates
 from bitrix_app.messaging.message import ERROR, LATER, SENT
+from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart, Customer
 from bitrix_app.sync import crm_fields
@@ -23,7 +27,7 @@ from bitrix_app.sync.window import WindowEvent
 from . import rules
 
 OWNER_DEAL = 2
-SUBJECTS = ("Your cart at {shop} is waiting for you", "Still thinking it over? Your cart at {shop} is saved")
+TEMPLATES = ("abandoned_cart", "abandoned_cart_followup")  # reminder 1, reminder 2
 
 
 def check(ctx: SyncContext, ev: WindowEvent, cart: Cart | None, now: datetime) -> Outcome | None:
@@ -75,26 +79,29 @@ def recipient(cart: Cart, customer: Customer | None) -> messaging.Recipient:
         consent_email=bool(profile.get("consent_email")), consent_sms=bool(profile.get("consent_sms")))
 
 
-def message_for(ctx: SyncContext, cart: Cart, n: int, to: messaging.Recipient) -> messaging.Message:
+def message_for(ctx: SyncContext, cart: Cart, n: int, to: messaging.Recipient,
+                tpl: templates.Template) -> messaging.Message:
     data = rules.cart_data(cart)
     shop = ctx.shop_names.get(cart.shop_id, "our shop")
-    subject = SUBJECTS[min(n, len(SUBJECTS)) - 1].format(shop=shop)
-    lines = [f"Hello{', ' + to.name if to.name else ''},", "",
-             f"you left these items in your cart at {shop}:", ""]
-    lines += [f"- {i['name']} × {i['quantity']}: {i['price']} {data['currency']}" for i in data.get("items") or []]
-    lines += ["", f"Total: {data['total']} {data['currency']}", "",
-              "They are still waiting for you: come back to complete your order."]
-    return messaging.Message(key=rules.message_key(cart, n), source=cart.shop_id, recipient=to, subject=subject,
-                             text="\n".join(lines), owner_type_id=OWNER_DEAL, owner_id=cart.deal_id,
-                             sender_name=shop)
+    context = templates.context_from({"first_name": to.name}, cart=data, shop=shop)
+    return templates.message_from(tpl, context, key=rules.message_key(cart, n), source=cart.shop_id, recipient=to,
+                                  owner_type_id=OWNER_DEAL, owner_id=cart.deal_id, sender_name=shop)
+
+
+def _templates(ctx: SyncContext) -> tuple[templates.Template, ...]:
+    with transaction(ctx.factory) as s:
+        language = templates.language_of(s, ctx.member_id)
+        return tuple(templates.get(s, ctx.member_id, code, language) for code in TEMPLATES)
 
 
 def send(ctx: SyncContext, jobs: list[tuple[WindowEvent, Cart, Customer | None]]) -> tuple[dict[int, Outcome],
                                                                                           dict[int, int]]:
     """Send the reminders; returns outcomes and {cart row id: reminder number now done}."""
     messages = {}
+    tpls = _templates(ctx)
     for ev, cart, customer in jobs:
-        messages[ev.id] = message_for(ctx, cart, int(ev.data["n"]), recipient(cart, customer))
+        n = int(ev.data["n"])
+        messages[ev.id] = message_for(ctx, cart, n, recipient(cart, customer), tpls[min(n, len(tpls)) - 1])
     deliveries = messaging.send_many(ctx, list(messages.values()))
     outcomes: dict[int, Outcome] = {}
     done: dict[int, int] = {}

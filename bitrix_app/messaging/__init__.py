@@ -1,7 +1,7 @@
-"""Messages to shop customers: one `Message`, channels chosen by consent and reachability, quiet hours kept.
+"""Messages to shop customers and staff: channels, the policy every customer message passes, templates.
 
-`send_many(ctx, messages)` is the entry point; today the only channel is a CRM e-mail sent by the portal.
-"""
+`send_many(ctx, messages)` is the entry point for customers (CRM or SMTP e-mail, SMS gateway); `staff` holds
+the portal's to-dos and notifications. Every message and its outcome is recorded in `messages`."""
 from .message import Delivery, Message, Recipient
 from .send import send, send_many
 

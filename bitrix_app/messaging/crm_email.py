@@ -14,15 +14,6 @@ OWNER_CONTACT = 3
 TEXT = 1  # DESCRIPTION_TYPE: plain text
 
 
-def refusal(message: Message) -> str | None:
-    who = message.recipient
-    if not who.email:
-        return "email: the customer has no e-mail address"
-    if message.marketing and not who.consent_email:
-        return "email: the customer did not consent to e-mails"
-    return None
-
-
 def deliver(ctx, messages: list[Message]) -> dict[str, Delivery]:
     reads, owners = _lookups(messages)
     if ctx.responsible_id:

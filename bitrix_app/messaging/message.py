@@ -7,6 +7,7 @@ from datetime import datetime
 SENT = "sent"  # handed to the channel (or found sent by an earlier attempt)
 LATER = "later"  # quiet hours: try again at `until`
 UNREACHABLE = "unreachable"  # no channel may carry it (no consent, no address): do not retry
+SKIPPED = "skipped"  # policy stopped it for good (frequency cap, duplicate, an earlier unknown outcome)
 ERROR = "error"  # the channel failed or its outcome is unknown: retry (the key prevents a double send)
 
 
@@ -27,7 +28,9 @@ class Message:
     `key` is the idempotency key: at most one message per key ever reaches the customer. `source` names
     who sends (the shop id); `owner_type_id`/`owner_id` is the CRM item the message is logged on (2 deal,
     3 contact). `channels` lists the acceptable channels in order of preference; `marketing` messages need
-    the recipient's consent for the channel."""
+    the recipient's consent for the channel and count towards the frequency caps. `template` names the
+    template it was made from (the duplicate rule: one template per customer within a window); `sms_text` is
+    the short form for SMS (else `text`)."""
 
     key: str
     source: str
@@ -39,6 +42,8 @@ class Message:
     sender_name: str | None = None
     channels: tuple[str, ...] = ("email",)
     marketing: bool = True
+    template: str | None = None
+    sms_text: str | None = None
 
 
 @dataclass(frozen=True)

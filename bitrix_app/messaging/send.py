@@ -1,39 +1,139 @@
-"""Choose a channel per message and hand the messages over, in batches per channel."""
+"""Choose a channel per message, apply the policy, hand the messages over and record every outcome.
+
+Logical channels: `email` (the shop's SMTP server when configured, else a CRM e-mail activity sent by the
+portal) and `sms` (the configured HTTP gateway). A message's `channels` are tried in order; the first that
+can reach the customer (an address and, for marketing, consent) is used, then `policy.check` decides.
+"""
 from __future__ import annotations
 
-from types import MappingProxyType
+from datetime import timedelta
 
-from . import crm_email
-from .message import LATER, UNREACHABLE, Delivery, Message
+from bitrix_app.store.db import transaction
 
-# name -> channel module: refusal(message) -> reason | None, deliver(ctx, messages) -> {key: Delivery}
-CHANNELS = MappingProxyType({crm_email.NAME: crm_email})
+from . import config as messaging_config
+from . import crm_email, journal, policy, smtp_email, sms
+from .message import ERROR, LATER, SENT, SKIPPED, UNREACHABLE, Delivery, Message
 
-
-def send(ctx, message: Message) -> Delivery:
-    return send_many(ctx, [message])[message.key]
+NO_RETRY = ("smtp", "sms")  # transports that cannot be asked afterwards whether they took a message
 
 
-def send_many(ctx, messages: list[Message]) -> dict[str, Delivery]:
-    """Deliveries by message key. Nothing is sent to customers in the portal's quiet hours."""
+def send(ctx, message: Message, config=None) -> Delivery:
+    return send_many(ctx, [message], config)[message.key]
+
+
+def load_config(ctx):
+    """The portal's messaging settings; `ctx.cipher` when the context has one, else the app's."""
+    cipher = getattr(ctx, "cipher", None)
+    if cipher is None:
+        from bitrix_app import services
+
+        cipher = services.cipher()
+    with transaction(ctx.factory) as s:
+        return messaging_config.load(s, ctx.member_id, cipher)
+
+
+def transport(channel: str, config) -> str | None:
+    if channel == "email":
+        return "smtp" if config.smtp else "crm"
+    if channel == "sms":
+        return config.sms["provider"] if config.sms else None
+    return None
+
+
+def send_many(ctx, messages: list[Message], config=None) -> dict[str, Delivery]:
+    """Deliveries by message key; every message ends in the `messages` table with its outcome.
+
+    `ctx` needs member_id, factory, clock, client, settings (quiet hours, time zone), responsible_id. A context
+    without a `factory` (a pure caller) gets the policy and the default config, without records."""
     if not messages:
         return {}
-    quiet_until = ctx.settings.in_quiet_hours(ctx.clock.now())
-    if quiet_until is not None:
-        return {m.key: Delivery(m.key, LATER, until=quiet_until, detail="quiet hours") for m in messages}
+    stored = getattr(ctx, "factory", None) is not None
+    config = config or (load_config(ctx) if stored else messaging_config.MessagingConfig())
+    now = ctx.clock.now()
+    known, history = _known(ctx, messages, config, now) if stored else ({}, policy.History())
     out: dict[str, Delivery] = {}
     routed: dict[str, list[Message]] = {}
-    for message in messages:
-        reasons = []
-        for name in message.channels:
-            channel = CHANNELS.get(name)
-            reason = f"{name}: no such channel" if channel is None else channel.refusal(message)
-            if reason is None:
-                routed.setdefault(name, []).append(message)
-                break
-            reasons.append(reason)
+    records: list[tuple[Message, str, dict]] = []  # (message, status, journal fields)
+    for m in messages:
+        status, sent_by, reference = known.get(m.key, (None, None, None))
+        if status == journal.SENT:
+            out[m.key] = Delivery(m.key, SENT, reference=reference, detail="sent by an earlier attempt")
+            continue
+        if status == journal.SENDING and sent_by in NO_RETRY:
+            detail = f"{sent_by}: an earlier attempt's outcome is unknown; not sent again"
+            records.append((m, journal.SKIPPED, {"reason": detail}))
+            out[m.key] = Delivery(m.key, SKIPPED, detail=detail)
+            continue
+        channel, reasons = _route(m, config)
+        if channel is None:
+            detail = "; ".join(reasons) or "no channel"
+            records.append((m, journal.SKIPPED, {"reason": detail}))
+            out[m.key] = Delivery(m.key, UNREACHABLE, detail=detail)
+            continue
+        verdict = policy.check(m, channel, ctx.settings, config, history, now)
+        where = {"channel": channel, "address": policy.address(m, channel)}
+        if verdict.action == "defer":
+            records.append((m, journal.DEFERRED, {**where, "reason": verdict.reason, "until": verdict.until}))
+            out[m.key] = Delivery(m.key, LATER, channel, until=verdict.until, detail=verdict.reason)
+        elif verdict.action == "skip":
+            records.append((m, journal.SKIPPED, {**where, "reason": verdict.reason}))
+            out[m.key] = Delivery(m.key, SKIPPED, channel, detail=verdict.reason)
         else:
-            out[message.key] = Delivery(message.key, UNREACHABLE, detail="; ".join(reasons) or "no channel")
-    for name, batch in routed.items():
-        out.update(CHANNELS[name].deliver(ctx, batch))
+            via = transport(channel, config)
+            records.append((m, journal.SENDING, {**where, "transport": via, "attempt": True}))
+            history.add(policy.Sent(channel, where["address"], m.template, m.marketing, now))
+            routed.setdefault(via, []).append(m)
+    if stored:
+        _write(ctx, records, now)
+    for via, batch in routed.items():
+        out.update(_deliver(ctx, config, via, batch, now))
+    if stored:
+        _write(ctx, [(m, {SENT: journal.SENT, ERROR: journal.FAILED}.get(out[m.key].status, journal.SKIPPED),
+                      {"reason": out[m.key].detail, "reference": out[m.key].reference})
+                     for batch in routed.values() for m in batch], now)
     return out
+
+
+def _known(ctx, messages: list[Message], config, now) -> tuple[dict, policy.History]:
+    longest = max([*config.caps_hours.values(), config.duplicate_hours, 0])
+    addresses = {a for m in messages for a in (m.recipient.email, m.recipient.phone) if a}
+    with transaction(ctx.factory) as s:
+        known = {k: (r.status, r.transport, r.reference) for k, r in
+                 journal.existing(s, ctx.member_id, [m.key for m in messages]).items()}
+        return known, journal.history(s, ctx.member_id, addresses, now - timedelta(hours=longest))
+
+
+def _write(ctx, records: list[tuple[Message, str, dict]], now) -> None:
+    if records:
+        with transaction(ctx.factory) as s:
+            for m, status, fields in records:
+                journal.write(s, ctx.member_id, m, status, now, **fields)
+
+
+def _route(m: Message, config) -> tuple[str | None, list[str]]:
+    reasons = []
+    for channel in m.channels:
+        if channel not in ("email", "sms"):
+            reasons.append(f"{channel}: no such channel")
+            continue
+        if transport(channel, config) is None:
+            reasons.append(f"{channel}: no gateway is configured for this portal")
+            continue
+        reason = policy.refusal(m, channel)
+        if reason is None:
+            return channel, reasons
+        reasons.append(reason)
+    return None, reasons
+
+
+def _deliver(ctx, config, via: str, messages: list[Message], now) -> dict[str, Delivery]:
+    try:
+        if via == "crm":
+            return crm_email.deliver(ctx, messages)
+        if via == "smtp":
+            return smtp_email.deliver(config.smtp, messages, now)
+        return sms.deliver(config.sms, messages, getattr(ctx, "http", None))
+    except Exception as exc:  # noqa: BLE001  (recorded; the caller decides on a retry)
+        if via == "crm":
+            raise
+        return {m.key: Delivery(m.key, ERROR, detail=f"{via}: {type(exc).__name__}: {exc}") for m in messages}
