@@ -5,10 +5,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import errors, events, health, install, shop_api
+    from . import errors, events, health, install, robots, shop_api
 
     errors.register(app)
-    for module in (health, install, events, shop_api):
+    for module in (health, install, events, robots, shop_api):
         app.register_blueprint(module.bp)
     from placement_ui import bp as placement_bp
 

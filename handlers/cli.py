@@ -13,12 +13,16 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db)
     app.cli.add_command(worker)
     app.cli.add_command(cron)
+    from .cli_messages import messages
     from .cli_portals import portals
+    from .cli_robots import robots
     from .cli_shops import inbox, shops
 
     app.cli.add_command(portals)
     app.cli.add_command(shops)
     app.cli.add_command(inbox)
+    app.cli.add_command(messages)
+    app.cli.add_command(robots)
 
 
 @click.group(cls=AppGroup)

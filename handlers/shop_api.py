@@ -1,4 +1,5 @@
-"""The shop-facing API: signed events in, 202 once they are durably stored; platform webhooks; OpenAPI."""
+"""The shop-facing API: signed events in, 202 once they are durably stored; platform webhooks; the signed
+promo-code check; OpenAPI."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,9 @@ from bitrix_app.inbox.dispatch import kick
 from bitrix_app.orders.adapters import PLATFORMS, AdapterError, verify_generic
 from bitrix_app.orders.adapters.signatures import GENERIC_HEADER
 from bitrix_app.orders.openapi import openapi_spec
-from bitrix_app.orders.schemas import load_events
+from bitrix_app.orders.schemas import PromoCodeSchema, load_events
+from bitrix_app.promo.codes import check as check_promo_code
+from bitrix_app.promo.signing import request_problem
 from bitrix_app.shops.connections import IngestShop, for_ingest
 from bitrix_app.store.db import transaction
 
@@ -39,6 +42,17 @@ def events(shop_id: str):
     return _store(shop, loaded)
 
 
+@bp.get("/<shop_id>/promo-codes/<code>")
+def promo_code(shop_id: str, code: str):
+    shop, now = _shop(shop_id), services.clock().now()
+    problem = request_problem("GET", request.path, request.headers, shop.secret, now)
+    if problem:
+        raise ApiError(401, "bad_signature", problem)
+    with transaction(services.session_factory()) as s:
+        answer = check_promo_code(s, shop.member_id, code, now)
+    return jsonify(PromoCodeSchema().dump(answer)), 200, {"Cache-Control": "no-store"}
+
+
 @bp.post("/<shop_id>/<platform>")
 def platform_webhook(shop_id: str, platform: str):
     adapter = PLATFORMS.get(platform)
@@ -62,11 +76,16 @@ def platform_webhook(shop_id: str, platform: str):
     return _store(shop, loaded)
 
 
-def _shop_and_body(shop_id: str) -> tuple[IngestShop, bytes]:
+def _shop(shop_id: str) -> IngestShop:
     with transaction(services.session_factory()) as s:
         shop = for_ingest(s, services.cipher(), shop_id)
     if shop is None:
         raise ApiError(404, "unknown_shop", "no connected shop has this id")
+    return shop
+
+
+def _shop_and_body(shop_id: str) -> tuple[IngestShop, bytes]:
+    shop = _shop(shop_id)
     if (request.content_length or 0) > MAX_BODY:
         raise ApiError(413, "payload_too_large", f"the body is over {MAX_BODY} bytes")
     raw = request.stream.read(MAX_BODY + 1)

@@ -16,21 +16,43 @@ from bitrix_app.orders.schemas import (
     ErrorSchema,
     EventData,
     OrderSchema,
+    PromoCodeSchema,
     ShopEventBatchSchema,
     ShopEventSchema,
 )
+from bitrix_app.promo.signing import MAX_SKEW
 
 OPENAPI_VERSION = "3.0.3"
 EVENTS_PATH = "/shop/v1/{shop_id}/events"
+PROMO_CODE_PATH = "/shop/v1/{shop_id}/promo-codes/{code}"
 
 _SIGNATURE = {
     "in": "header",
     "name": "X-Signature",
     "required": True,
     "description": "sha256=<hex HMAC-SHA256 of the raw request body, keyed with the shop's secret>. "
-                   "The body is signed byte for byte as sent; an empty body (GET) is signed as the empty string.",
+                   "The body is signed byte for byte as sent.",
     "schema": {"type": "string", "pattern": "^sha256=[0-9a-fA-F]{64}$"},
 }
+_GET_SIGNATURE = {
+    "in": "header",
+    "name": "X-Signature",
+    "required": True,
+    "description": "sha256=<hex HMAC-SHA256 keyed with the shop's secret> of the string "
+                   "`GET\\n<path>\\n<X-Timestamp value>`, where path is the request path as sent, e.g. "
+                   "/shop/v1/shp_1/promo-codes/AUTUMN-7KQ2M9XT (no query string).",
+    "schema": {"type": "string", "pattern": "^sha256=[0-9a-fA-F]{64}$"},
+}
+_TIMESTAMP = {
+    "in": "header",
+    "name": "X-Timestamp",
+    "required": True,
+    "description": f"The request time in unix seconds; refused when more than {MAX_SKEW} seconds away "
+                   "from the server's clock, so a captured request cannot be replayed later.",
+    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+}
+_CODE = {"in": "path", "name": "code", "required": True, "schema": {"type": "string", "maxLength": 40},
+         "description": "The promo code as the customer typed it (compared case-insensitively)."}
 _SHOP_ID = {"in": "path", "name": "shop_id", "required": True, "schema": {"type": "string"},
             "description": "The shop's id, issued when the shop is connected to a portal."}
 _ERRORS = {
@@ -54,6 +76,7 @@ def openapi_spec(base_url: str) -> dict:
     plugin.converter.add_attribute_function(_decimal2properties)
     _add_components(spec)
     spec.path(path=EVENTS_PATH, operations={"post": _events_operation()})
+    spec.path(path=PROMO_CODE_PATH, operations={"get": _promo_code_operation()})
     for platform, header in (("woocommerce", "X-WC-Webhook-Signature"), ("shopify", "X-Shopify-Hmac-Sha256")):
         spec.path(path=f"/shop/v1/{{shop_id}}/{platform}", operations={"post": _platform_operation(platform, header)})
     return spec.to_dict()
@@ -95,10 +118,11 @@ def _add_components(spec: APISpec) -> None:
     for name, schema in (("Order", OrderSchema), ("Cart", CartSchema), ("CartCleared", CartClearedSchema),
                          ("CustomerUpdated", CustomerUpdatedSchema), ("ShopEvent", ShopEventSchema),
                          ("ShopEventBatch", ShopEventBatchSchema), ("Ack", AckSchema),
-                         ("Error", ErrorSchema)):
+                         ("Error", ErrorSchema), ("PromoCode", PromoCodeSchema)):
         spec.components.schema(name, schema=schema)
     spec.components.parameter("XSignature", "header", _SIGNATURE)
     spec.components.parameter("ShopId", "path", _SHOP_ID)
+    spec.components.parameter("XTimestamp", "header", _TIMESTAMP)
     for name, description in _ERRORS.items():
         spec.components.response(name, {"description": description,
                                          "content": {"application/json": {"schema": ErrorSchema}}})
@@ -140,5 +164,26 @@ def _platform_operation(platform: str, header: str) -> dict:
             "202": _ack("Stored for processing."), "200": _ack("Received before, or a topic we ignore."),
             "400": "BadRequest", "401": "Unauthorized", "404": "NotFound",
             "413": "PayloadTooLarge", "422": "Unprocessable",
+        },
+    }
+
+
+def _promo_code_operation() -> dict:
+    def error(description: str) -> dict:
+        return {"description": description, "content": {"application/json": {"schema": ErrorSchema}}}
+
+    return {
+        "operationId": "getPromoCode",
+        "summary": "Check a promo code issued by the issue_promo_code robot",
+        "description": "Answers whether the code may be applied now. Unknown codes, codes of another portal, "
+                       "expired and used codes answer 200 with valid=false and the reason. Report the use "
+                       "by sending the order with data.promo_code; the code is then marked used.",
+        "parameters": ["ShopId", _CODE, _GET_SIGNATURE, "XTimestamp"],
+        "responses": {
+            "200": {"description": "The code's state.",
+                    "content": {"application/json": {"schema": PromoCodeSchema}}},
+            "401": error("X-Signature is missing or wrong, or X-Timestamp is missing or not within "
+                         f"{MAX_SKEW} seconds of the server's clock."),
+            "404": "NotFound",
         },
     }

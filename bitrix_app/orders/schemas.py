@@ -235,8 +235,11 @@ class ErrorSchema(_Base):
 class PromoCodeSchema(_Base):
     """Answer of the promo-code check."""
 
-    code = fields.String(required=True)
-    valid = fields.Boolean(required=True)
+    code = fields.String(required=True, metadata={"description": "The code as stored (upper case)."})
+    valid = fields.Boolean(required=True, metadata={"description": "True: not expired, not used, of this portal."})
+    reason = fields.String(allow_none=True, load_default=None, validate=OneOf(("unknown", "expired", "used")),
+                           metadata={"description": "Why valid is false; null when valid. Codes of another "
+                                                    "portal are unknown."})
     discount_percent = fields.Decimal(required=True, as_string=True, allow_none=True, validate=Range(0, 100))
     expires_at = Timestamp(required=True, allow_none=True)
 

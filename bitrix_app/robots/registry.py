@@ -1,8 +1,134 @@
-"""The robots this app registers in every portal. Declared in one place; setup converges to it.
+"""The robots this app registers in every portal, declared in one place; setup converges to ROBOTS.
 
-Empty until the robot actions themselves ship: registering a robot whose handler does not
-run yet would put a dead action into portals' automation rules.
+Each entry is exactly what `bizproc.robot.add` takes (setup adds HANDLER = APP_BASE_URL/robots/<CODE>).
+Property types are the documented ones: bool, date, datetime, double, int, select, string, text, user.
+Every robot also returns `status` (ok/error) and `error`, so a rule can branch when an action failed.
+ACTIONS maps each code to the function that runs it (dotted path, imported only by the worker).
 """
 from __future__ import annotations
 
-ROBOTS: tuple[dict, ...] = ()
+from types import MappingProxyType
+
+DEAL = ("crm", "CCrmDocumentDeal", "DEAL")
+
+
+def _t(en: str, ru: str) -> dict:
+    return {"en": en, "ru": ru}
+
+
+def _prop(en: str, ru: str, kind: str, **extra) -> dict:
+    return {"Name": _t(en, ru), "Type": kind, **extra}
+
+
+RESULT = {
+    "status": _prop("Result", "Результат", "select", Options={"ok": "ok", "error": "error"}),
+    "error": _prop("Error", "Ошибка", "string"),
+}
+
+
+def _robot(code: str, name: dict, description: dict, properties: dict, returns: dict) -> dict:
+    robot = {"CODE": code, "NAME": name, "DESCRIPTION": description, "DOCUMENT_TYPE": list(DEAL),
+             "USE_SUBSCRIPTION": "Y", "RETURN_PROPERTIES": {**returns, **RESULT}}
+    if properties:
+        robot["PROPERTIES"] = properties
+    return robot
+
+
+CUSTOMER_PROFILE = _robot(
+    "customer_profile", _t("Shop: customer profile", "Магазин: профиль покупателя"),
+    _t("Purchase history of the deal's customer: segment, RFM, orders, spending.",
+       "История покупок клиента сделки: сегмент, RFM, заказы, суммы."),
+    {},
+    {
+        "segment": _prop("Lifecycle segment", "Сегмент жизненного цикла", "string"),
+        "rfm": _prop("RFM code", "RFM-код", "string"),
+        "orders": _prop("Number of orders", "Число заказов", "int"),
+        "total_spent": _prop("Total spent", "Сумма покупок", "double"),
+        "average_order": _prop("Average order", "Средний чек", "double"),
+        "last_order_date": _prop("Last order date", "Дата последнего заказа", "date"),
+        "days_since_last_order": _prop("Days since last order", "Дней с последнего заказа", "int"),
+        "lifetime_value": _prop("Lifetime value", "Пожизненная ценность", "double"),
+        "repeat_buyer": _prop("Repeat buyer", "Повторный покупатель", "bool"),
+        "currency": _prop("Currency", "Валюта", "string"),
+    },
+)
+
+RECOMMEND_PRODUCTS = _robot(
+    "recommend_products", _t("Shop: recommend products", "Магазин: рекомендовать товары"),
+    _t("Related products for the deal's customer, from the portal's rules and co-purchases.",
+       "Сопутствующие товары для клиента сделки: по правилам портала и совместным покупкам."),
+    {"limit": _prop("How many products", "Сколько товаров", "int", Default="3")},
+    {
+        "text": _prop("Text for a message", "Текст для сообщения", "text"),
+        "skus": _prop("SKUs (comma-separated)", "Артикулы (через запятую)", "string"),
+        "count": _prop("Number of products", "Число товаров", "int"),
+    },
+)
+
+SCHEDULE_CALL = _robot(
+    "schedule_call", _t("Shop: schedule a call", "Магазин: запланировать звонок"),
+    _t("A call to-do after N working days (Mon-Fri, 09:00-18:00) at the given time.",
+       "Дело-звонок через N рабочих дней (пн-пт, 09:00-18:00) в заданное время."),
+    {
+        "days": _prop("After working days", "Через рабочих дней", "int", Default="1"),
+        "time": _prop("At (HH:MM)", "Во сколько (ЧЧ:ММ)", "string", Default="10:00"),
+        "user": _prop("Responsible (empty: the deal's)", "Ответственный (пусто: ответственный сделки)", "user"),
+        "title": _prop("Title", "Заголовок", "string", Default="Call the customer"),
+        "description": _prop("Description", "Описание", "text"),
+    },
+    {
+        "todo_id": _prop("To-do ID", "ID дела", "int"),
+        "deadline": _prop("Deadline", "Крайний срок", "datetime"),
+        "responsible": _prop("Responsible", "Ответственный", "user"),
+    },
+)
+
+ASSIGN_RESPONSIBLE = _robot(
+    "assign_responsible", _t("Shop: assign responsible", "Магазин: назначить ответственного"),
+    _t("Round robin over the given users; loyal customers go to the loyal-customer users.",
+       "По очереди между сотрудниками; лояльные клиенты - отдельным сотрудникам."),
+    {
+        "users": _prop("Users (in turn)", "Сотрудники (по очереди)", "user", Required="Y", Multiple="Y"),
+        "loyal_users": _prop("Users for loyal customers", "Сотрудники для лояльных клиентов", "user",
+                             Multiple="Y"),
+        "loyal_min_orders": _prop("Loyal from orders", "Лояльный от заказов", "int", Default="4"),
+    },
+    {
+        "assigned": _prop("Assigned user", "Назначенный сотрудник", "user"),
+        "rule": _prop("Rule used", "Правило", "string"),
+    },
+)
+
+ISSUE_PROMO_CODE = _robot(
+    "issue_promo_code", _t("Shop: issue a promo code", "Магазин: выдать промокод"),
+    _t("A unique discount code for the deal's customer and campaign, with an expiry; the same again while valid.",
+       "Уникальный промокод со скидкой и сроком для клиента сделки и кампании; пока он действует - тот же."),
+    {
+        "campaign": _prop("Campaign", "Кампания", "string", Required="Y"),
+        "discount_percent": _prop("Discount, %", "Скидка, %", "double", Default="10"),
+        "valid_days": _prop("Valid for days", "Действует дней", "int", Default="30"),
+        "prefix": _prop("Code prefix (latin letters, digits)", "Префикс кода (латиница, цифры)", "string"),
+    },
+    {
+        "code": _prop("Promo code", "Промокод", "string"),
+        "discount_percent": _prop("Discount, %", "Скидка, %", "double"),
+        "expires_at": _prop("Valid until", "Действует до", "datetime"),
+    },
+)
+
+ROBOTS: tuple[dict, ...] = (CUSTOMER_PROFILE, RECOMMEND_PRODUCTS, SCHEDULE_CALL, ASSIGN_RESPONSIBLE,
+                            ISSUE_PROMO_CODE)
+
+ACTIONS = MappingProxyType({
+    "customer_profile": "bitrix_app.robots.profile.customer_profile",
+    "recommend_products": "bitrix_app.robots.recommend.recommend_products",
+    "schedule_call": "bitrix_app.robots.schedule.schedule_call",
+    "assign_responsible": "bitrix_app.robots.assign.assign_responsible",
+    "issue_promo_code": "bitrix_app.robots.promo.issue_promo_code",
+})
+
+
+def display_name(code: str) -> str:
+    """The robot's English name for log messages (the code when it is not ours)."""
+    robot = next((r for r in ROBOTS if r["CODE"] == code), None)
+    return robot["NAME"]["en"] if robot else code

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, tuple_
 
 from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped
+from bitrix_app.promo import codes as promo_codes
 from bitrix_app.rest.batching import pack
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
@@ -106,6 +107,7 @@ def _persist(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
                                     for i in order["items"]], ensure_ascii=False)
             rec.ordered_at = order["created_at"]
             rec.deal_id = job.deal_id or rec.deal_id
+            promo_codes.mark_used(s, ctx.member_id, job.ev.shop_id, order, ctx.clock.now())
             rec.synced = deals.synced_json(job)
             if job.complete:
                 rec.version = job.ev.version

@@ -10,7 +10,7 @@ import pytest
 from marshmallow import ValidationError
 
 from bitrix_app.orders.normalise import email_key, phone_e164
-from bitrix_app.orders.openapi import EVENTS_PATH, openapi_spec
+from bitrix_app.orders.openapi import EVENTS_PATH, PROMO_CODE_PATH, openapi_spec
 from bitrix_app.orders.schemas import event_to_json, flatten_errors, load_events
 
 _DROP = object()
@@ -289,7 +289,7 @@ def test_openapi_document_is_structurally_valid_openapi_3():
     assert spec["openapi"].startswith("3.") and spec["info"]["title"] and spec["info"]["version"]
     assert spec["servers"] == [{"url": "https://app.example.com"}]
     assert {"Order", "Cart", "CartCleared", "CustomerUpdated", "Customer", "Item", "ShopEvent",
-            "ShopEventBatch", "Ack", "Error"} <= set(spec["components"]["schemas"])
+            "ShopEventBatch", "Ack", "Error", "PromoCode"} <= set(spec["components"]["schemas"])
     refs = list(_refs(spec))
     assert len(refs) > 20
     for ref in refs:
@@ -334,3 +334,20 @@ def test_openapi_platform_webhooks_and_decimal_bounds():
     assert quantity["type"] == "number" and quantity["minimum"] == 0 and quantity["exclusiveMinimum"] is True
     customer = spec["components"]["schemas"]["Customer"]["properties"]
     assert customer["phone_e164"]["readOnly"] is True and customer["email_key"]["readOnly"] is True
+
+
+def test_openapi_promo_code_check_is_a_signed_fresh_get_answering_promo_code():
+    spec = openapi_spec("https://app.example.com")
+    get = spec["paths"][PROMO_CODE_PATH]["get"]
+    params = _parameters(spec, get)
+    assert set(params) == {("path", "shop_id"), ("path", "code"), ("header", "X-Signature"),
+                           ("header", "X-Timestamp")}
+    assert all(p["required"] is True for p in params.values())
+    assert "GET\\n<path>\\n<X-Timestamp value>" in params[("header", "X-Signature")]["description"]
+    assert "300 seconds" in params[("header", "X-Timestamp")]["description"]
+    assert set(get["responses"]) == {"200", "401", "404"}
+    answer = get["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/PromoCode"}
+    promo = spec["components"]["schemas"]["PromoCode"]
+    assert {"code", "valid", "reason", "discount_percent", "expires_at"} == set(promo["properties"])
+    assert promo["properties"]["expires_at"]["format"] == "date-time"

@@ -1,0 +1,110 @@
+"""Robot calls as the portal makes them: verify, store once per event_token, queue the run; list and replay."""
+from __future__ import annotations
+
+import json
+
+from rq import Retry
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bitrix_app import services
+from bitrix_app.jobs.queues import ROBOTS, enqueue
+from bitrix_app.portals.verify import verify_callback
+from bitrix_app.store.db import transaction
+from bitrix_app.store.models import utc
+from bitrix_app.store.robot_models import RobotCall
+
+RECEIVED, RUNNING, DONE, FAILED = "received", "running", "done", "failed"
+PENDING, SENT, NOT_NEEDED, REPLY_FAILED = "pending", "sent", "not_needed", "failed"
+STATUSES = (RECEIVED, RUNNING, DONE, FAILED)
+
+
+class CodeMismatch(ValueError):
+    """The body names another robot than the handler address."""
+
+
+def receive(code: str, call: dict) -> tuple[str, int]:
+    """("accepted" | "duplicate", call id). Raises CallbackRejected for a wrong application_token."""
+    if call.get("code") and call["code"] != code:
+        raise CodeMismatch(f"the call is for {call['code']!r}, not {code!r}")
+    auth, factory = call["auth"], services.session_factory()
+    try:
+        with transaction(factory) as s:
+            verify_callback(s, services.cipher(), auth["member_id"], auth["application_token"])
+            known = _by_token(s, call["event_token"])
+            if known is not None:
+                return "duplicate", known
+            row = _new_row(code, call)
+            s.add(row)
+            s.flush()
+            call_id = row.id
+    except IntegrityError:  # the same call arrived twice at once: the other request stored it
+        with transaction(factory) as s:
+            return "duplicate", _by_token(s, call["event_token"])
+    queue_run(call_id)
+    return "accepted", call_id
+
+
+def _by_token(session, token: str) -> int | None:
+    return session.scalar(select(RobotCall.id).where(RobotCall.event_token == token))
+
+
+def _new_row(code: str, call: dict) -> RobotCall:
+    auth = call["auth"]
+    waits = call["use_subscription"] != "N"  # empty means the workflow waits (contract §5.1)
+    return RobotCall(
+        member_id=auth["member_id"], code=code, event_token=call["event_token"], workflow_id=call["workflow_id"],
+        document_id=json.dumps(call["document_id"]), document_type=json.dumps(call["document_type"]),
+        properties=json.dumps(call["properties"], ensure_ascii=False, sort_keys=True), waits=waits,
+        timeout_duration=call["timeout_duration"], user_id=auth.get("user_id"), status=RECEIVED,
+        reply_status=PENDING if waits else NOT_NEEDED, runs=0, portal_ts=call.get("ts"),
+        received_at=services.clock().now(),
+    )
+
+
+def queue_run(call_id: int) -> None:
+    enqueue(services.redis(), ROBOTS, "bitrix_app.robots.runner.run_call", call_id, job_id=f"robot-call-{call_id}",
+            retry=Retry(max=3, interval=[2, 10, 30]), timeout=120)
+
+
+def as_dict(call: RobotCall) -> dict:
+    def moment(value):
+        return utc(value).isoformat() if value else None
+
+    return {
+        "id": call.id, "member_id": call.member_id, "code": call.code, "workflow_id": call.workflow_id,
+        "document_id": json.loads(call.document_id), "properties": json.loads(call.properties or "{}"),
+        "waits": call.waits, "timeout_duration": call.timeout_duration, "user_id": call.user_id,
+        "status": call.status, "return_values": json.loads(call.return_values) if call.return_values else None,
+        "log_message": call.log_message, "error": call.error, "reply_status": call.reply_status,
+        "reply_error": call.reply_error, "runs": call.runs, "received_at": moment(call.received_at),
+        "started_at": moment(call.started_at), "finished_at": moment(call.finished_at),
+        "replied_at": moment(call.replied_at),
+    }
+
+
+def list_calls(member_id: str | None = None, status: str | None = None, limit: int = 100) -> list[dict]:
+    """Newest first."""
+    query = select(RobotCall).order_by(RobotCall.id.desc()).limit(limit)
+    if member_id:
+        query = query.where(RobotCall.member_id == member_id)
+    if status:
+        query = query.where(RobotCall.status == status)
+    with transaction(services.session_factory()) as s:
+        return [as_dict(c) for c in s.scalars(query)]
+
+
+def get_call(call_id: int) -> dict | None:
+    with transaction(services.session_factory()) as s:
+        call = s.get(RobotCall, call_id)
+        return as_dict(call) if call else None
+
+
+def replay(call_id: int) -> dict | None:
+    """Run a stored call again in this process; replies again when the workflow waits for an answer."""
+    from .runner import run_call
+
+    if get_call(call_id) is None:
+        return None
+    run_call(call_id, replay=True)
+    return get_call(call_id)

@@ -1,0 +1,106 @@
+"""The robot job: run the action once, record it, and always answer a waiting workflow (an error too)."""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from dataclasses import dataclass
+
+from bitrix_app import services
+from bitrix_app.rest.errors import PortalBlocked, PortalError
+from bitrix_app.rest.factory import client_for
+from bitrix_app.store.db import transaction
+from bitrix_app.store.robot_models import RobotCall
+
+from .calls import DONE, FAILED, NOT_NEEDED, PENDING, RECEIVED, REPLY_FAILED, RUNNING, SENT
+from .context import RobotContext, RobotError
+from .registry import ACTIONS, display_name
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Call:
+    id: int
+    member_id: str
+    code: str
+    event_token: str
+    document_id: list
+    properties: dict
+    waits: bool
+
+
+def run_call(call_id: int, replay: bool = False) -> str:
+    """Job (queue `robots`): run the call unless it already ran, then reply if a reply is still owed.
+
+    A retried job (the reply failed in transit) only replies again; a replay runs the action again.
+    """
+    factory, clock = services.session_factory(), services.clock()
+    with transaction(factory) as s:
+        row = s.get(RobotCall, call_id)
+        if row is None:
+            return "missing"
+        run = replay or row.status in (RECEIVED, RUNNING)
+        if run:
+            row.status, row.started_at, row.runs = RUNNING, clock.now(), row.runs + 1
+            row.finished_at = row.replied_at = row.error = row.reply_error = None
+            row.reply_status = PENDING if row.waits else NOT_NEEDED
+        elif row.reply_status != PENDING:
+            return row.status  # a duplicate job: ran and answered already
+        call = _Call(row.id, row.member_id, row.code, row.event_token, json.loads(row.document_id),
+                     json.loads(row.properties or "{}"), row.waits)
+        values, message = json.loads(row.return_values or "{}"), row.log_message or ""
+    if run:
+        values, message = _execute(call)
+    if call.waits:
+        _reply(call, values, message)
+    return "replied" if call.waits else "done"
+
+
+def _execute(call: _Call) -> tuple[dict, str]:
+    """Run the action; whatever happens the result is recorded and a reply can be made."""
+    error = None
+    try:
+        path = ACTIONS.get(call.code)
+        if path is None:
+            raise RobotError(f"this application has no robot {call.code!r} any more")
+        module, name = path.rsplit(".", 1)
+        action = getattr(importlib.import_module(module), name)
+        ctx = RobotContext(call.member_id, call.document_id, call.properties, client_for(call.member_id, lane="high"),
+                           services.session_factory(), services.redis(), services.clock().now())
+        outcome = action(ctx)
+        values, message = {**outcome.values, "status": "ok", "error": ""}, outcome.log
+    except Exception as exc:  # every failure still answers the workflow
+        if not isinstance(exc, RobotError):
+            log.exception("robot call %s (%s) failed", call.id, call.code)
+        error = str(exc) if isinstance(exc, RobotError) else f"{type(exc).__name__}: {exc}"
+        values = {"status": "error", "error": error[:500]}
+        message = f"{display_name(call.code)} failed: {error}"[:1000]
+    with transaction(services.session_factory()) as s:
+        row = s.get(RobotCall, call.id)
+        row.status, row.error = (FAILED, error) if error else (DONE, None)
+        row.return_values = json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
+        row.log_message, row.finished_at = message, services.clock().now()
+    return values, message
+
+
+def _reply(call: _Call, values: dict, message: str) -> None:
+    """bizproc.event.send on the high lane; a token the portal no longer accepts is final, transport errors retry."""
+    status, problem = SENT, None
+    try:
+        client_for(call.member_id, lane="high").call("bizproc.event.send", {
+            "EVENT_TOKEN": call.event_token, "RETURN_VALUES": values, "LOG_MESSAGE": message})
+    except (PortalError, PortalBlocked) as exc:  # timed out, answered already, or the portal is gone
+        status, problem = REPLY_FAILED, f"the workflow no longer waits or cannot be reached: {exc}"
+    except Exception as exc:
+        _record_reply(call.id, PENDING, f"{type(exc).__name__}: {exc}")
+        raise  # transient: RQ retries the job, which only replies again
+    _record_reply(call.id, status, problem)
+
+
+def _record_reply(call_id: int, status: str, problem: str | None) -> None:
+    with transaction(services.session_factory()) as s:
+        row = s.get(RobotCall, call_id)
+        row.reply_status, row.reply_error = status, problem
+        if status == SENT:
+            row.replied_at = services.clock().now()

@@ -1,0 +1,62 @@
+"""schedule_call: a call to-do after N working days at a given time, inside working hours (Mon-Fri, 09:00-18:00)."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bitrix_app.shops.settings import get_settings
+from bitrix_app.store.db import transaction
+
+from .context import Outcome, RobotContext, RobotError, user_id
+
+WORK_START, WORK_END, LAST_CALL = time(9, 0), time(18, 0), time(17, 0)
+OWNER_DEAL = 2
+
+
+def working_time(at: time) -> time:
+    """Before opening -> 09:00; at or after closing -> 17:00 (the last working hour)."""
+    return WORK_START if at < WORK_START else LAST_CALL if at >= WORK_END else at
+
+
+def call_deadline(now: datetime, days: int, at: time, zone: ZoneInfo) -> datetime:
+    """The moment `days` working days after `now`'s date, at `at` (working hours) in `zone`.
+
+    With 0 days: today if it is a working day and that time is still ahead, else the next working day.
+    """
+    at = working_time(at)
+    local = now.astimezone(zone)
+    day = local.date()
+    if days == 0:
+        if day.weekday() >= 5 or datetime.combine(day, at, tzinfo=zone) <= local:
+            days = 1
+    for _ in range(days):
+        day += timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+    return datetime.combine(day, at, tzinfo=zone)
+
+
+def parse_time(raw: str) -> time:
+    try:
+        hours, minutes = (int(p) for p in str(raw).strip().split(":"))
+        return time(hours, minutes)
+    except ValueError as exc:
+        raise RobotError(f"property time must look like 10:30, not {raw!r}") from exc
+
+
+def schedule_call(ctx: RobotContext) -> Outcome:
+    days = ctx.int_prop("days", 1, 0, 60)
+    at = parse_time(ctx.prop("time", "10:00"))
+    responsible = user_id(ctx.prop("user")) or user_id(ctx.deal().get("ASSIGNED_BY_ID"))
+    if responsible is None:
+        raise RobotError("the deal has no responsible user and no user was given")
+    with transaction(ctx.sessions) as s:
+        zone = ZoneInfo(get_settings(s, ctx.member_id).timezone)
+    deadline = call_deadline(ctx.now, days, at, zone)
+    title = str(ctx.prop("title", "Call the customer"))[:255]
+    params = {"ownerTypeId": OWNER_DEAL, "ownerId": ctx.deal_id, "deadline": deadline.isoformat(),
+              "title": title, "description": str(ctx.prop("description", "")), "responsibleId": responsible}
+    made = ctx.client.call("crm.activity.todo.add", params) or {}
+    todo = int(made.get("id") or 0)
+    values = {"todo_id": todo, "deadline": deadline.isoformat(), "responsible": f"user_{responsible}"}
+    return Outcome(values, f"Call to-do {todo} for user {responsible} at {deadline:%Y-%m-%d %H:%M} ({zone.key})")

@@ -1,0 +1,1 @@
+"""Customer segments: pure rules over a customer's order history."""

@@ -1,0 +1,52 @@
+"""`flask --app app robots calls|replay|rules`: audit robot calls, run one again, edit recommendation rules."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask.cli import AppGroup
+from marshmallow import ValidationError
+
+from bitrix_app import services
+from bitrix_app.robots import calls
+from bitrix_app.robots.rules import get_rules, set_rules
+from bitrix_app.store.db import transaction
+
+
+@click.group(cls=AppGroup)
+def robots():
+    """Robot (automation-rule action) calls."""
+
+
+@robots.command("calls")
+@click.option("--member-id", default=None)
+@click.option("--status", type=click.Choice(calls.STATUSES), default=None)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+def calls_(member_id: str | None, status: str | None, limit: int):
+    """One JSON object per call, newest first: inputs, outcome, return values, timings, errors."""
+    for row in calls.list_calls(member_id, status, limit):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@robots.command("replay")
+@click.argument("call_id", type=int)
+def replay(call_id: int):
+    """Run a stored call again (and answer its workflow again if it still waits); prints the call."""
+    row = calls.replay(call_id)
+    if row is None:
+        raise click.UsageError(f"no robot call {call_id}")
+    click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@robots.command("rules")
+@click.option("--member-id", required=True)
+@click.option("--set", "rules", metavar="JSON", help='e.g. [{"if_category": "bikes", "offer": ["TYRE-2"]}]')
+def rules_(member_id: str, rules: str | None):
+    """Show (and with --set, replace) the portal's recommendation rules."""
+    try:
+        with transaction(services.session_factory()) as s:
+            current = set_rules(s, member_id, json.loads(rules), services.clock().now()) if rules \
+                else get_rules(s, member_id)
+    except (ValueError, ValidationError) as err:
+        raise click.UsageError(f"bad rules: {getattr(err, 'messages', err)}") from err
+    click.echo(json.dumps(current, ensure_ascii=False))

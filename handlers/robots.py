@@ -1,0 +1,30 @@
+"""POST /robots/<code>: a portal's workflow runs one of our robots; answer at once, work in the `robots` queue."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from marshmallow import ValidationError
+
+from bitrix_app.portals.verify import CallbackRejected
+from bitrix_app.robots import calls
+from bitrix_app.schemas.robot import CODE, RobotCallSchema
+
+from .errors import ApiError
+from .portal_form import parse, unauthorized
+
+bp = Blueprint("robots", __name__)
+
+
+@bp.post("/robots/<code>")
+def receive(code: str):
+    try:
+        CODE(code)
+    except ValidationError as exc:
+        raise ApiError(404, "unknown_robot", "no such robot") from exc
+    call = parse(RobotCallSchema())
+    try:
+        status, call_id = calls.receive(code, call)
+    except CallbackRejected as exc:
+        raise unauthorized(str(exc)) from exc
+    except calls.CodeMismatch as exc:
+        raise ApiError(422, "validation_error", str(exc)) from exc
+    return jsonify({"status": status, "call_id": call_id}), 200
