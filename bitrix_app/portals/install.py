@@ -10,7 +10,8 @@ from bitrix_app import services
 from bitrix_app.jobs.queues import DEFAULT, enqueue
 from bitrix_app.rest import probe
 from bitrix_app.rest.errors import PortalBlocked, PortalUnavailable
-from bitrix_app.store.db import Base, transaction
+from bitrix_app.store.db import transaction
+from bitrix_app.store.tables import all_tables
 
 from . import lifecycle, repository
 from .oauth import refresh_pair
@@ -115,10 +116,8 @@ def purge(session: Session, portal_id: int, member_id: str) -> int:
     """Delete every row that belongs to the portal: tables keyed by portal_id or by member_id
     (shops, the inbox with its customer data, orders, customers, carts, settings, leases).
     The portal's own row stays, marked deleted, as the record of the uninstall."""
-    from bitrix_app.store import models, shop_models  # noqa: F401  (every table registered)
-
     removed = 0
-    for table in reversed(Base.metadata.sorted_tables):
+    for table in reversed(all_tables().sorted_tables):
         if "portal_id" in table.c:
             removed += session.execute(table.delete().where(table.c.portal_id == portal_id)).rowcount
         elif "member_id" in table.c and table.name != "portals":

@@ -2,11 +2,10 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from bitrix_app.store import models, shop_models  # noqa: F401  (registers the tables)
-from bitrix_app.store.db import Base
+from bitrix_app.store.tables import all_tables
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = all_tables()
 
 
 def run_migrations_offline() -> None:

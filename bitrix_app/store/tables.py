@@ -1,0 +1,11 @@
+"""Every model module, imported on demand, so Base.metadata knows all tables (migrations, purge, tests)."""
+from __future__ import annotations
+
+from .db import Base
+
+
+def all_tables():
+    """Base.metadata with every table registered, dependants last."""
+    from . import message_models, models, promo_models, robot_models, shop_models  # noqa: F401
+
+    return Base.metadata
