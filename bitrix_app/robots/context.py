@@ -36,6 +36,7 @@ class RobotContext:
     sessions: Any
     redis: Any
     now: datetime
+    call_id: int | None = None  # the stored robot call (an idempotency key for what the action sends)
     _deal: dict | None = field(default=None, repr=False)
 
     @property

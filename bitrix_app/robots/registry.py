@@ -116,8 +116,37 @@ ISSUE_PROMO_CODE = _robot(
     },
 )
 
+SEND_MESSAGE = _robot(
+    "send_message", _t("Shop: send a message", "Магазин: отправить сообщение"),
+    _t("An e-mail or SMS to the deal's customer from a template, under the messaging policy "
+       "(consent, quiet hours, caps).",
+       "E-mail или SMS клиенту сделки по шаблону, с учётом правил рассылок "
+       "(согласие, тихие часы, лимиты)."),
+    {
+        "template": _prop("Template", "Шаблон", "select", Required="Y", Options={
+            "payment_reminder": "Payment reminder / Напоминание об оплате",
+            "pickup_reminder": "Pickup reminder / Напоминание о самовывозе",
+            "review_request": "Review request / Просьба об отзыве",
+            "birthday_greeting": "Birthday greeting / Поздравление с днём рождения",
+            "we_miss_you": "We miss you / Мы скучаем"}),
+        "channel": _prop("Channel", "Канал", "select", Default="auto",
+                         Options={"auto": "auto (e-mail, else SMS)", "email": "e-mail", "sms": "SMS"}),
+        "kind": _prop("Kind (empty: by template)", "Вид (пусто: по шаблону)", "select",
+                      Options={"marketing": "marketing / рекламное", "transactional": "transactional / сервисное"}),
+        "promo_code": _prop("Promo code", "Промокод", "string"),
+        "discount": _prop("Discount (e.g. 10%)", "Скидка (например, 10%)", "string"),
+        "link": _prop("Link", "Ссылка", "string"),
+        "pickup_point": _prop("Pickup point", "Пункт выдачи", "string"),
+    },
+    {
+        "result": _prop("Result: sent, skipped:<reason>, deferred:<moment>",
+                        "Итог: sent, skipped:<причина>, deferred:<момент>", "string"),
+        "channel": _prop("Channel used", "Канал", "string"),
+    },
+)
+
 ROBOTS: tuple[dict, ...] = (CUSTOMER_PROFILE, RECOMMEND_PRODUCTS, SCHEDULE_CALL, ASSIGN_RESPONSIBLE,
-                            ISSUE_PROMO_CODE)
+                            ISSUE_PROMO_CODE, SEND_MESSAGE)
 
 ACTIONS = MappingProxyType({
     "customer_profile": "bitrix_app.robots.profile.customer_profile",
@@ -125,6 +154,7 @@ ACTIONS = MappingProxyType({
     "schedule_call": "bitrix_app.robots.schedule.schedule_call",
     "assign_responsible": "bitrix_app.robots.assign.assign_responsible",
     "issue_promo_code": "bitrix_app.robots.promo.issue_promo_code",
+    "send_message": "bitrix_app.robots.send_message.send_message",
 })
 
 

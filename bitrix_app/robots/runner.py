@@ -67,7 +67,8 @@ def _execute(call: _Call) -> tuple[dict, str]:
         module, name = path.rsplit(".", 1)
         action = getattr(importlib.import_module(module), name)
         ctx = RobotContext(call.member_id, call.document_id, call.properties, client_for(call.member_id, lane="high"),
-                           services.session_factory(), services.redis(), services.clock().now())
+                           services.session_factory(), services.redis(), services.clock().now(),
+                           call_id=call.id)
         outcome = action(ctx)
         values, message = {**outcome.values, "status": "ok", "error": ""}, outcome.log
     except Exception as exc:  # every failure still answers the workflow

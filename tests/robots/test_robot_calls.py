@@ -38,7 +38,7 @@ def test_every_robot_is_registered_with_its_handler_names_and_types(rb):
     registered = {code: reg for (_, code), reg in rb.env.sandbox.portal.robots.items()}
     assert set(registered) == {r["CODE"] for r in ROBOTS} == {
         "customer_profile", "recommend_products", "schedule_call", "assign_responsible",
-        "issue_promo_code"}
+        "issue_promo_code", "send_message"}
     for code, reg in registered.items():
         assert reg["HANDLER"] == f"{rb.env.live.url}/robots/{code}"
         assert {k.lower() for k in reg["NAME"]} == {"en", "ru"}

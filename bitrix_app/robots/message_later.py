@@ -1,0 +1,116 @@
+"""A robot message that quiet hours deferred: an RQ job at the moment they end sends it then.
+
+The job carries the rendered message (JSON); when it fires it takes the customer's newest profile (consent,
+address) and passes the whole policy again (quiet hours, consent, caps, duplicates) by the app's clock. A
+job that fires early, or finds quiet hours again, schedules itself anew; a message sent meanwhile (a replay)
+is never sent twice, its key is the messaging layer's idempotency key. Every outcome lands in `messages`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Retry
+from sqlalchemy.orm import Session
+
+from bitrix_app import messaging
+from bitrix_app.jobs.queues import DEFAULT, enqueue
+from bitrix_app.messaging.message import ERROR, LATER
+from bitrix_app.shops.settings import ShopSettings, get_settings
+from bitrix_app.store.db import transaction
+from bitrix_app.store.models import utc
+from bitrix_app.store.shop_models import Customer
+
+log = logging.getLogger(__name__)
+JOB = "bitrix_app.robots.message_later.send_later"
+MAX_GENERATIONS = 50  # re-deferrals of one message (a guard against a timer loop, never reached in practice)
+
+
+class FixedClock:
+    """The robot's moment as a clock, for the messaging layer."""
+
+    def __init__(self, moment: datetime):
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+@dataclass
+class SendContext:
+    """What `messaging.send_many` needs."""
+
+    member_id: str
+    factory: Any
+    clock: Any
+    client: Any
+    settings: ShopSettings
+    responsible_id: int | None
+
+
+def as_data(message: messaging.Message) -> dict:
+    data = asdict(message)
+    data["channels"] = list(message.channels)
+    return data
+
+
+def from_data(data: dict) -> messaging.Message:
+    recipient = messaging.Recipient(**data["recipient"])
+    return messaging.Message(**{**data, "recipient": recipient, "channels": tuple(data["channels"])})
+
+
+def fresh_recipient(session: Session, customer_id: int | None, old: messaging.Recipient) -> messaging.Recipient:
+    """The customer's newest address and consent (a withdrawn consent stops a deferred marketing message)."""
+    row = session.get(Customer, customer_id) if customer_id else None
+    if row is None:
+        return old
+    profile = json.loads(row.profile or "{}")
+    return replace(old, email=profile.get("email"), phone=profile.get("phone"),
+                   consent_email=bool(profile.get("consent_email")), consent_sms=bool(profile.get("consent_sms")))
+
+
+def job_id(member_id: str, key: str, until: datetime, generation: int) -> str:
+    digest = hashlib.sha256(f"{member_id}\n{key}".encode()).hexdigest()[:32]
+    return f"robot-msg-{digest}-{utc(until):%Y%m%dT%H%M%S}-{generation}"
+
+
+def schedule(conn: Redis, member_id: str, message: messaging.Message, until: datetime, customer_id: int | None,
+             responsible_id: int | None, generation: int = 0) -> bool:
+    """An RQ job at `until`; False when Redis refused it (the message stays recorded as deferred)."""
+    try:
+        enqueue(conn, DEFAULT, JOB, member_id, as_data(message), customer_id, responsible_id, generation,
+                job_id=job_id(member_id, message.key, until, generation), at=utc(until),
+                retry=Retry(max=3, interval=[60, 300, 900]))
+    except RedisError as exc:
+        log.warning("could not schedule deferred message %s (%s)", message.key, type(exc).__name__)
+        return False
+    return True
+
+
+def send_later(member_id: str, data: dict, customer_id: int | None, responsible_id: int | None,
+               generation: int = 0) -> str:
+    """Job: send the deferred message now if policy allows; returns the delivery status."""
+    from bitrix_app import services
+    from bitrix_app.rest.factory import client_for
+
+    factory, conn, clock = services.session_factory(), services.redis(), services.clock()
+    message = from_data(data)
+    with transaction(factory) as s:
+        message = replace(message, recipient=fresh_recipient(s, customer_id, message.recipient))
+        settings = get_settings(s, member_id)
+    ctx = SendContext(member_id, factory, clock, client_for(member_id), settings, responsible_id)
+    delivery = messaging.send(ctx, message)
+    if delivery.status == LATER:
+        if generation + 1 >= MAX_GENERATIONS:
+            log.warning("deferred message %s deferred %d times; left as deferred", message.key, generation + 1)
+        else:
+            schedule(conn, member_id, message, delivery.until, customer_id, responsible_id, generation + 1)
+    elif delivery.status == ERROR:
+        raise RuntimeError(f"deferred message {message.key} not sent: {delivery.detail}")  # RQ retries
+    return delivery.status

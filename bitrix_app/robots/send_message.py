@@ -1,0 +1,146 @@
+"""send_message: an e-mail or SMS to the deal's customer from one of the portal's templates.
+
+Placeholders come from the deal's shop order (when the deal is an order's) and the customer's profile (the
+shop customer, else the deal's CRM contact), plus the robot's own values (promo code, discount, link,
+pickup point, e.g. from an earlier `issue_promo_code`). The messaging layer picks the channel and applies
+the policy; the robot answers `sent`, `skipped:<reason>`, or `deferred:<moment>` when quiet hours hold it,
+in which case an RQ job sends it when they end (see `message_later`).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from sqlalchemy import select
+
+from bitrix_app import messaging
+from bitrix_app.messaging import journal, templates
+from bitrix_app.messaging.message import ERROR, LATER, SENT
+from bitrix_app.shops.settings import get_settings
+from bitrix_app.store.db import transaction
+from bitrix_app.store.models import utc
+from bitrix_app.store.shop_models import Customer, OrderRecord, Shop
+
+from . import message_later
+from .context import Outcome, RobotContext, RobotError, items_of, user_id
+
+TEMPLATES = ("payment_reminder", "pickup_reminder", "review_request", "birthday_greeting", "we_miss_you")
+CHANNELS = {"email": ("email",), "sms": ("sms",), "auto": ("email", "sms")}
+KINDS = ("marketing", "transactional")
+EXTRAS = ("promo_code", "discount", "link", "pickup_point")
+OPTIONAL = {"first_name", "last_name", "link", "items", "currency"}  # may render empty
+OWNER_DEAL = 2
+REASONS = (  # the messaging layer's detail -> the short reason a rule can branch on
+    ("did not consent", "no_consent"), ("has no", "no_address"), ("no gateway", "no_gateway"),
+    ("no such channel", "no_channel"), ("frequency cap", "frequency_cap"), ("duplicate", "duplicate"),
+    ("outcome", "outcome_unknown"),
+)
+
+
+def reason_code(detail: str | None) -> str:
+    first = (detail or "").split(";")[0]
+    return next((code for sign, code in REASONS if sign in first), "policy")
+
+
+def send_message(ctx: RobotContext) -> Outcome:
+    code = str(ctx.prop("template", "")).strip()
+    if code not in TEMPLATES:
+        raise RobotError(f"property template must be one of {', '.join(TEMPLATES)}, not {code!r}")
+    channel = str(ctx.prop("channel", "auto")).strip().lower()
+    if channel not in CHANNELS:
+        raise RobotError(f"property channel must be email, sms or auto, not {channel!r}")
+    kind = str(ctx.prop("kind", "")).strip().lower()
+    if kind and kind not in KINDS:
+        raise RobotError(f"property kind must be marketing or transactional, not {kind!r}")
+    deal = ctx.deal()
+    customer_id = ctx.customer_id()
+    contact = user_id(deal.get("CONTACT_ID"))
+    with transaction(ctx.sessions) as s:
+        profile, contact = _profile(s, ctx.member_id, customer_id, contact)
+        order = s.scalar(select(OrderRecord).where(OrderRecord.member_id == ctx.member_id,
+                                                   OrderRecord.deal_id == ctx.deal_id)
+                         .order_by(OrderRecord.version.desc()).limit(1))
+        shop_id, shop = _shop(s, ctx.member_id, order)
+        order_data = _order_data(order)
+        language = templates.language_of(s, ctx.member_id)
+        tpl = templates.get(s, ctx.member_id, code, language)
+        settings = get_settings(s, ctx.member_id)
+    if profile is None:
+        profile = _crm_contact(ctx, contact)
+    if profile is None:
+        return _skipped("no_contact", "the deal has no customer or contact to write to", channel)
+    extras = {name: str(ctx.prop(name)).strip() for name in EXTRAS if ctx.prop(name) is not None}
+    context = templates.context_from(profile, order=order_data, shop=shop, **extras)
+    to = messaging.Recipient(contact_id=contact, name=profile.get("first_name"), email=profile.get("email") or None,
+                             phone=profile.get("phone") or None, consent_email=bool(profile.get("consent_email")),
+                             consent_sms=bool(profile.get("consent_sms")))
+    key = f"robot:{ctx.call_id}" if ctx.call_id else f"robot:deal{ctx.deal_id}:{code}:{ctx.now:%Y%m%dT%H%M%S}"
+    message = templates.message_from(tpl, context, key=key, source=shop_id, recipient=to,
+                                     owner_type_id=OWNER_DEAL, owner_id=ctx.deal_id, channels=CHANNELS[channel],
+                                     sender_name=shop)
+    if kind == "marketing":  # a rule may treat a service template as marketing, never the reverse:
+        message = replace(message, marketing=True)  # consent and caps protect customers from every rule
+    missing = sorted(set(templates.preview(tpl, context).missing) - OPTIONAL)
+    if missing:
+        detail = f"no value for {', '.join(missing)} (the deal has no shop order, or set the robot's property)"
+        with transaction(ctx.sessions) as s:
+            journal.write(s, ctx.member_id, message, journal.SKIPPED, ctx.now, reason=detail)
+        return _skipped("missing_data", detail, channel)
+    responsible = user_id(deal.get("ASSIGNED_BY_ID"))
+    send_ctx = message_later.SendContext(ctx.member_id, ctx.sessions, message_later.FixedClock(ctx.now),
+                                         ctx.client, settings, responsible)
+    delivery = messaging.send(send_ctx, message)
+    kind_name = "marketing" if message.marketing else "transactional"
+    if delivery.status == SENT:
+        return Outcome({"result": "sent", "channel": delivery.channel or ""},
+                       f"Sent {code} ({kind_name}) by {delivery.channel}")
+    if delivery.status == LATER:
+        until = utc(delivery.until)
+        queued = message_later.schedule(ctx.redis, ctx.member_id, message, until, customer_id, responsible)
+        note = "it will be sent then" if queued else "could not be queued, see the messages list"
+        return Outcome({"result": f"deferred:{until.isoformat()}", "channel": delivery.channel or ""},
+                       f"Deferred {code} to {until.isoformat()} ({delivery.detail}); {note}")
+    if delivery.status == ERROR:
+        raise RobotError(f"{code} could not be sent: {delivery.detail}")
+    return _skipped(reason_code(delivery.detail), delivery.detail or "", delivery.channel or "")
+
+
+def _skipped(reason: str, detail: str, channel: str) -> Outcome:
+    return Outcome({"result": f"skipped:{reason}", "channel": channel if channel in ("email", "sms") else ""},
+                   f"Not sent ({reason}): {detail}")
+
+
+def _profile(session, member_id: str, customer_id: int | None, contact: int | None) -> tuple[dict | None, int | None]:
+    """The shop customer's profile and CRM contact, when the deal has a shop customer."""
+    row = session.get(Customer, customer_id) if customer_id is not None else None
+    if row is None or row.member_id != member_id:
+        return None, contact
+    return json.loads(row.profile or "{}"), row.contact_id or contact
+
+
+def _crm_contact(ctx: RobotContext, contact: int | None) -> dict | None:
+    """A deal without a shop customer: names, first e-mail and phone, consent fields of its CRM contact."""
+    if not contact:
+        return None
+    found = ctx.client.call("crm.contact.get", {"id": contact}) or {}
+    first = (lambda kind: next((str(v.get("VALUE")).strip() for v in found.get(kind) or []  # noqa: E731
+                                if isinstance(v, dict) and v.get("VALUE")), None))
+    return {"first_name": found.get("NAME"), "last_name": found.get("LAST_NAME"), "email": first("EMAIL"),
+            "phone": first("PHONE"), "consent_email": found.get("UF_CRM_SHOP_CONSENT_EMAIL") in ("Y", "1", True),
+            "consent_sms": found.get("UF_CRM_SHOP_CONSENT_SMS") in ("Y", "1", True)}
+
+
+def _shop(session, member_id: str, order: OrderRecord | None) -> tuple[str, str]:
+    """The shop the order came from, else the portal's first shop: (id for the records, name for the text)."""
+    q = select(Shop).where(Shop.member_id == member_id)
+    if order is not None:
+        q = q.where(Shop.shop_id == order.shop_id)
+    shop = session.scalar(q.order_by(Shop.id).limit(1))
+    return (shop.shop_id, shop.name) if shop else ("robots", "our shop")
+
+
+def _order_data(order: OrderRecord | None) -> dict | None:
+    if order is None:
+        return None
+    return {"number": order.number or order.order_id, "total": order.total, "currency": order.currency,
+            "items": items_of(order.items)}
