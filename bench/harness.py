@@ -59,15 +59,29 @@ class Stack:
         self.member_id = ans["member_id"]
         return ans
 
+    def redis(self):
+        """A plain client of the stack's Redis (an embedded server's client would start a second server in
+        RQ's scheduler, which rebuilds its connection from the client's class)."""
+        import redis
+
+        return redis.Redis.from_url(self.env["REDIS_URL"])
+
     def work(self) -> None:
-        from bitrix_app import services
         from bitrix_app.jobs.worker import run_burst
 
-        run_burst(self.app, services.redis(self.app))
+        conn = self.redis()
+        try:
+            run_burst(self.app, conn)
+        finally:
+            conn.close()
 
     def stop(self) -> None:
         self.live.stop()
         self.sandbox.stop()
+        conn = self.app.extensions["bitrix_app"]["redis"]
+        if getattr(conn, "socket_file", None):  # the embedded server this stack started: do not leave it running
+            conn.shutdown(nosave=True)
+            conn._cleanup()  # its files; with the server gone this only tidies up
 
 
 def start_stack(plan: str = "standard", workdir: str | None = None, app_port: int = 0, sandbox_port: int = 0) -> Stack:
@@ -92,3 +106,46 @@ def start_stack(plan: str = "standard", workdir: str | None = None, app_port: in
 
     env["REDIS_URL"] = env.get("REDIS_URL") or socket_url(app.extensions["bitrix_app"]["redis"])
     return Stack(sandbox=sandbox, live=live, app=app, env=env)
+
+
+def connect_shop(stack: Stack, name: str = "Bench shop") -> tuple[str, str]:
+    """Install the app in the sandbox portal, run its setup jobs, connect one generic shop: (shop_id, secret)."""
+    from bitrix_app.shops.connections import add_shop
+    from bitrix_app.shops.settings import ensure_settings
+    from bitrix_app.store.db import transaction
+
+    stack.install()
+    stack.work()
+    ext = stack.app.extensions["bitrix_app"]
+    with transaction(ext["sessions"]) as s:
+        shop, secret = add_shop(s, ext["cipher"], stack.member_id, name, "generic", ext["clock"].now())
+        ensure_settings(s, stack.member_id, ext["clock"].now())
+    return shop.shop_id, secret
+
+
+def order_event(n: int, items: int = 2, prefix: str = "B") -> dict:
+    """order.created of order `<prefix><n>` by a customer of its own (distinct phone and e-mail)."""
+    stamp = "2026-11-02T10:00:00+00:00"
+    lines = [{"sku": f"SKU-{k}", "name": f"Product {k}", "category": "bench", "price": f"{10 + k}.50",
+              "quantity": 1 + k % 3} for k in range(items)]
+    total = sum(float(i["price"]) * i["quantity"] for i in lines)
+    order_id = f"{prefix}{n}"
+    data = {"order_id": order_id, "number": f"N-{order_id}", "status": "new",
+            "customer": {"email": f"buyer{n}@{prefix.lower()}.example.com", "phone": f"+7 9{n:09d}",
+                         "first_name": "Buyer", "last_name": f"No {n}", "consent": {"email": True, "sms": False}},
+            "items": lines, "total": f"{total:.2f}", "currency": "EUR", "created_at": stamp, "updated_at": stamp,
+            "utm": {"source": "bench", "medium": "email", "campaign": "load"}}
+    return {"event_id": f"order.created:{order_id}", "type": "order.created", "occurred_at": stamp, "data": data}
+
+
+def inbox_counts(stack: Stack, shop_id: str) -> dict[str, int]:
+    """Rows of the shop in the inbox, by status."""
+    from sqlalchemy import func, select
+
+    from bitrix_app.store.db import transaction
+    from bitrix_app.store.shop_models import InboxEvent
+
+    with transaction(stack.app.extensions["bitrix_app"]["sessions"]) as s:
+        rows = s.execute(select(InboxEvent.status, func.count()).where(InboxEvent.shop_id == shop_id)
+                         .group_by(InboxEvent.status)).all()
+    return {status: int(count) for status, count in rows}

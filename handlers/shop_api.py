@@ -35,11 +35,12 @@ def events(shop_id: str):
     shop, raw = _shop_and_body(shop_id)
     if not verify_generic(raw, request.headers.get(GENERIC_HEADER), shop.secret):
         raise ApiError(401, "bad_signature", f"{GENERIC_HEADER} is missing or does not match the body")
+    body = _json(raw)
     try:
-        loaded = load_events(_json(raw))
+        loaded = load_events(body)
     except ValidationError as err:
         raise ApiError(422, "validation_error", "the events have invalid fields", {"fields": err.messages}) from err
-    return _store(shop, loaded)
+    return _store(shop, loaded, body["events"] if "events" in body else [body])
 
 
 @bp.get("/<shop_id>/promo-codes/<code>")
@@ -73,7 +74,7 @@ def platform_webhook(shop_id: str, platform: str):
     except ValidationError as err:
         raise ApiError(422, "validation_error", "the mapped order has invalid fields",
                        {"fields": err.messages}) from err
-    return _store(shop, loaded)
+    return _store(shop, loaded, canonical)
 
 
 def _shop(shop_id: str) -> IngestShop:
@@ -101,9 +102,9 @@ def _json(raw: bytes):
         raise ApiError(400, "invalid_json", f"the body is not JSON: {err}") from err
 
 
-def _store(shop: IngestShop, loaded: list[dict]):
+def _store(shop: IngestShop, loaded: list[dict], originals: list[dict]):
     with transaction(services.session_factory()) as s:
-        result = accept(s, shop.shop_id, shop.member_id, loaded, services.clock().now())
+        result = accept(s, shop.shop_id, shop.member_id, loaded, services.clock().now(), originals)
     if result.accepted:
         kick(services.redis(), shop.member_id)
     status = "accepted" if result.accepted else "duplicate"

@@ -35,31 +35,37 @@ def subject_of(event: dict) -> str:
     return subject[:SUBJECT_LIMIT]
 
 
-def _row(shop_id: str, member_id: str, event: dict, now: datetime) -> dict:
+def _row(shop_id: str, member_id: str, event: dict, now: datetime, raw: dict | None) -> dict:
     return {
         "shop_id": shop_id, "member_id": member_id, "event_id": event["event_id"], "type": event["type"],
         "subject": subject_of(event), "version": event["data"].get("updated_at"),
-        "payload": json.dumps(event_to_json(event), separators=(",", ":"), ensure_ascii=False),
+        # the event as the shop sent it (already validated) or, without it, dumped back from the loaded form
+        "payload": json.dumps(raw if raw is not None else event_to_json(event), separators=(",", ":"),
+                              ensure_ascii=False),
         "status": "pending", "attempts": 0, "next_attempt_at": now, "received_at": now,
     }
 
 
-def accept(session: Session, shop_id: str, member_id: str, events: list[dict], now: datetime) -> Accepted:
-    """Insert the events not seen before; the caller commits. Concurrent twins count as duplicates."""
-    fresh: dict[str, dict] = {}
-    for event in events:
-        fresh.setdefault(event["event_id"], event)
+def accept(session: Session, shop_id: str, member_id: str, events: list[dict], now: datetime,
+           raw: list[dict] | None = None) -> Accepted:
+    """Insert the events not seen before; the caller commits (use a session of its own: a race with a twin
+    delivery rolls it back). Concurrent twins count as duplicates.
+
+    `raw`, when given, holds the same events as received (aligned with `events`) and is what gets stored."""
+    fresh: dict[str, tuple[dict, dict | None]] = {}
+    for n, event in enumerate(events):
+        fresh.setdefault(event["event_id"], (event, raw[n] if raw is not None else None))
     seen = set(session.scalars(select(InboxEvent.event_id).where(
         InboxEvent.shop_id == shop_id, InboxEvent.event_id.in_(list(fresh)))))
-    rows = [_row(shop_id, member_id, e, now) for eid, e in fresh.items() if eid not in seen]
+    rows = [_row(shop_id, member_id, e, now, r) for eid, (e, r) in fresh.items() if eid not in seen]
     if not rows:
         return Accepted(0, len(events))
     try:
-        with session.begin_nested():
-            session.execute(insert(InboxEvent), rows)
+        session.execute(insert(InboxEvent), rows)
+        session.flush()
         return Accepted(len(rows), len(events) - len(rows))
     except IntegrityError:
-        pass  # a twin delivery committed first: insert one by one, keeping what is new
+        session.rollback()  # a twin delivery committed first: insert one by one, keeping what is new
     inserted = 0
     for row in rows:
         try:

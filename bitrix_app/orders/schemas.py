@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from types import MappingProxyType
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validates_schema
@@ -194,7 +195,7 @@ class EventData(fields.Field):
         kind = data.get("type")
         schema = DATA_SCHEMAS.get(kind) if isinstance(kind, str) else None
         # An unknown type is reported on its own field; there is no schema to check data against.
-        return schema().load(value) if schema else value
+        return schema_instance(schema).load(value) if schema else value
 
     def _serialize(self, value, attr, obj, **kwargs):
         return DATA_SCHEMAS[obj["type"]]().dump(value)
@@ -244,14 +245,21 @@ class PromoCodeSchema(_Base):
     expires_at = Timestamp(required=True, allow_none=True)
 
 
+@lru_cache(maxsize=None)
+def schema_instance(cls: type[Schema]) -> Schema:
+    """One reusable instance per schema class: building a schema deep-copies its fields, which costs more than
+    loading a small event (schemas hold no per-load state)."""
+    return cls()
+
+
 def load_events(body) -> list[dict]:
     """Load a single event or an {"events": [...]} batch; errors carry dotted field paths."""
     if not isinstance(body, dict):
         raise ValidationError({"_schema": ["Body must be a JSON object."]})
     try:
         if "events" in body:
-            return ShopEventBatchSchema().load(body)["events"]
-        return [ShopEventSchema().load(body)]
+            return schema_instance(ShopEventBatchSchema).load(body)["events"]
+        return [schema_instance(ShopEventSchema).load(body)]
     except ValidationError as err:
         raise ValidationError(flatten_errors(err.messages)) from err
 
@@ -270,4 +278,4 @@ def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
 
 def event_to_json(event: dict) -> dict:
     """Dump a loaded event to JSON-safe primitives (decimals as strings, ISO datetimes) for queues."""
-    return ShopEventSchema().dump(event)
+    return schema_instance(ShopEventSchema).dump(event)

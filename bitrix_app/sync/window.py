@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bitrix_app.inbox.outcomes import skipped
-from bitrix_app.orders.schemas import ShopEventSchema
+from bitrix_app.orders.schemas import ShopEventSchema, schema_instance
 
 INTERNAL_TYPES = ("cart.abandon_due", "cart.reminder_due")
 
@@ -31,7 +31,7 @@ class WindowEvent:
 def load(row_id: int, shop_id: str, kind: str, payload: str, attempts: int) -> WindowEvent:
     """Shop events are loaded through their schema again (typed values); internal ones stay JSON."""
     raw = json.loads(payload)
-    event = raw if kind in INTERNAL_TYPES else ShopEventSchema().load(raw)
+    event = raw if kind in INTERNAL_TYPES else schema_instance(ShopEventSchema).load(raw)
     return WindowEvent(row_id, shop_id, kind, event, attempts)
 
 

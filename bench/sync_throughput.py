@@ -1,0 +1,172 @@
+"""2,000 shop orders become deals in a standard-plan sandbox portal, drained by 2 worker processes.
+
+Every order is a new customer (own phone and e-mail) with 1 to 5 items. The events are posted through the
+signed HTTP API in batches of 500 first (not timed); then 2 spawned processes run burst workers on the
+`sync` queue (again and again, so drains scheduled for later are picked up) and the clock runs until no
+inbox event of the shop is pending. The drain holds a per-portal lease, so with one portal one drainer
+works at a time: the portal's rate limit is the bottleneck, not the workers.
+
+Figures (one JSON line, last): orders, deals, lost, duplicates (from the sandbox's deal table, by
+ORIGIN_ID), inbox (events by status), http_requests, http_503 (the sandbox call log, OAuth server calls
+excluded), seconds, orders_per_s, requests_per_order, commands_per_order (batch sizes plus single calls,
+per order), commands_per_request, ceiling_orders_per_s = drain rate x 50 / commands_per_order (the
+steady state when every request is a full batch; see ceiling_derivation), burst_requests,
+requests_per_s_after_burst (how close the drain runs to the portal's rate once the burst is spent),
+rate_bound_seconds (the least time the portal's limit allows for these requests: the part beyond the
+burst at the drain rate; seconds close to it mean the portal, not the app, sets the pace).
+
+The bucket starts full: its burst (50 requests on the standard plan) is spent at once, before the 2/s
+drain paces the rest, so a run this short can beat the steady-state ceiling; the longer the run, the
+closer it gets to the ceiling from above.
+
+Goal: 0 lost, 0 duplicates, 0 503 answers, orders_per_s >= 90 % of the ceiling. Exits 1 when missed.
+
+    python -m bench.sync_throughput [--orders 2000] [--workers 2]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import sys
+import time
+
+import requests
+
+from bench.harness import connect_shop, inbox_counts, order_event, start_stack
+from bench.rest_governor import steady_rate
+
+PLAN = "standard"
+DRAIN_RATE, BURST = {"standard": 2.0, "enterprise": 5.0}, {"standard": 50, "enterprise": 250}
+MAX_COMMANDS, POST_BATCH, TIMEOUT = 50, 500, 900
+LANE_RESERVE = 4  # places of the bucket the sync's `normal` lane leaves free for staff-facing calls
+
+
+def _work(env: dict, barrier, stop) -> None:
+    """A worker process: burst workers on the sync queue until the parent says stop."""
+    import logging
+
+    import redis
+
+    from app import create_app
+    from bitrix_app.jobs.worker import make_worker
+
+    app = create_app({**env, "LOG_LEVEL": "WARNING"})
+    logging.getLogger("rq").setLevel(logging.WARNING)
+    conn = redis.Redis.from_url(env["REDIS_URL"])
+    barrier.wait(timeout=120)
+    while not stop.is_set():
+        make_worker(app, conn, ["sync"], simple=True).work(burst=True, with_scheduler=True)
+        stop.wait(0.2)
+    conn.close()
+
+
+def post_orders(url: str, secret: str, count: int) -> int:
+    """Post `count` order.created events in signed batches; returns how many were accepted."""
+    from bitrix_app.orders.adapters.signatures import sign_generic
+
+    accepted = 0
+    with requests.Session() as http:
+        for first in range(0, count, POST_BATCH):
+            events = [order_event(n, items=1 + n % 5, prefix="S") for n in range(first, min(count, first + POST_BATCH))]
+            body = json.dumps({"events": events}).encode()
+            res = http.post(url, data=body, timeout=120, headers={
+                "Content-Type": "application/json", "X-Signature": sign_generic(body, secret)})
+            if res.status_code not in (200, 202):
+                raise SystemExit(f"posting events failed: {res.status_code} {res.text[:300]}")
+            accepted += res.json()["accepted"]
+    return accepted
+
+
+def deal_figures(stack, shop_id: str, orders: int) -> dict:
+    """Deals of the shop in the sandbox's own table: how many, which orders have none, which have several."""
+    portal = stack.sandbox.portal
+    with portal.lock:
+        origins = [str(d.get("ORIGIN_ID")) for d in portal.table("crm_deal").values()
+                   if d.get("ORIGINATOR_ID") == shop_id]
+    wanted = {f"S{n}" for n in range(orders)}
+    return {"deals": len(origins), "lost": len(wanted - set(origins)),
+            "duplicates": len(origins) - len(set(origins))}
+
+
+def call_figures(stack, mark: int) -> dict:
+    calls = [c for c in stack.control(f"calls?since={mark}", method="GET")["calls"]
+             if not str(c.get("method", "")).startswith("oauth")]
+    commands = sum(c["batch_size"] if c.get("batch_size") is not None else 1 for c in calls)
+    methods: dict[str, int] = {}
+    for c in calls:
+        methods[c["method"]] = methods.get(c["method"], 0) + 1
+    return {"http_requests": len(calls), "http_503": sum(c["http_status"] == 503 for c in calls),
+            "commands": commands, "methods": methods,
+            "requests_per_s_after_burst": round(steady_rate([c["ts"] for c in calls], BURST[PLAN] - LANE_RESERVE), 3)}
+
+
+def wait_drained(stack, shop_id: str, total: int, timeout: float) -> tuple[float, dict]:
+    """Poll the inbox until none of the shop's events is pending; (seconds, counts by status)."""
+    started = time.monotonic()
+    while True:
+        counts = inbox_counts(stack, shop_id)
+        if sum(counts.values()) >= total and not counts.get("pending"):
+            return time.monotonic() - started, counts
+        if time.monotonic() - started > timeout:
+            return time.monotonic() - started, counts
+        time.sleep(0.1)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    stack = start_stack(plan=PLAN)
+    procs, stop = [], None
+    try:
+        shop_id, secret = connect_shop(stack)
+        stack.control("limits", {"reset": True})
+        stack.redis().delete(f"bitrix_app:gov:{stack.member_id}:bucket")
+        mark = stack.control("calls", method="GET")["total"]
+        accepted = post_orders(f"{stack.live.url}/shop/v1/{shop_id}/events", secret, args.orders)
+        ctx = mp.get_context("spawn")
+        barrier, stop = ctx.Barrier(args.workers + 1), ctx.Event()
+        procs = [ctx.Process(target=_work, args=(stack.env, barrier, stop)) for _ in range(args.workers)]
+        for p in procs:
+            p.start()
+        barrier.wait(timeout=120)
+        seconds, inbox = wait_drained(stack, shop_id, accepted, TIMEOUT)
+        stop.set()
+        figures = {"orders": args.orders, **deal_figures(stack, shop_id, args.orders), "inbox": inbox}
+        calls = call_figures(stack, mark)
+        per_order = calls["commands"] / args.orders
+        drain = DRAIN_RATE[PLAN]
+        ceiling = drain * MAX_COMMANDS / per_order if per_order else 0.0
+        figures.update({
+            "http_requests": calls["http_requests"], "http_503": calls["http_503"], "seconds": round(seconds, 2),
+            "orders_per_s": round(args.orders / seconds, 2),
+            "requests_per_order": round(calls["http_requests"] / args.orders, 4),
+            "commands_per_order": round(per_order, 3),
+            "commands_per_request": round(calls["commands"] / max(1, calls["http_requests"]), 1),
+            "ceiling_orders_per_s": round(ceiling, 2),
+            "ceiling_derivation": f"{drain:g} req/s drain x {MAX_COMMANDS} commands/request / "
+                                  f"{per_order:.3f} commands/order = {ceiling:.2f} orders/s",
+            "burst_requests": BURST[PLAN], "requests_per_s_after_burst": calls["requests_per_s_after_burst"],
+            "rate_bound_seconds": round(max(0, calls["http_requests"] - BURST[PLAN] + LANE_RESERVE) / drain, 1),
+            "methods": calls["methods"], "workers": args.workers, "plan": PLAN,
+            "database": stack.app.extensions["bitrix_app"]["engine"].dialect.name,
+        })
+        return figures
+    finally:
+        if stop is not None:
+            stop.set()
+        for p in procs:
+            p.join(timeout=60)
+            if p.is_alive():
+                p.terminate()
+        stack.stop()
+
+
+if __name__ == "__main__":
+    result = main()
+    print(json.dumps(result))
+    ok = (result["lost"] == 0 and result["duplicates"] == 0 and result["http_503"] == 0
+          and result["orders_per_s"] >= 0.9 * result["ceiling_orders_per_s"])
+    sys.exit(0 if ok else 1)
