@@ -20,9 +20,20 @@ def session_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("session")
 
 
+def stop_embedded(conn) -> None:
+    """An embedded server a test started must not outlive the run."""
+    if getattr(conn, "socket_file", None):
+        try:
+            conn.shutdown(nosave=True)
+        except Exception:  # already gone
+            pass
+
+
 @pytest.fixture(scope="session")
 def redis_server(session_dir):
-    return test_redis(str(session_dir))
+    server = test_redis(str(session_dir))
+    yield server
+    stop_embedded(server)
 
 
 @pytest.fixture
@@ -57,6 +68,8 @@ def make_app(database_url, redis_conn, tmp_path):
 
     yield make
     for app in built:
+        if app.extensions["bitrix_app"]["redis"] is not redis_conn:
+            stop_embedded(app.extensions["bitrix_app"]["redis"])
         engine = app.extensions["bitrix_app"]["engine"]
         if engine.url.render_as_string(hide_password=False) == database_url:
             empty_tables(engine)

