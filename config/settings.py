@@ -66,4 +66,5 @@ def load_config(environ: Mapping[str, str] | None = None) -> Settings:
         TOKEN_ENCRYPTION_KEY=env.get("TOKEN_ENCRYPTION_KEY") or None,
         B24_DEFAULT_PLAN=plan,
         LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),
+        extra={"ADMIN_API_TOKEN": env["ADMIN_API_TOKEN"]} if env.get("ADMIN_API_TOKEN") else {},
     )

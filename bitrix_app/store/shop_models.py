@@ -75,6 +75,7 @@ class OrderRecord(Base):
     version: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deal_id: Mapped[int | None] = mapped_column(Integer)
     synced: Mapped[str | None] = mapped_column(Text)  # JSON of what was last written to the deal
+    utm_source: Mapped[str | None] = mapped_column(String(255))  # the acquisition channel
 
 
 class Customer(Base):

@@ -9,6 +9,7 @@ from sqlalchemy import select, tuple_
 from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped
 from bitrix_app.promo import codes as promo_codes
 from bitrix_app.rest.batching import pack
+from bitrix_app.segments.lines import record_lines
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import OrderRecord
@@ -106,7 +107,10 @@ def _persist(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
             rec.items = json.dumps([{**i, "price": str(i["price"]), "quantity": str(i["quantity"])}
                                     for i in order["items"]], ensure_ascii=False)
             rec.ordered_at = order["created_at"]
+            rec.utm_source = ((order.get("utm") or {}).get("source") or None)
             rec.deal_id = job.deal_id or rec.deal_id
+            s.flush()
+            record_lines(s, rec, order["items"])
             promo_codes.mark_used(s, ctx.member_id, job.ev.shop_id, order, ctx.clock.now())
             rec.synced = deals.synced_json(job)
             if job.complete:
