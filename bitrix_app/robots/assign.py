@@ -1,9 +1,12 @@
-"""assign_responsible: round robin over a user list (per portal, in Redis), loyal customers to their own users."""
+"""assign_responsible: round robin over a user list (per portal, in Redis), loyal customers to their own users.
+
+A call keeps its turn: a retried or replayed run assigns the same user instead of taking the next."""
 from __future__ import annotations
 
 import hashlib
 
 from .context import Outcome, RobotContext, RobotError, user_ids
+from .effects import remember
 from .profile import stats_for_deal
 
 
@@ -24,6 +27,6 @@ def assign_responsible(ctx: RobotContext) -> Outcome:
         threshold = ctx.int_prop("loyal_min_orders", 4, 1, 1000)
         if stats_for_deal(ctx).orders >= threshold:
             rule, pool = "loyal", loyal_users
-    chosen = next_in_turn(ctx.redis, ctx.member_id, pool)
+    chosen = remember(ctx, "assigned", lambda: next_in_turn(ctx.redis, ctx.member_id, pool))
     ctx.client.call("crm.deal.update", {"id": ctx.deal_id, "fields": {"ASSIGNED_BY_ID": chosen}})
     return Outcome({"assigned": f"user_{chosen}", "rule": rule}, f"Deal assigned to user {chosen} ({rule})")

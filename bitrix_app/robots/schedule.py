@@ -8,6 +8,7 @@ from bitrix_app.shops.settings import get_settings
 from bitrix_app.store.db import transaction
 
 from .context import Outcome, RobotContext, RobotError, user_id
+from .effects import once, remember
 
 WORK_START, WORK_END, LAST_CALL = time(9, 0), time(18, 0), time(17, 0)
 OWNER_DEAL = 2
@@ -44,6 +45,22 @@ def parse_time(raw: str) -> time:
         raise RobotError(f"property time must look like 10:30, not {raw!r}") from exc
 
 
+def find_todo(ctx: RobotContext, params: dict) -> int | None:
+    """The to-do an interrupted earlier run of this call added: same item, title, deadline and user."""
+    rows = ctx.client.call("crm.activity.list", {
+        "filter": {"OWNER_TYPE_ID": params["ownerTypeId"], "OWNER_ID": params["ownerId"], "PROVIDER_ID": "CRM_TODO",
+                   "SUBJECT": params["title"], "RESPONSIBLE_ID": params["responsibleId"]},
+        "select": ["ID", "DEADLINE"], "order": {"ID": "DESC"}}) or []
+    wanted = datetime.fromisoformat(params["deadline"])
+    for row in rows:
+        try:
+            if datetime.fromisoformat(str(row.get("DEADLINE"))) == wanted:
+                return int(row["ID"])
+        except ValueError:
+            continue
+    return None
+
+
 def schedule_call(ctx: RobotContext) -> Outcome:
     days = ctx.int_prop("days", 1, 0, 60)
     at = parse_time(ctx.prop("time", "10:00"))
@@ -52,11 +69,13 @@ def schedule_call(ctx: RobotContext) -> Outcome:
         raise RobotError("the deal has no responsible user and no user was given")
     with transaction(ctx.sessions) as s:
         zone = ZoneInfo(get_settings(s, ctx.member_id).timezone)
-    deadline = call_deadline(ctx.now, days, at, zone)
+    # a later run of this call (retry, replay) keeps the first run's deadline, so it finds that run's to-do
+    first = remember(ctx, "deadline", lambda: call_deadline(ctx.now, days, at, zone).isoformat())
+    deadline = datetime.fromisoformat(first)
     title = str(ctx.prop("title", "Call the customer"))[:255]
     params = {"ownerTypeId": OWNER_DEAL, "ownerId": ctx.deal_id, "deadline": deadline.isoformat(),
               "title": title, "description": str(ctx.prop("description", "")), "responsibleId": responsible}
-    made = ctx.client.call("crm.activity.todo.add", params) or {}
-    todo = int(made.get("id") or 0)
+    todo = once(ctx, "todo", lambda: int((ctx.client.call("crm.activity.todo.add", params) or {}).get("id") or 0),
+                find=lambda: find_todo(ctx, params))
     values = {"todo_id": todo, "deadline": deadline.isoformat(), "responsible": f"user_{responsible}"}
     return Outcome(values, f"Call to-do {todo} for user {responsible} at {deadline:%Y-%m-%d %H:%M} ({zone.key})")
