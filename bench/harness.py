@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 import threading
+import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +38,41 @@ class LiveApp:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def port(self) -> int:
+        return self._server.server_port
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_gunicorn(env: dict, port: int, workers: int, worker_class: str = "sync") -> subprocess.Popen:
+    """The Procfile's web command on 127.0.0.1:port with this stack's settings."""
+    binary = Path(sys.executable).parent / "gunicorn"
+    if not binary.exists():
+        raise SystemExit("gunicorn is not installed next to this Python; install the project's dependencies")
+    cmd = [str(binary), "--workers", str(workers), "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}",
+           "--log-level", "warning", "--backlog", "2048", "app:create_app()"]
+    if worker_class == "gthread":
+        cmd[1:1] = ["--threads", "4"]
+    return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, "LOG_LEVEL": "WARNING"})
+
+
+def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {proc.returncode}")
+        try:
+            requests.get(f"{url}/healthz", timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer in time")
 
 
 APP_ENV = {"SECRET_KEY": "bench-secret", "B24_CLIENT_ID": "local.shop.app", "B24_CLIENT_SECRET": "bench-secret-2"}

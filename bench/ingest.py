@@ -27,16 +27,13 @@ import asyncio
 import json
 import os
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import requests
 
-from bench.harness import connect_shop, inbox_counts, order_event, start_stack
+from bench.harness import connect_shop, inbox_counts, order_event, start_gunicorn, start_stack, wait_ready
 
-ROOT = Path(__file__).resolve().parent.parent
 WARMUP = 400
 GOAL_RATE, GOAL_P99_MS = 1000.0, 50.0
 
@@ -45,30 +42,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def start_gunicorn(env: dict, port: int, workers: int, worker_class: str) -> subprocess.Popen:
-    binary = Path(sys.executable).parent / "gunicorn"
-    if not binary.exists():
-        raise SystemExit("gunicorn is not installed next to this Python; install the project's dependencies")
-    cmd = [str(binary), "--workers", str(workers), "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}",
-           "--log-level", "warning", "--backlog", "2048", "app:create_app()"]
-    if worker_class == "gthread":
-        cmd[1:1] = ["--threads", "4"]
-    return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, "LOG_LEVEL": "WARNING"})
-
-
-def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {proc.returncode}")
-        try:
-            requests.get(f"{url}/healthz", timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer in time")
 
 
 def build_requests(shop_id: str, secret: str, port: int, first: int, count: int, batch: int = 1) -> list[bytes]:

@@ -26,7 +26,7 @@ import multiprocessing as mp
 import sys
 import time
 
-from bench.harness import connect_shop, order_event, start_stack
+from bench.harness import connect_shop, order_event, start_gunicorn, start_stack, wait_ready
 
 PLAN, CODE, DEALS, TIMEOUT = "standard", "customer_profile", 10, 900
 
@@ -113,14 +113,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--runs", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rate", type=float, default=1.8, help="runs started per second; 0: no pacing")
+    parser.add_argument("--web-workers", type=int, default=2,
+                        help="gunicorn sync workers serving the app (the Procfile's web command); 0: a thread of this process")
     args = parser.parse_args(argv)
     stack = start_stack(plan=PLAN)
-    procs = []
+    procs, web = [], None
     try:
         shop_id, secret = connect_shop(stack)
         deals = prepare_deals(stack, shop_id, secret)
         stack.control("limits", {"reset": True})
         stack.redis().delete(f"bitrix_app:gov:{stack.member_id}:bucket")
+        if args.web_workers:  # the production web server takes over the app's address
+            stack.live.stop()
+            web = start_gunicorn(stack.env, stack.live.port, args.web_workers)
+            wait_ready(stack.live.url, web)
         mark = stack.control("outbound?kind=robot", method="GET")["count"]
         ctx = mp.get_context("spawn")
         barrier = ctx.Barrier(args.workers + 1)
@@ -133,9 +139,12 @@ def main(argv: list[str] | None = None) -> dict:
         flows = wait_replied(stack, ids, TIMEOUT)
         seconds = time.monotonic() - began
         return {**figures(stack, flows, mark), "seconds": round(seconds, 1), "rate": args.rate,
-                "workers": args.workers, "plan": PLAN,
+                "workers": args.workers, "web_workers": args.web_workers, "plan": PLAN,
                 "database": stack.app.extensions["bitrix_app"]["engine"].dialect.name}
     finally:
+        if web is not None:
+            web.terminate()
+            web.wait(timeout=30)
         for p in procs:
             p.terminate()
         for p in procs:
