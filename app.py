@@ -10,6 +10,7 @@ from flask import Flask
 from bitrix_app.clock import SystemClock
 from bitrix_app.portals.crypto import SecretCipher
 from bitrix_app.redis_conn import connect
+from bitrix_app.shops.cache import TTL, ShopCache
 from bitrix_app.store.db import make_engine, make_session_factory
 from config import load_config
 
@@ -36,6 +37,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         "redis": overrides.get("REDIS") or connect(settings.REDIS_URL, settings.INSTANCE_DIR),
         "clock": overrides.get("CLOCK") or SystemClock(),
         "cipher": SecretCipher(settings.SECRET_KEY, settings.TOKEN_ENCRYPTION_KEY),
+        "shop_cache": ShopCache(ttl=float(overrides.get("SHOP_CACHE_TTL", TTL))),
     }
     _register(app)
     return app

@@ -16,6 +16,7 @@ from bitrix_app.orders.openapi import openapi_spec
 from bitrix_app.orders.schemas import PromoCodeSchema, load_events
 from bitrix_app.promo.codes import check as check_promo_code
 from bitrix_app.promo.signing import request_problem
+from bitrix_app.shops.cache import GENERATION_KEY
 from bitrix_app.shops.connections import IngestShop, for_ingest
 from bitrix_app.store.db import transaction
 
@@ -77,9 +78,14 @@ def platform_webhook(shop_id: str, platform: str):
     return _store(shop, loaded, canonical)
 
 
-def _shop(shop_id: str) -> IngestShop:
+def _lookup(shop_id: str) -> IngestShop | None:
     with transaction(services.session_factory()) as s:
-        shop = for_ingest(s, services.cipher(), shop_id)
+        return for_ingest(s, services.cipher(), shop_id)
+
+
+def _shop(shop_id: str) -> IngestShop:
+    generation = services.redis().get(GENERATION_KEY)
+    shop = services.ext("shop_cache").get(shop_id, lambda: _lookup(shop_id), generation)
     if shop is None:
         raise ApiError(404, "unknown_shop", "no connected shop has this id")
     return shop

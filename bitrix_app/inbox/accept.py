@@ -5,8 +5,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bitrix_app.orders.schemas import event_to_json
@@ -48,30 +46,23 @@ def _row(shop_id: str, member_id: str, event: dict, now: datetime, raw: dict | N
 
 def accept(session: Session, shop_id: str, member_id: str, events: list[dict], now: datetime,
            raw: list[dict] | None = None) -> Accepted:
-    """Insert the events not seen before; the caller commits (use a session of its own: a race with a twin
-    delivery rolls it back). Concurrent twins count as duplicates.
+    """Insert the events not seen before; the caller commits. A twin delivery, earlier or concurrent, is a
+    duplicate: the database skips what its unique key already holds (INSERT ... ON CONFLICT DO NOTHING).
 
     `raw`, when given, holds the same events as received (aligned with `events`) and is what gets stored."""
     fresh: dict[str, tuple[dict, dict | None]] = {}
     for n, event in enumerate(events):
         fresh.setdefault(event["event_id"], (event, raw[n] if raw is not None else None))
-    seen = set(session.scalars(select(InboxEvent.event_id).where(
-        InboxEvent.shop_id == shop_id, InboxEvent.event_id.in_(list(fresh)))))
-    rows = [_row(shop_id, member_id, e, now, r) for eid, (e, r) in fresh.items() if eid not in seen]
-    if not rows:
-        return Accepted(0, len(events))
-    try:
-        session.execute(insert(InboxEvent), rows)
-        session.flush()
-        return Accepted(len(rows), len(events) - len(rows))
-    except IntegrityError:
-        session.rollback()  # a twin delivery committed first: insert one by one, keeping what is new
-    inserted = 0
-    for row in rows:
-        try:
-            with session.begin_nested():
-                session.execute(insert(InboxEvent), [row])
-            inserted += 1
-        except IntegrityError:
-            continue
+    rows = [_row(shop_id, member_id, e, now, r) for e, r in fresh.values()]
+    stmt = _insert_new(session.get_bind().dialect.name)
+    inserted = len(session.execute(stmt, rows).all())
     return Accepted(inserted, len(events) - inserted)
+
+
+def _insert_new(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return (dialect_insert(InboxEvent).on_conflict_do_nothing(index_elements=["shop_id", "event_id"])
+            .returning(InboxEvent.id))

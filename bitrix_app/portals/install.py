@@ -10,6 +10,7 @@ from bitrix_app import services
 from bitrix_app.jobs.queues import DEFAULT, enqueue
 from bitrix_app.rest import probe
 from bitrix_app.rest.errors import PortalBlocked, PortalUnavailable
+from bitrix_app.shops import cache as shop_cache
 from bitrix_app.store.db import transaction
 from bitrix_app.store.tables import all_tables
 
@@ -110,6 +111,7 @@ def uninstall(member_id: str, clean: bool) -> None:
         repository.set_status(s, member_id, lifecycle.DELETED, "uninstalled", services.clock().now())
         if clean:
             purge(s, rec.id, member_id)
+    shop_cache.changed(services.redis())  # its shops may not post any more
 
 
 def purge(session: Session, portal_id: int, member_id: str) -> int:
