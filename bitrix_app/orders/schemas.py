@@ -1,6 +1,7 @@
 """Marshmallow schemas of the canonical shop events, and load_events for the events endpoint body."""
 from __future__ import annotations
 
+from datetime import timezone
 from decimal import Decimal
 from functools import lru_cache
 from types import MappingProxyType
@@ -60,6 +61,10 @@ class Timestamp(fields.AwareDateTime):
 
     def __init__(self, **kwargs):
         super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # stored as UTC everywhere: SQLite keeps no offset, so +03:00 would come back three hours off
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
 
 
 class BoundedList(fields.List):
