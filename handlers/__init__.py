@@ -13,3 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from placement_ui import bp as placement_bp
 
     app.register_blueprint(placement_bp)
+    from . import api_campaigns, api_history
+
+    app.register_blueprint(api_history.bp)
+    app.register_blueprint(api_campaigns.bp)

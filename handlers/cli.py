@@ -13,6 +13,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db)
     app.cli.add_command(worker)
     app.cli.add_command(cron)
+    from .cli_campaigns import campaigns
     from .cli_messages import messages
     from .cli_portals import portals
     from .cli_robots import robots
@@ -23,6 +24,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(inbox)
     app.cli.add_command(messages)
     app.cli.add_command(robots)
+    app.cli.add_command(campaigns)
+    from .cli_history import history
+
+    app.cli.add_command(history)
 
 
 @click.group(cls=AppGroup)

@@ -54,6 +54,24 @@ DEFAULTS = MappingProxyType({
         "Здравствуйте, {first_name}!\n\nдавно не виделись. Возвращайтесь в {shop}: скидка {discount} по коду "
         "{promo_code}.",
         "{shop} скучает: скидка {discount} по коду {promo_code}")},
+    "welcome": {"marketing": True, "en": (
+        "Welcome to {shop}!",
+        "Hello {first_name},\n\nthank you for your first order at {shop}. We are glad to have you with us and are "
+        "here if you have any questions.",
+        "{shop}: thank you for your first order, {first_name}!"), "ru": (
+        "Добро пожаловать в {shop}!",
+        "Здравствуйте, {first_name}!\n\nспасибо за первый заказ в {shop}. Мы рады, что вы с нами, и всегда готовы "
+        "ответить на ваши вопросы.",
+        "{shop}: спасибо за первый заказ, {first_name}!")},
+    "cross_sell": {"marketing": True, "en": (
+        "Something to go with your purchase from {shop}",
+        "Hello {first_name},\n\nthank you for shopping at {shop}. Here is {discount} off your next order, for "
+        "something that goes well with what you bought: use the code {promo_code}.",
+        "{shop}: {discount} off your next order with {promo_code}"), "ru": (
+        "Дополните покупку в {shop}",
+        "Здравствуйте, {first_name}!\n\nспасибо за покупку в {shop}. Дарим скидку {discount} на следующий заказ: "
+        "подберите то, что дополнит вашу покупку, по коду {promo_code}.",
+        "{shop}: скидка {discount} на следующий заказ по коду {promo_code}")},
     "abandoned_cart": {"marketing": True, "en": (
         "Your cart at {shop} is waiting for you",
         "Hello {first_name},\n\nyou left these items in your cart at {shop}:\n\n{items}\n\n"

@@ -1,4 +1,4 @@
-"""What setup registers in a portal: event handlers, placements, user fields, the shop pipeline."""
+"""What setup registers in a portal: event handlers, placements, user fields, the shop and repeat-sales pipelines."""
 from __future__ import annotations
 
 import hashlib
@@ -55,6 +55,14 @@ STAGES = (
     ("PICKUP", "Ready for pickup", 50, "process"), ("DELIVERED", "Delivered", 60, "process"),
     ("ABANDONED", "Abandoned cart", 70, "process"), ("WON", "Completed", 80, "success"),
     ("LOSE", "Cancelled", 90, "failure"), ("REFUNDED", "Refunded", 100, "failure"),
+)
+
+REPEAT_PIPELINE_NAME = "Repeat sales"  # campaign deals (bitrix_app/campaigns/actions.py)
+# a new pipeline already has NEW, WON and LOSE; setup adds the rest
+REPEAT_STAGES = (
+    ("NEW", "New", 10, "process"), ("CONTACTED", "Contacted", 20, "process"),
+    ("OFFER", "Offer made", 30, "process"), ("WON", "Ordered again", 80, "success"),
+    ("LOSE", "No order", 90, "failure"),
 )
 
 

@@ -23,6 +23,8 @@ READS = {
 }
 
 
+PIPELINES = ((desired.PIPELINE_NAME, "category", desired.STAGES, 500),  # (name, write label, stages, sort)
+             (desired.REPEAT_PIPELINE_NAME, "repeat_category", desired.REPEAT_STAGES, 510))
 TOLERATED = {"ERROR_HANDLER_ALREADY_EXIST", "ERROR_ACTIVITY_ALREADY_INSTALLED", "ERROR_PLACEMENT_MAX_COUNT"}
 
 
@@ -56,18 +58,19 @@ def _converge(member_id: str) -> dict:
     seen = _ok(client.batch(READS))
     writes, robots_after = plan_writes(seen, base, known_robots)
     done = _ok(client.batch(writes, writes=True)) if writes else BatchResult()
-    category_id = _category_id(seen, done)
-    stage_writes = _stage_writes(client, category_id)
+    category_id, repeat_id = (_category_id(seen, done, name, label) for name, label, _, _ in PIPELINES)
+    stage_writes = _stage_writes(client, {category_id: desired.STAGES, repeat_id: desired.REPEAT_STAGES})
     if stage_writes:
         _ok(client.batch(stage_writes, writes=True))
     now = services.clock().now()
     with transaction(services.session_factory()) as s:
         rec = repository.get(s, member_id)
         rec.shop_category_id, rec.registered_robots = category_id, json.dumps(robots_after, sort_keys=True)
+        rec.repeat_category_id = repeat_id
         rec.setup_version, rec.setup_at, rec.setup_error = version, now, None
         if rec.status == lifecycle.NEW:
             rec.status = lifecycle.ACTIVE
-    return {"writes": len(writes) + len(stage_writes), "category_id": category_id}
+    return {"writes": len(writes) + len(stage_writes), "category_id": category_id, "repeat_category_id": repeat_id}
 
 
 def plan_writes(seen: BatchResult, base: str, known_robots: dict) -> tuple[dict, dict]:
@@ -79,8 +82,9 @@ def plan_writes(seen: BatchResult, base: str, known_robots: dict) -> tuple[dict,
     writes.update(robot_writes)
     writes.update(_uf_writes("crm.contact.userfield.add", "cuf", seen.results.get("contact_uf") or [], desired.CONTACT_FIELDS))
     writes.update(_uf_writes("crm.deal.userfield.add", "duf", seen.results.get("deal_uf") or [], desired.DEAL_FIELDS))
-    if _find_category(seen) is None:
-        writes["category"] = ("crm.category.add", {"entityTypeId": 2, "fields": {"name": desired.PIPELINE_NAME, "sort": 500}})
+    for name, label, _, sort in PIPELINES:
+        if _find_category(seen, name) is None:
+            writes[label] = ("crm.category.add", {"entityTypeId": 2, "fields": {"name": name, "sort": sort}})
     return writes, robots_after
 
 
@@ -132,29 +136,31 @@ def _uf_writes(method: str, prefix: str, existing: list, wanted: tuple) -> dict:
     return {f"{prefix}_{f['FIELD_NAME']}": (method, {"fields": f}) for f in wanted if f"UF_CRM_{f['FIELD_NAME']}" not in names}
 
 
-def _find_category(seen: BatchResult) -> int | None:
+def _find_category(seen: BatchResult, name: str) -> int | None:
     cats = (seen.results.get("categories") or {}).get("categories") or []
-    return next((int(c["id"]) for c in cats if c.get("name") == desired.PIPELINE_NAME), None)
+    return next((int(c["id"]) for c in cats if c.get("name") == name), None)
 
 
-def _category_id(seen: BatchResult, done: BatchResult) -> int:
-    found = _find_category(seen)
+def _category_id(seen: BatchResult, done: BatchResult, name: str, label: str) -> int:
+    found = _find_category(seen, name)
     if found is not None:
         return found
-    return int(done.results["category"]["category"]["id"])
+    return int(done.results[label]["category"]["id"])
 
 
-def _stage_writes(client, category_id: int) -> dict:
-    entity = f"DEAL_STAGE_{category_id}"
-    rows = client.call("crm.status.list", {"filter": {"ENTITY_ID": entity}}) or []
-    have = {str(r.get("STATUS_ID", "")).split(":")[-1] for r in rows}
+def _stage_writes(client, pipelines: dict[int, tuple]) -> dict:
+    """The stages each pipeline lacks; the stages of every pipeline are read in one request."""
+    seen = _ok(client.batch({f"stages_{cid}": ("crm.status.list", {"filter": {"ENTITY_ID": f"DEAL_STAGE_{cid}"}})
+                             for cid in pipelines}))
     writes = {}
-    for code, name, sort, semantics in desired.STAGES:
-        if code not in have:
-            fields = {"ENTITY_ID": entity, "STATUS_ID": code, "NAME": name, "SORT": sort}
-            if semantics == "failure":
-                fields["SEMANTICS"] = "F"
-            writes[f"stage_{code}"] = ("crm.status.add", {"fields": fields})
+    for cid, stages in pipelines.items():
+        have = {str(r.get("STATUS_ID", "")).split(":")[-1] for r in seen.results.get(f"stages_{cid}") or []}
+        for code, name, sort, semantics in stages:
+            if code not in have:
+                fields = {"ENTITY_ID": f"DEAL_STAGE_{cid}", "STATUS_ID": code, "NAME": name, "SORT": sort}
+                if semantics == "failure":
+                    fields["SEMANTICS"] = "F"
+                writes[f"stage_{cid}_{code}"] = ("crm.status.add", {"fields": fields})
     return writes
 
 

@@ -40,6 +40,7 @@ class PortalRecord(Base):
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     shop_category_id: Mapped[int | None] = mapped_column(Integer)  # the shop pipeline's CATEGORY_ID
+    repeat_category_id: Mapped[int | None] = mapped_column(Integer)  # the repeat-sales pipeline (campaign deals)
     registered_robots: Mapped[str | None] = mapped_column(Text)  # JSON {code: definition hash}
     setup_version: Mapped[int | None] = mapped_column(Integer)
     setup_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

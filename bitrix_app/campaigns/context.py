@@ -1,0 +1,109 @@
+"""What a campaign run works with: the portal's settings and pipeline, a fixed moment, and the customers."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from bitrix_app.messaging import templates
+from bitrix_app.robots.context import items_of
+from bitrix_app.segments.lifecycle import NOT_PURCHASES
+from bitrix_app.shops.settings import ShopSettings, get_settings
+from bitrix_app.store.db import transaction
+from bitrix_app.store.models import PortalRecord
+from bitrix_app.store.segment_models import CustomerFigures
+from bitrix_app.store.shop_models import Customer, OrderRecord, Shop
+
+SOURCE = "campaigns"  # ORIGINATOR_ID of campaign deals, `source` of campaign messages
+
+
+class FixedClock:
+    """The run's moment as a clock (the messaging layer and staff messages ask a clock)."""
+
+    def __init__(self, moment: datetime):
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+@dataclass
+class CampaignContext:
+    """Also what `messaging.send_many` and `messaging.staff` need (member_id, factory, clock, client, settings)."""
+
+    member_id: str
+    factory: Any
+    clock: FixedClock
+    client: Any
+    redis: Any
+    settings: ShopSettings
+    responsible_id: int | None
+    category_id: int | None  # the repeat-sales pipeline
+    language: str
+    shop_name: str
+    cipher: Any = None
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+@dataclass
+class Target:
+    """One entry's customer: profile, CRM contact and last purchase (for the templates)."""
+
+    entry_id: int
+    customer_id: int
+    contact_id: int | None
+    profile: dict = field(default_factory=dict)
+    order: dict | None = None
+
+    @property
+    def name(self) -> str:
+        parts = (self.profile.get("first_name"), self.profile.get("last_name"))
+        return " ".join(p for p in parts if p) or f"customer {self.customer_id}"
+
+
+def build(member_id: str, factory, redis, client, now: datetime, cipher=None) -> CampaignContext | None:
+    """None when the portal is unknown."""
+    with transaction(factory) as s:
+        portal = s.scalar(select(PortalRecord).where(PortalRecord.member_id == member_id))
+        if portal is None:
+            return None
+        settings = get_settings(s, member_id)
+        shop = s.scalar(select(Shop.name).where(Shop.member_id == member_id).order_by(Shop.id).limit(1))
+        language = templates.language_of(s, member_id)
+        category, installer = portal.repeat_category_id, portal.installed_by
+    return CampaignContext(member_id, factory, FixedClock(now), client, redis, settings,
+                           settings.responsible_id or installer, category, language, shop or "our shop", cipher)
+
+
+def targets(session, member_id: str, entries: list) -> list[Target]:
+    """The customers of these entries with their newest profile (consent may have changed since entry)."""
+    ids = sorted({e.customer_id for e in entries})
+    customers = {c.id: c for c in session.scalars(select(Customer).where(
+        Customer.member_id == member_id, Customer.id.in_(ids)))}
+    contacts = dict(session.execute(select(CustomerFigures.customer_id, CustomerFigures.contact_id).where(
+        CustomerFigures.member_id == member_id, CustomerFigures.customer_id.in_(ids))).all())
+    last: dict[int, OrderRecord] = {}
+    for order in session.scalars(select(OrderRecord).where(
+            OrderRecord.member_id == member_id, OrderRecord.customer_id.in_(ids),
+            OrderRecord.status.not_in(NOT_PURCHASES)).order_by(OrderRecord.ordered_at)):
+        last[order.customer_id] = order
+    out = []
+    for e in entries:
+        row = customers.get(e.customer_id)
+        profile = json.loads(row.profile or "{}") if row is not None else {}
+        contact = (row.contact_id if row is not None else None) or contacts.get(e.customer_id)
+        out.append(Target(e.id, e.customer_id, contact, profile, _order_data(last.get(e.customer_id))))
+    return out
+
+
+def _order_data(order: OrderRecord | None) -> dict | None:
+    if order is None:
+        return None
+    return {"number": order.number or order.order_id, "total": order.total, "currency": order.currency,
+            "items": items_of(order.items)}

@@ -1,0 +1,54 @@
+"""Campaign jobs: the cron entry queues one run per active portal; a run enters customers and runs actions."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bitrix_app.jobs.queues import BULK, enqueue
+from bitrix_app.portals import lifecycle
+from bitrix_app.store.db import transaction
+from bitrix_app.store.models import PortalRecord
+
+RUN = "bitrix_app.campaigns.jobs.run_portal"
+
+
+def context_for(member_id: str):
+    """A campaign context on the app's services, the app's clock and the portal's bulk lane (None: unknown portal)."""
+    from bitrix_app import services
+    from bitrix_app.rest.factory import client_for
+
+    from .context import build
+
+    return build(member_id, services.session_factory(), services.redis(), client_for(member_id, lane="bulk"),
+                 services.clock().now(), services.cipher())
+
+
+def run_portal(member_id: str, code: str | None = None) -> dict:
+    """Job: one portal's run (transitions, due schedules or the campaign `code` now, pending actions)."""
+    from .definitions import CampaignNotFound
+    from .runner import run
+
+    ctx = context_for(member_id)
+    if ctx is None:
+        return {"skipped": "unknown portal"}
+    try:
+        return run(ctx, code)
+    except CampaignNotFound as exc:  # deleted after the run was queued
+        return {"skipped": str(exc)}
+
+
+def queue_run(conn, member_id: str, code: str | None = None):
+    """Queue a portal's run; one queued run per portal (and campaign) at a time."""
+    return enqueue(conn, BULK, RUN, member_id, code, job_id=f"campaigns-{member_id}-{code or 'all'}", timeout=3600)
+
+
+def run_all_due() -> list[str]:
+    """Cron entry (every 15 minutes): queue a run of every active portal."""
+    from bitrix_app import services
+
+    with transaction(services.session_factory()) as s:
+        members = list(s.scalars(select(PortalRecord.member_id).where(PortalRecord.status == lifecycle.ACTIVE)
+                                 .order_by(PortalRecord.id)))
+    conn = services.redis()
+    for member_id in members:
+        queue_run(conn, member_id)
+    return members

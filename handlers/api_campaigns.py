@@ -1,0 +1,116 @@
+"""Admin JSON API of client campaigns: /api/v1/portals/<member_id>/campaigns (list, create, update, delete,
+run now, report, install presets). Every view needs the admin bearer token (admin_auth)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from marshmallow import ValidationError
+
+from bitrix_app import services
+from bitrix_app.campaigns import definitions, presets
+from bitrix_app.campaigns.jobs import queue_run
+from bitrix_app.campaigns.report import report as campaign_report
+from bitrix_app.shops.connections import portal_exists
+from bitrix_app.store.db import transaction
+
+from .admin_auth import admin_required
+from .errors import ApiError
+
+bp = Blueprint("api_campaigns", __name__, url_prefix="/api/v1/portals/<member_id>/campaigns")
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "send the campaign as a JSON object")
+    return body
+
+
+def _in_portal(member_id: str, work):
+    """Run `work(session)` for an installed portal; map definition errors to 404/409/422."""
+    try:
+        with transaction(services.session_factory()) as s:
+            if not portal_exists(s, member_id):
+                raise ApiError(404, "not_found", "no installed portal with this member_id")
+            return work(s)
+    except ValidationError as err:
+        raise ApiError(422, "validation_error", "the campaign definition has invalid fields",
+                       {"fields": err.messages}) from err
+    except definitions.CampaignNotFound as err:
+        raise ApiError(404, "not_found", str(err)) from err
+    except definitions.CampaignExists as err:
+        raise ApiError(409, "conflict", str(err)) from err
+    except KeyError as err:  # an unknown preset
+        raise ApiError(422, "validation_error", str(err.args[0])) from err
+
+
+@bp.get("")
+@admin_required
+def list_(member_id: str):
+    rows = _in_portal(member_id, lambda s: [definitions.as_json(r) for r in definitions.list_campaigns(s, member_id)])
+    return jsonify({"campaigns": rows})
+
+
+@bp.post("")
+@admin_required
+def create(member_id: str):
+    body, now = _body(), services.clock().now()
+    return jsonify(_in_portal(member_id, lambda s: definitions.as_json(definitions.create(s, member_id, body, now)))), 201
+
+
+@bp.get("/<code>")
+@admin_required
+def get(member_id: str, code: str):
+    return jsonify(_in_portal(member_id, lambda s: definitions.as_json(definitions.get(s, member_id, code))))
+
+
+@bp.route("/<code>", methods=["PATCH", "PUT"])
+@admin_required
+def update(member_id: str, code: str):
+    body, now = _body(), services.clock().now()
+    return jsonify(_in_portal(member_id, lambda s: definitions.as_json(
+        definitions.update(s, member_id, code, body, now))))
+
+
+@bp.delete("/<code>")
+@admin_required
+def delete(member_id: str, code: str):
+    entries = _in_portal(member_id, lambda s: definitions.remove(s, member_id, code))
+    return jsonify({"deleted": code.upper(), "entries": entries})
+
+
+@bp.post("/<code>/run")
+@admin_required
+def run_one(member_id: str, code: str):
+    found = _in_portal(member_id, lambda s: definitions.get(s, member_id, code).code)
+    job = queue_run(services.redis(), member_id, found)
+    return jsonify({"status": "queued", "job_id": job.id}), 202
+
+
+@bp.post("/run")
+@admin_required
+def run_all(member_id: str):
+    _in_portal(member_id, lambda s: None)
+    job = queue_run(services.redis(), member_id)
+    return jsonify({"status": "queued", "job_id": job.id}), 202
+
+
+@bp.get("/report")
+@admin_required
+def report_all(member_id: str):
+    now = services.clock().now()
+    return jsonify({"campaigns": _in_portal(member_id, lambda s: campaign_report(s, member_id, now))})
+
+
+@bp.get("/<code>/report")
+@admin_required
+def report_one(member_id: str, code: str):
+    now = services.clock().now()
+    return jsonify(_in_portal(member_id, lambda s: campaign_report(s, member_id, now, code)[0]))
+
+
+@bp.post("/presets")
+@admin_required
+def install_presets(member_id: str):
+    body, now = request.get_json(silent=True) or {}, services.clock().now()
+    codes, segment = body.get("codes") or None, body.get("cross_sell_segment")
+    return jsonify(_in_portal(member_id, lambda s: presets.install(s, member_id, now, codes, segment)))
