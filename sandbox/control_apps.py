@@ -12,10 +12,11 @@ from flask import Blueprint, current_app, jsonify, request
 
 from . import eventbus, phpjson, workflows
 from .context import CallContext
-from .crm_store import CONTACT, DEAL, now_iso, to_int
+from .crm_store import CONTACT, DEAL, LEAD, now_iso, to_int
 from .oauth import server_endpoint
 
-TOUCH_TABLES = {"deal": (DEAL, "ONCRMDEALUPDATE"), "contact": (CONTACT, "ONCRMCONTACTUPDATE")}
+TOUCH_TABLES = {"deal": (DEAL, "ONCRMDEALUPDATE"), "contact": (CONTACT, "ONCRMCONTACTUPDATE"),
+                "lead": (LEAD, "ONCRMLEADUPDATE")}
 
 
 def _portal():
@@ -149,7 +150,7 @@ def touch_crm():
     body, portal = _body(), _portal()
     entity = str(body.get("entity") or "").lower()
     if entity not in TOUCH_TABLES:
-        return _fail(400, "entity must be deal or contact")
+        return _fail(400, "entity must be deal, contact or lead")
     table_name, event = TOUCH_TABLES[entity]
     user_id = int(body.get("user_id") or 1)
     system = str(body.get("actor") or "user").lower() == "robot"

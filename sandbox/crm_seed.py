@@ -14,6 +14,16 @@ DEAL_STAGES = (
     ("APOLOGY", "Failure reason analysis", "N", "#FF5752", "F", "apology"),
 )
 
+# Lead stages (ENTITY_ID STATUS): the defaults D api-reference/crm/leads/crm-lead-add.md lists; CONVERTED is the
+# success and JUNK the failure (SEMANTICS S / F, as the crm.status.list example for ENTITY_ID=STATUS shows them)
+LEAD_STATUSES = (
+    ("NEW", "Unprocessed", "Y", "#00FFFF", None, "process"),
+    ("IN_PROCESS", "In progress", "N", "#FFF100", None, "process"),
+    ("PROCESSED", "Processed", "N", "#FFA900", None, "process"),
+    ("CONVERTED", "High-quality lead", "Y", "#37B44A", "S", "success"),
+    ("JUNK", "Low-quality lead", "Y", "#F54819", "F", "failure"),
+)
+
 DIRECTORIES = {
     "DEAL_TYPE": (
         ("SALE", "Sales"),
@@ -60,6 +70,9 @@ def seed_crm(portal) -> None:
             return
         portal.table("crm_category")[0] = dict(DEFAULT_CATEGORY)
         add_funnel_stages(portal, 0)
+        for i, (code, name, system, color, semantics, extra) in enumerate(LEAD_STATUSES):
+            add_status(portal, "STATUS", code, name, sort=(i + 1) * 10, system=system, color=color,
+                       semantics=semantics, extra=extra)
         for entity_id, rows in DIRECTORIES.items():
             for i, (status_id, name) in enumerate(rows):
                 add_status(portal, entity_id, status_id, name, sort=(i + 1) * 10, system="N")
@@ -87,7 +100,7 @@ def add_status(portal, entity_id: str, status_id: str, name: str, *, sort: int, 
         "NAME_INIT": name if system == "Y" else "", "SORT": str(sort), "SYSTEM": system,
         "CATEGORY_ID": None if not category_id else str(category_id), "COLOR": color, "SEMANTICS": semantics,
     }
-    if entity_id.startswith("DEAL_STAGE"):
+    if entity_id.startswith("DEAL_STAGE") or entity_id == "STATUS":
         row["EXTRA"] = {"SEMANTICS": extra or "process", "COLOR": color}
     portal.table("crm_status")[new_id] = row
     return row
@@ -120,6 +133,14 @@ def stage_semantic(portal, category_id: int, stage_id: str) -> str | None:
     """P/S/F of a stage of a funnel; None when the funnel has no such stage."""
     for row in funnel_stages(portal, category_id):
         if row["STATUS_ID"] == stage_id:
+            return row["SEMANTICS"] or "P"
+    return None
+
+
+def lead_status_semantic(portal, status_id: str) -> str | None:
+    """P/S/F of a lead stage; None when the portal has no such stage."""
+    for row in statuses(portal, "STATUS"):
+        if row["STATUS_ID"] == status_id:
             return row["SEMANTICS"] or "P"
     return None
 

@@ -14,8 +14,9 @@ PORTAL_TZ = timezone(timedelta(hours=3))
 
 # CRM object type ids (D api-reference/crm/data-types.md#object_type)
 OWNER_TYPES = {1: "lead", 2: "deal", 3: "contact", 4: "company"}
-TABLES = {2: "crm_deal", 3: "crm_contact"}
+TABLES = {1: "crm_lead", 2: "crm_deal", 3: "crm_contact"}
 
+LEAD = "crm_lead"
 DEAL = "crm_deal"
 CONTACT = "crm_contact"
 

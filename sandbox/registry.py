@@ -19,7 +19,8 @@ from .limits import OperatingBudget, RateLimiter, owner_key
 if TYPE_CHECKING:  # pragma: no cover
     from .state import Portal
 
-AREAS = ("crm_deals", "crm_contacts", "crm_meta", "crm_activity", "events", "placement", "bizproc", "app_methods")
+AREAS = ("crm_deals", "crm_contacts", "crm_leads", "crm_meta", "crm_activity", "events", "placement", "bizproc",
+         "app_methods")
 
 
 def all_methods() -> dict[str, MethodSpec]:

@@ -59,6 +59,48 @@ def parse_document(document_id: Any) -> tuple[list[str], list[str]]:
     return doc, [doc[0], doc[1], doc[2].rsplit("_", 1)[0]]
 
 
+DISTRIBUTION = "b24"  # what a FILTER rule string matches on a cloud portal (`box` would be on-premise)
+
+
+def _rules(rules: Any) -> list:
+    """A FILTER entry as a list of rules; one rule (a string, a document type map) stands alone."""
+    if isinstance(rules, dict) and rules and all(str(k).isdigit() for k in rules):
+        return [rules[k] for k in sorted(rules, key=int)]
+    return rules if isinstance(rules, list) else [rules]
+
+
+def _rule_matches(rule: Any, document_type: list[str]) -> bool:
+    """A full or partial document type (`['crm', 'CCrmDocumentDeal']`) matches by its leading parts."""
+    if not isinstance(rule, (list, dict)):
+        return str(rule) == DISTRIBUTION
+    found = False
+    for i, part in enumerate(document_type):
+        given = rule[i] if isinstance(rule, list) and i < len(rule) else \
+            rule.get(i, rule.get(str(i))) if isinstance(rule, dict) else None
+        if given is None:
+            break
+        found = str(given) == part
+        if not found:
+            break
+    return found
+
+
+def offered_on(reg: dict, document_type: list[str]) -> bool:
+    """Would the portal offer this robot on documents of this type? (its FILTER's INCLUDE and EXCLUDE rules)
+
+    As CBPRuntime::checkActivityFilter: INCLUDE needs one matching rule, EXCLUDE none; without a FILTER (or
+    with one that is not an array) a robot is offered everywhere, whatever its DOCUMENT_TYPE says.
+    """
+    flt = reg.get("FILTER")
+    if not isinstance(flt, dict):
+        return True
+    for kind, rules in flt.items():
+        found = any(_rule_matches(rule, document_type) for rule in _rules(rules))
+        if (kind == "INCLUDE" and not found) or (kind == "EXCLUDE" and found):
+            return False
+    return True
+
+
 def find_robot(portal, code: str, client_id: str | None) -> dict:
     """The registration to run; 404 if no app registered that code."""
     found = [reg for (cid, c), reg in portal.robots.items()
@@ -104,6 +146,10 @@ def start(portal, reg: dict, document: Any, properties: dict, user_id: int,
     if app is None or not app.installed:
         raise RunError(409, "the robot's application is not installed")
     doc_id, doc_type = parse_document(document)
+    if not offered_on(reg, doc_type):
+        # the portal does not even offer such a robot on these documents, so no rule could run it there
+        raise RunError(409, f"{reg['CODE']!r} is not available on {doc_type[2]} documents (its FILTER excludes "
+                            f"{doc_type[1]})", document_type=doc_type, filter=reg.get("FILTER"))
     now = portal.clock.now()
     wid = new_workflow_id(now)
     use_sub = "N" if str(reg.get("USE_SUBSCRIPTION") or "").upper() == "N" else "Y"

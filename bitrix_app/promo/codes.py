@@ -23,7 +23,7 @@ VALID, UNKNOWN, EXPIRED, USED = None, "unknown", "expired", "used"
 @dataclass(frozen=True)
 class PromoRequest:
     member_id: str
-    customer_key: str  # customer:<local id> or contact:<CRM contact id>
+    customer_key: str  # customer:<local id>, contact:<CRM contact id> or lead:<CRM lead id>
     campaign: str
     discount_percent: Decimal
     valid_days: int

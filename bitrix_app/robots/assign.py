@@ -1,4 +1,5 @@
-"""assign_responsible: round robin over a user list (per portal, in Redis), loyal customers to their own users.
+"""assign_responsible: round robin over a user list (per portal, in Redis), loyal customers to their own users;
+the chosen user becomes the responsible (ASSIGNED_BY_ID) of the deal or lead.
 
 A call keeps its turn: a retried or replayed run assigns the same user instead of taking the next."""
 from __future__ import annotations
@@ -28,5 +29,6 @@ def assign_responsible(ctx: RobotContext) -> Outcome:
         if stats_for_deal(ctx).orders >= threshold:
             rule, pool = "loyal", loyal_users
     chosen = remember(ctx, "assigned", lambda: next_in_turn(ctx.redis, ctx.member_id, pool))
-    ctx.client.call("crm.deal.update", {"id": ctx.deal_id, "fields": {"ASSIGNED_BY_ID": chosen}})
-    return Outcome({"assigned": f"user_{chosen}", "rule": rule}, f"Deal assigned to user {chosen} ({rule})")
+    ctx.update_document({"ASSIGNED_BY_ID": chosen})
+    return Outcome({"assigned": f"user_{chosen}", "rule": rule},
+                   f"{ctx.noun.capitalize()} assigned to user {chosen} ({rule})")

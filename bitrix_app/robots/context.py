@@ -1,4 +1,5 @@
-"""What a robot action works with: the call's deal and properties, the portal client, local history."""
+"""What a robot action works with: the call's document (a deal or a lead) and properties, the portal client,
+local history."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,10 @@ from sqlalchemy import select
 from bitrix_app.segments.lifecycle import OrderFact
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
-from bitrix_app.store.shop_models import Customer, OrderRecord
+from bitrix_app.store.shop_models import OrderRecord
+
+from . import documents
+from .documents import Kind
 
 
 class RobotError(Exception):
@@ -37,21 +41,55 @@ class RobotContext:
     redis: Any
     now: datetime
     call_id: int | None = None  # the stored robot call (an idempotency key for what the action sends)
-    _deal: dict | None = field(default=None, repr=False)
+    _document: dict | None = field(default=None, repr=False)
+
+    def _parsed(self) -> tuple[Kind, int]:
+        parsed = documents.parse(self.document_id)
+        if parsed is None:
+            doc = self.document_id
+            last = (doc[-1] if doc else None) if isinstance(doc, (list, tuple)) else doc
+            raise RobotError(f"this robot works on deals and leads, not on {last or 'an unknown document'}")
+        return parsed
 
     @property
-    def deal_id(self) -> int:
-        """The deal's ID from `DEAL_123`; robots of this app run on deals only."""
-        last = str(self.document_id[-1] if self.document_id else "")
-        kind, _, number = last.rpartition("_")
-        if kind.upper() != "DEAL" or not number.isdigit():
-            raise RobotError(f"this robot works on deals, not on {last or 'an unknown document'}")
-        return int(number)
+    def kind(self) -> Kind:
+        """DEAL or LEAD, from `DEAL_123` / `LEAD_7`; any other document is a RobotError."""
+        return self._parsed()[0]
+
+    @property
+    def doc_id(self) -> int:
+        """The ID of the deal or lead the robot runs on."""
+        return self._parsed()[1]
+
+    @property
+    def owner_type_id(self) -> int:
+        """What activities and messages of this call are owned by: 2 a deal, 1 a lead."""
+        return self.kind.owner_type_id
+
+    @property
+    def noun(self) -> str:
+        return self.kind.noun
+
+    @property
+    def deal_id(self) -> int | None:
+        """The deal's ID when the robot runs on a deal; None on a lead."""
+        kind, number = self._parsed()
+        return number if kind is documents.DEAL else None
+
+    def document(self) -> dict:
+        """The deal or lead as crm.deal.get / crm.lead.get answer it (read once per run)."""
+        if self._document is None:
+            self._document = self.client.call(self.kind.get_method, {"id": self.doc_id}) or {}
+        return self._document
 
     def deal(self) -> dict:
-        if self._deal is None:
-            self._deal = self.client.call("crm.deal.get", {"id": self.deal_id}) or {}
-        return self._deal
+        """The document (kept for callers written for deals): a lead has the same ASSIGNED_BY_ID and CONTACT_ID."""
+        return self.document()
+
+    def update_document(self, fields: dict) -> None:
+        self.client.call(self.kind.update_method, {"id": self.doc_id, "fields": fields})
+        if self._document is not None:
+            self._document.update(fields)
 
     def prop(self, name: str, default: Any = None) -> Any:
         value = self.properties.get(name)
@@ -68,19 +106,21 @@ class RobotContext:
         return value
 
     def customer_id(self) -> int | None:
-        """The local customer behind the deal: its order's customer, else the deal's contact."""
+        """The local customer behind the document: a deal's order customer, else the customer of the document's
+        contact, else (a lead) the customer owning one of the lead's phones or e-mails; None when there is none."""
+        if self.deal_id is not None:
+            with transaction(self.sessions) as s:
+                found = s.scalar(select(OrderRecord.customer_id).where(
+                    OrderRecord.member_id == self.member_id, OrderRecord.deal_id == self.deal_id,
+                    OrderRecord.customer_id.is_not(None)).limit(1))
+            if found is not None:
+                return found
+        doc = self.document()
         with transaction(self.sessions) as s:
-            found = s.scalar(select(OrderRecord.customer_id).where(
-                OrderRecord.member_id == self.member_id, OrderRecord.deal_id == self.deal_id,
-                OrderRecord.customer_id.is_not(None)).limit(1))
-        if found is not None:
-            return found
-        contact = user_id(self.deal().get("CONTACT_ID"))
-        if not contact:
-            return None
-        with transaction(self.sessions) as s:
-            return s.scalar(select(Customer.id).where(Customer.member_id == self.member_id,
-                                                      Customer.contact_id == contact).order_by(Customer.id).limit(1))
+            found = documents.customer_by_contact(s, self.member_id, user_id(doc.get("CONTACT_ID")))
+            if found is None and self.kind is documents.LEAD:
+                found = documents.customer_by_keys(s, self.member_id, documents.match_keys(doc))
+        return found
 
     def orders(self, customer_id: int | None) -> list[OrderRecord]:
         if customer_id is None:

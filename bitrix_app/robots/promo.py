@@ -1,4 +1,7 @@
-"""issue_promo_code: a unique discount code per customer and campaign, stored; the same pair gets the same code."""
+"""issue_promo_code: a unique discount code per customer and campaign, stored; the same pair gets the same code.
+
+The customer is the shop customer behind the deal or lead, else its CRM contact, else (a lead nobody knows
+yet) the lead itself."""
 from __future__ import annotations
 
 import re
@@ -30,13 +33,15 @@ def issue_promo_code(ctx: RobotContext) -> Outcome:
 
 
 def _customer_key(ctx: RobotContext) -> str:
-    """The shop customer behind the deal, else its CRM contact; a deal with neither gets no code."""
+    """The shop customer, else the CRM contact, else the lead; a deal with neither customer nor contact gets none."""
     customer = ctx.customer_id()
     if customer is not None:
         return f"customer:{customer}"
-    contact = user_id(ctx.deal().get("CONTACT_ID"))
+    contact = user_id(ctx.document().get("CONTACT_ID"))
     if contact:
         return f"contact:{contact}"
+    if ctx.deal_id is None:
+        return f"lead:{ctx.doc_id}"
     raise RobotError("the deal has no customer or contact to give a promo code to")
 
 

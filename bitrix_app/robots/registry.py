@@ -4,12 +4,17 @@ Each entry is exactly what `bizproc.robot.add` takes (setup adds HANDLER = APP_B
 Property types are the documented ones: bool, date, datetime, double, int, select, string, text, user.
 Every robot also returns `status` (ok/error) and `error`, so a rule can branch when an action failed.
 ACTIONS maps each code to the function that runs it (dotted path, imported only by the worker).
+
+Where a robot is offered is its FILTER (D bizproc-robot-add.md: `INCLUDE` rules, partial document types);
+DOCUMENT_TYPE only sets the data types of its properties. Every robot here works on deals and on leads.
 """
 from __future__ import annotations
 
 from types import MappingProxyType
 
 DEAL = ("crm", "CCrmDocumentDeal", "DEAL")
+LEAD = ("crm", "CCrmDocumentLead", "LEAD")
+DEALS_AND_LEADS = (DEAL, LEAD)
 
 
 def _t(en: str, ru: str) -> dict:
@@ -26,9 +31,14 @@ RESULT = {
 }
 
 
-def _robot(code: str, name: dict, description: dict, properties: dict, returns: dict) -> dict:
+def available_on(*documents: tuple[str, str, str]) -> dict:
+    """The FILTER that offers a robot on these document types only (module and class, any type within)."""
+    return {"INCLUDE": [[module, entity] for module, entity, _ in documents]}
+
+
+def _robot(code: str, name: dict, description: dict, properties: dict, returns: dict, *, documents: tuple) -> dict:
     robot = {"CODE": code, "NAME": name, "DESCRIPTION": description, "DOCUMENT_TYPE": list(DEAL),
-             "USE_SUBSCRIPTION": "Y", "RETURN_PROPERTIES": {**returns, **RESULT}}
+             "FILTER": available_on(*documents), "USE_SUBSCRIPTION": "Y", "RETURN_PROPERTIES": {**returns, **RESULT}}
     if properties:
         robot["PROPERTIES"] = properties
     return robot
@@ -36,8 +46,8 @@ def _robot(code: str, name: dict, description: dict, properties: dict, returns: 
 
 CUSTOMER_PROFILE = _robot(
     "customer_profile", _t("Shop: customer profile", "Магазин: профиль покупателя"),
-    _t("Purchase history of the deal's customer: segment, RFM, orders, spending.",
-       "История покупок клиента сделки: сегмент, RFM, заказы, суммы."),
+    _t("Purchase history of the customer of the deal or lead: segment, RFM, orders, spending.",
+       "История покупок клиента сделки или лида: сегмент, RFM, заказы, суммы."),
     {},
     {
         "segment": _prop("Lifecycle segment", "Сегмент жизненного цикла", "string"),
@@ -51,18 +61,20 @@ CUSTOMER_PROFILE = _robot(
         "repeat_buyer": _prop("Repeat buyer", "Повторный покупатель", "bool"),
         "currency": _prop("Currency", "Валюта", "string"),
     },
+    documents=DEALS_AND_LEADS,
 )
 
 RECOMMEND_PRODUCTS = _robot(
     "recommend_products", _t("Shop: recommend products", "Магазин: рекомендовать товары"),
-    _t("Related products for the deal's customer, from the portal's rules and co-purchases.",
-       "Сопутствующие товары для клиента сделки: по правилам портала и совместным покупкам."),
+    _t("Related products for the customer of the deal or lead, from the portal's rules and co-purchases.",
+       "Сопутствующие товары для клиента сделки или лида: по правилам портала и совместным покупкам."),
     {"limit": _prop("How many products", "Сколько товаров", "int", Default="3")},
     {
         "text": _prop("Text for a message", "Текст для сообщения", "text"),
         "skus": _prop("SKUs (comma-separated)", "Артикулы (через запятую)", "string"),
         "count": _prop("Number of products", "Число товаров", "int"),
     },
+    documents=DEALS_AND_LEADS,
 )
 
 SCHEDULE_CALL = _robot(
@@ -72,7 +84,8 @@ SCHEDULE_CALL = _robot(
     {
         "days": _prop("After working days", "Через рабочих дней", "int", Default="1"),
         "time": _prop("At (HH:MM)", "Во сколько (ЧЧ:ММ)", "string", Default="10:00"),
-        "user": _prop("Responsible (empty: the deal's)", "Ответственный (пусто: ответственный сделки)", "user"),
+        "user": _prop("Responsible (empty: the deal's or lead's)",
+                      "Ответственный (пусто: ответственный сделки или лида)", "user"),
         "title": _prop("Title", "Заголовок", "string", Default="Call the customer"),
         "description": _prop("Description", "Описание", "text"),
     },
@@ -81,6 +94,7 @@ SCHEDULE_CALL = _robot(
         "deadline": _prop("Deadline", "Крайний срок", "datetime"),
         "responsible": _prop("Responsible", "Ответственный", "user"),
     },
+    documents=DEALS_AND_LEADS,
 )
 
 ASSIGN_RESPONSIBLE = _robot(
@@ -97,12 +111,14 @@ ASSIGN_RESPONSIBLE = _robot(
         "assigned": _prop("Assigned user", "Назначенный сотрудник", "user"),
         "rule": _prop("Rule used", "Правило", "string"),
     },
+    documents=DEALS_AND_LEADS,
 )
 
 ISSUE_PROMO_CODE = _robot(
     "issue_promo_code", _t("Shop: issue a promo code", "Магазин: выдать промокод"),
-    _t("A unique discount code for the deal's customer and campaign, with an expiry; the same again while valid.",
-       "Уникальный промокод со скидкой и сроком для клиента сделки и кампании; пока он действует - тот же."),
+    _t("A unique discount code for the customer of the deal or lead and a campaign, with an expiry; the same "
+       "again while valid.",
+       "Уникальный промокод со скидкой и сроком для клиента сделки или лида и кампании; пока он действует - тот же."),
     {
         "campaign": _prop("Campaign", "Кампания", "string", Required="Y"),
         "discount_percent": _prop("Discount, %", "Скидка, %", "double", Default="10"),
@@ -114,13 +130,14 @@ ISSUE_PROMO_CODE = _robot(
         "discount_percent": _prop("Discount, %", "Скидка, %", "double"),
         "expires_at": _prop("Valid until", "Действует до", "datetime"),
     },
+    documents=DEALS_AND_LEADS,
 )
 
 SEND_MESSAGE = _robot(
     "send_message", _t("Shop: send a message", "Магазин: отправить сообщение"),
-    _t("An e-mail or SMS to the deal's customer from a template, under the messaging policy "
+    _t("An e-mail or SMS to the customer of the deal or lead from a template, under the messaging policy "
        "(consent, quiet hours, caps).",
-       "E-mail или SMS клиенту сделки по шаблону, с учётом правил рассылок "
+       "E-mail или SMS клиенту сделки или лида по шаблону, с учётом правил рассылок "
        "(согласие, тихие часы, лимиты)."),
     {
         "template": _prop("Template", "Шаблон", "select", Required="Y", Options={
@@ -143,6 +160,7 @@ SEND_MESSAGE = _robot(
                         "Итог: sent, skipped:<причина>, deferred:<момент>", "string"),
         "channel": _prop("Channel used", "Канал", "string"),
     },
+    documents=DEALS_AND_LEADS,
 )
 
 ROBOTS: tuple[dict, ...] = (CUSTOMER_PROFILE, RECOMMEND_PRODUCTS, SCHEDULE_CALL, ASSIGN_RESPONSIBLE,

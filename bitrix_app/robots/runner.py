@@ -69,6 +69,7 @@ def _execute(call: _Call) -> tuple[dict, str]:
         ctx = RobotContext(call.member_id, call.document_id, call.properties, client_for(call.member_id, lane="high"),
                            services.session_factory(), services.redis(), services.clock().now(),
                            call_id=call.id)
+        ctx.kind  # noqa: B018 - a document these robots do not work on (a contact) fails here, before any effect
         outcome = action(ctx)
         values, message = {**outcome.values, "status": "ok", "error": ""}, outcome.log
     except Exception as exc:  # every failure still answers the workflow

@@ -1,4 +1,5 @@
-"""schedule_call: a call to-do after N working days at a given time, inside working hours (Mon-Fri, 09:00-18:00)."""
+"""schedule_call: a call to-do on the deal or lead after N working days at a given time, inside working hours
+(Mon-Fri, 09:00-18:00)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -11,7 +12,6 @@ from .context import Outcome, RobotContext, RobotError, user_id
 from .effects import once, remember
 
 WORK_START, WORK_END, LAST_CALL = time(9, 0), time(18, 0), time(17, 0)
-OWNER_DEAL = 2
 
 
 def working_time(at: time) -> time:
@@ -64,16 +64,16 @@ def find_todo(ctx: RobotContext, params: dict) -> int | None:
 def schedule_call(ctx: RobotContext) -> Outcome:
     days = ctx.int_prop("days", 1, 0, 60)
     at = parse_time(ctx.prop("time", "10:00"))
-    responsible = user_id(ctx.prop("user")) or user_id(ctx.deal().get("ASSIGNED_BY_ID"))
+    responsible = user_id(ctx.prop("user")) or user_id(ctx.document().get("ASSIGNED_BY_ID"))
     if responsible is None:
-        raise RobotError("the deal has no responsible user and no user was given")
+        raise RobotError(f"the {ctx.noun} has no responsible user and no user was given")
     with transaction(ctx.sessions) as s:
         zone = ZoneInfo(get_settings(s, ctx.member_id).timezone)
     # a later run of this call (retry, replay) keeps the first run's deadline, so it finds that run's to-do
     first = remember(ctx, "deadline", lambda: call_deadline(ctx.now, days, at, zone).isoformat())
     deadline = datetime.fromisoformat(first)
     title = str(ctx.prop("title", "Call the customer"))[:255]
-    params = {"ownerTypeId": OWNER_DEAL, "ownerId": ctx.deal_id, "deadline": deadline.isoformat(),
+    params = {"ownerTypeId": ctx.owner_type_id, "ownerId": ctx.doc_id, "deadline": deadline.isoformat(),
               "title": title, "description": str(ctx.prop("description", "")), "responsibleId": responsible}
     todo = once(ctx, "todo", lambda: int((ctx.client.call("crm.activity.todo.add", params) or {}).get("id") or 0),
                 find=lambda: find_todo(ctx, params))

@@ -1,10 +1,11 @@
-"""send_message: an e-mail or SMS to the deal's customer from one of the portal's templates.
+"""send_message: an e-mail or SMS to the customer of the deal or lead from one of the portal's templates.
 
-Placeholders come from the deal's shop order (when the deal is an order's) and the customer's profile (the
-shop customer, else the deal's CRM contact), plus the robot's own values (promo code, discount, link,
-pickup point, e.g. from an earlier `issue_promo_code`). The messaging layer picks the channel and applies
-the policy; the robot answers `sent`, `skipped:<reason>`, or `deferred:<moment>` when quiet hours hold it,
-in which case an RQ job sends it when they end (see `message_later`).
+Placeholders come from the deal's shop order (when the deal is an order's) and the customer's profile
+(the shop customer, else the CRM contact of the deal or lead, else a lead's own name, phone and e-mail,
+whose consent is unknown: marketing templates are then skipped), plus the robot's own values (promo code,
+discount, link, pickup point, e.g. from an earlier `issue_promo_code`). The messaging layer picks the
+channel and applies the policy; the robot answers `sent`, `skipped:<reason>`, or `deferred:<moment>` when
+quiet hours hold it, in which case an RQ job sends it when they end (see `message_later`).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from bitrix_app import messaging
 from bitrix_app.messaging import journal, templates
 from bitrix_app.messaging.message import ERROR, LATER, SENT
+from bitrix_app.orders.normalise import email_key, phone_e164
 from bitrix_app.shops.settings import get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
@@ -23,13 +25,13 @@ from bitrix_app.store.shop_models import Customer, OrderRecord, Shop
 
 from . import message_later
 from .context import Outcome, RobotContext, RobotError, items_of, user_id
+from .documents import first_value
 
 TEMPLATES = ("payment_reminder", "pickup_reminder", "review_request", "birthday_greeting", "we_miss_you")
 CHANNELS = {"email": ("email",), "sms": ("sms",), "auto": ("email", "sms")}
 KINDS = ("marketing", "transactional")
 EXTRAS = ("promo_code", "discount", "link", "pickup_point")
 OPTIONAL = {"first_name", "last_name", "link", "items", "currency"}  # may render empty
-OWNER_DEAL = 2
 REASONS = (  # the messaging layer's detail -> the short reason a rule can branch on
     ("did not consent", "no_consent"), ("has no", "no_address"), ("no gateway", "no_gateway"),
     ("no such channel", "no_channel"), ("frequency cap", "frequency_cap"), ("duplicate", "duplicate"),
@@ -52,14 +54,14 @@ def send_message(ctx: RobotContext) -> Outcome:
     kind = str(ctx.prop("kind", "")).strip().lower()
     if kind and kind not in KINDS:
         raise RobotError(f"property kind must be marketing or transactional, not {kind!r}")
-    deal = ctx.deal()
+    doc = ctx.document()
     customer_id = ctx.customer_id()
-    contact = user_id(deal.get("CONTACT_ID"))
+    contact = user_id(doc.get("CONTACT_ID"))
     with transaction(ctx.sessions) as s:
         profile, contact = _profile(s, ctx.member_id, customer_id, contact)
-        order = s.scalar(select(OrderRecord).where(OrderRecord.member_id == ctx.member_id,
-                                                   OrderRecord.deal_id == ctx.deal_id)
-                         .order_by(OrderRecord.version.desc()).limit(1))
+        order = None if ctx.deal_id is None else s.scalar(
+            select(OrderRecord).where(OrderRecord.member_id == ctx.member_id, OrderRecord.deal_id == ctx.deal_id)
+            .order_by(OrderRecord.version.desc()).limit(1))
         shop_id, shop = _shop(s, ctx.member_id, order)
         order_data = _order_data(order)
         language = templates.language_of(s, ctx.member_id)
@@ -67,26 +69,28 @@ def send_message(ctx: RobotContext) -> Outcome:
         settings = get_settings(s, ctx.member_id)
     if profile is None:
         profile = _crm_contact(ctx, contact)
+    if profile is None and ctx.deal_id is None:
+        profile = _lead_itself(doc)
     if profile is None:
-        return _skipped("no_contact", "the deal has no customer or contact to write to", channel)
+        return _skipped("no_contact", f"the {ctx.noun} has no customer or contact to write to", channel)
     extras = {name: str(ctx.prop(name)).strip() for name in EXTRAS if ctx.prop(name) is not None}
     context = templates.context_from(profile, order=order_data, shop=shop, **extras)
     to = messaging.Recipient(contact_id=contact, name=profile.get("first_name"), email=profile.get("email") or None,
                              phone=profile.get("phone") or None, consent_email=bool(profile.get("consent_email")),
                              consent_sms=bool(profile.get("consent_sms")))
-    key = f"robot:{ctx.call_id}" if ctx.call_id else f"robot:deal{ctx.deal_id}:{code}:{ctx.now:%Y%m%dT%H%M%S}"
+    key = f"robot:{ctx.call_id}" if ctx.call_id else f"robot:{ctx.noun}{ctx.doc_id}:{code}:{ctx.now:%Y%m%dT%H%M%S}"
     message = templates.message_from(tpl, context, key=key, source=shop_id, recipient=to,
-                                     owner_type_id=OWNER_DEAL, owner_id=ctx.deal_id, channels=CHANNELS[channel],
+                                     owner_type_id=ctx.owner_type_id, owner_id=ctx.doc_id, channels=CHANNELS[channel],
                                      sender_name=shop)
     if kind == "marketing":  # a rule may treat a service template as marketing, never the reverse:
         message = replace(message, marketing=True)  # consent and caps protect customers from every rule
     missing = sorted(set(templates.preview(tpl, context).missing) - OPTIONAL)
     if missing:
-        detail = f"no value for {', '.join(missing)} (the deal has no shop order, or set the robot's property)"
+        detail = f"no value for {', '.join(missing)} (the {ctx.noun} has no shop order, or set the robot's property)"
         with transaction(ctx.sessions) as s:
             journal.write(s, ctx.member_id, message, journal.SKIPPED, ctx.now, reason=detail)
         return _skipped("missing_data", detail, channel)
-    responsible = user_id(deal.get("ASSIGNED_BY_ID"))
+    responsible = user_id(doc.get("ASSIGNED_BY_ID"))
     send_ctx = message_later.SendContext(ctx.member_id, ctx.sessions, message_later.FixedClock(ctx.now),
                                          ctx.client, settings, responsible)
     delivery = messaging.send(send_ctx, message)
@@ -119,7 +123,7 @@ def _profile(session, member_id: str, customer_id: int | None, contact: int | No
 
 
 def _crm_contact(ctx: RobotContext, contact: int | None) -> dict | None:
-    """A deal without a shop customer: names, first e-mail and phone, consent fields of its CRM contact."""
+    """A deal or lead without a shop customer: names, first e-mail and phone, consent fields of its CRM contact."""
     if not contact:
         return None
     found = ctx.client.call("crm.contact.get", {"id": contact}) or {}
@@ -128,6 +132,15 @@ def _crm_contact(ctx: RobotContext, contact: int | None) -> dict | None:
     return {"first_name": found.get("NAME"), "last_name": found.get("LAST_NAME"), "email": first("EMAIL"),
             "phone": first("PHONE"), "consent_email": found.get("UF_CRM_SHOP_CONSENT_EMAIL") in ("Y", "1", True),
             "consent_sms": found.get("UF_CRM_SHOP_CONSENT_SMS") in ("Y", "1", True)}
+
+
+def _lead_itself(lead: dict) -> dict | None:
+    """A lead nobody knows yet: its own names, phone and e-mail; consent is unknown, so none is assumed."""
+    email, phone = first_value(lead, "EMAIL", email_key), first_value(lead, "PHONE", phone_e164)
+    if not (email or phone):
+        return None
+    return {"first_name": lead.get("NAME") or None, "last_name": lead.get("LAST_NAME") or None, "email": email,
+            "phone": phone, "consent_email": False, "consent_sms": False}
 
 
 def _shop(session, member_id: str, order: OrderRecord | None) -> tuple[str, str]:

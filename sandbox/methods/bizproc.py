@@ -88,8 +88,8 @@ def check_fields(ctx: CallContext, data: dict, robot: bool, partial: bool = Fals
             check_properties(data[key], robot)
     if "DOCUMENT_TYPE" in data:
         check_document_type(data["DOCUMENT_TYPE"])
-    if "FILTER" in data and not isinstance(data["FILTER"], dict):
-        raise fail("Wrong activity FILTER!")
+    if data.get("FILTER") is not None and not isinstance(data["FILTER"], (dict, list)):
+        raise fail("Wrong activity FILTER!")  # any array passes; what it says is judged when robots are offered
     if str(data.get("USE_PLACEMENT") or "").upper() == "Y":
         check_handler(ctx, data.get("PLACEMENT_HANDLER"))
 
@@ -136,9 +136,15 @@ def update(robot: bool):
         code = check_code(data.get("CODE"))
         reg = _lookup(ctx, code, robot)
         fields = data.get("FIELDS")
-        if not isinstance(fields, dict) or not fields:
+        fields = {k: v for k, v in fields.items() if k not in ("CODE", "APP_ID", "IS_ROBOT")} \
+            if isinstance(fields, dict) else {}
+        if "FILTER" in fields:  # null leaves it as it is, an empty value removes it
+            if fields["FILTER"] is None:
+                del fields["FILTER"]
+            elif fields["FILTER"] in ("", "0", [], {}):
+                fields["FILTER"] = None
+        if not fields:
             raise fail("No fields to update")
-        fields = {k: v for k, v in fields.items() if k not in ("CODE", "APP_ID", "IS_ROBOT")}
         check_fields(ctx, fields, robot, partial=True)
         reg.update(stored({**reg, **fields}))
         return True

@@ -15,6 +15,7 @@ from ..crm_store import (
     CONTACT, check_params_arg, ensure_crm, fields_arg, fmt_date, id_str, iso, now_dt, text, yn,
 )
 from ..crm_userfields import add_uf_values, store_uf_values
+from .crm_leads import unlink_contact_from_leads
 
 UF_ENTITY = "CRM_CONTACT"
 TEXT_FIELDS = ("HONORIFIC", "NAME", "SECOND_NAME", "LAST_NAME", "TYPE_ID", "SOURCE_ID", "SOURCE_DESCRIPTION",
@@ -94,8 +95,14 @@ def contact_update(ctx: CallContext, params: dict) -> bool:
     return True
 
 
+def _unlink(portal, contact_id: int) -> None:
+    """A deleted contact leaves the deals and leads it was bound to."""
+    unlink_contact(portal, contact_id)
+    unlink_contact_from_leads(portal, contact_id)
+
+
 def contact_delete(ctx: CallContext, params: dict) -> bool:
-    return delete_row(ctx, params, CONTACT, "ONCRMCONTACTDELETE", unlink_contact)
+    return delete_row(ctx, params, CONTACT, "ONCRMCONTACTDELETE", _unlink)
 
 
 def contact_fields(ctx: CallContext, params: dict) -> dict:

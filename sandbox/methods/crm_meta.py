@@ -167,7 +167,8 @@ def status_add(ctx: CallContext, params: dict) -> int:
         raise crm_error("The field NAME is required.")
     semantics = (text(fields.get("SEMANTICS")) or "").upper() or None
     semantics = semantics if semantics in ("S", "F") else None
-    extra = {"S": "success", "F": "failure"}.get(semantics or "", "process") if category is not None else None
+    staged = category is not None or entity_id == "STATUS"  # deal and lead stages carry EXTRA semantics
+    extra = {"S": "success", "F": "failure"}.get(semantics or "", "process") if staged else None
     row = add_status(ctx.portal, entity_id, status_id, name, sort=to_int(fields.get("SORT"), 10),
                      color=text(fields.get("COLOR")), semantics=semantics, extra=extra, category_id=category)
     return int(row["ID"])

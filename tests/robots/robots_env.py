@@ -1,4 +1,4 @@
-"""An installed sandbox portal with a shop, a frozen app clock, and helpers to run robots on deals."""
+"""An installed sandbox portal with a shop, a frozen app clock, and helpers to run robots on deals and leads."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,18 +39,26 @@ class RobotsEnv:
                 OrderRecord.member_id == self.shop.member_id)).all()
         return {order_id: deal_id for order_id, deal_id in rows}
 
-    def start(self, code: str, deal_id: int, properties: dict | None = None) -> dict:
-        """Run a robot in the sandbox; its call reaches the app (the outbox is drained), jobs not run yet."""
-        run = self.env.control("robots/run", {"code": code, "document_id": f"DEAL_{deal_id}",
+    def start(self, code: str, deal_id: int, properties: dict | None = None, document: str = "DEAL") -> dict:
+        """Run a robot in the sandbox on `<document>_<id>` (a deal unless told); its call reaches the app (the
+        outbox is drained), jobs not run yet."""
+        run = self.env.control("robots/run", {"code": code, "document_id": f"{document}_{deal_id}",
                                               "properties": properties or {}})
         assert self.env.control("outbox/drain")["drained"]
         return run
 
-    def run(self, code: str, deal_id: int, properties: dict | None = None) -> dict:
+    def run(self, code: str, deal_id: int, properties: dict | None = None, document: str = "DEAL") -> dict:
         """Run a robot to the end; answer the sandbox's workflow."""
-        run = self.start(code, deal_id, properties)
+        run = self.start(code, deal_id, properties, document)
         self.env.work()
         return self.workflow(run["workflow_id"])
+
+    def lead(self, **fields) -> int:
+        """A lead added in the portal (crm.lead.add through the webhook)."""
+        return self.env.rest("crm.lead.add", {"fields": fields})
+
+    def run_on_lead(self, code: str, lead_id: int, properties: dict | None = None) -> dict:
+        return self.run(code, lead_id, properties, document="LEAD")
 
     def workflow(self, workflow_id: str) -> dict:
         return self.env.control(f"workflows/{workflow_id}", method="GET")
