@@ -6,6 +6,8 @@ from .db import Base
 
 def all_tables():
     """Base.metadata with every table registered, dependants last."""
-    from . import campaign_models, message_models, models, promo_models, robot_models, segment_models, shop_models  # noqa: F401
+    from . import (campaign_models, message_models, models, promo_models, robot_models, segment_models,
+                   shop_models)
 
+    del campaign_models, message_models, models, promo_models, robot_models, segment_models, shop_models
     return Base.metadata
