@@ -26,8 +26,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(robots)
     app.cli.add_command(campaigns)
     from .cli_history import history
+    from .cli_segments import segments
 
     app.cli.add_command(history)
+    app.cli.add_command(segments)
 
 
 @click.group(cls=AppGroup)

@@ -22,6 +22,7 @@ CRON_TABLE: tuple[CronEntry, ...] = (
     CronEntry("bitrix_app.inbox.dispatch.sweep_job", DEFAULT, interval=60),
     CronEntry("bitrix_app.carts.timers.sweep_job", DEFAULT, interval=60),
     CronEntry("bitrix_app.portals.keepalive.keep_alive", BULK, cron="17 3 * * *"),
+    CronEntry("bitrix_app.segments.jobs.rebuild_all", BULK, cron="40 1 * * *"),  # nightly full segment rebuild
     CronEntry("bitrix_app.campaigns.jobs.run_all_due", DEFAULT, cron="*/15 * * * *"),
 )
 

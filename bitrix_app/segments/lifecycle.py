@@ -3,7 +3,9 @@
 Purchases are orders not cancelled or refunded; lifetime value counts only orders that were paid
 (paid, shipped, ready for pickup, delivered, completed). Cells come from
 `bitrix_app.portals.desired.LIFECYCLE_CELLS`: purchases 1 / 2-3 / 4+ (NEW / PROMISING / LOYAL) ×
-days since the last purchase <= 90 / <= 180 / more (ACTIVE / SLEEPING / LOST).
+days since the last purchase <= 60 / <= 180 / more (ACTIVE / SLEEPING / LOST), the defaults of the
+segment settings (bitrix_app.segments.settings). The RFM code here uses fixed thresholds: it is the fallback
+of a customer the segment engine has not scored yet (the engine scores by quintiles within the portal).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ PAID = frozenset({"paid", "shipped", "ready_for_pickup", "delivered", "completed
 class Thresholds:
     promising_from: int = 2  # purchases
     loyal_from: int = 4
-    active_days: int = 90
+    active_days: int = 60
     sleeping_days: int = 180
     recency_days: tuple = (30, 60, 90, 180)  # RFM R: 5 if within the first, ... 1 beyond the last
     frequency: tuple = (2, 3, 4, 6)  # RFM F: 1 below the first, ... 5 at or above the last

@@ -58,7 +58,10 @@ class OrderRecord(Base):
 
     __tablename__ = "shop_orders"
     __table_args__ = (UniqueConstraint("shop_id", "order_id", name="uq_shop_orders"),
-                      Index("ix_shop_orders_customer", "member_id", "customer_id"))
+                      Index("ix_shop_orders_customer", "member_id", "customer_id"),
+                      # covers the segment engine's per-customer aggregate (migration 0008)
+                      Index("ix_shop_orders_purchases", "member_id", "customer_id", "status", "ordered_at", "total",
+                            "utm_source"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     shop_id: Mapped[str] = mapped_column(String(40))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bitrix_app.carts import events as cart_events
 from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped
+from bitrix_app.segments.engine import refresh_quietly
+from bitrix_app.store.db import transaction
 
 from . import customers, orders
 from .context import SyncContext
@@ -34,6 +36,7 @@ def apply_customers(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Ou
         profile = profile_of(ev.data["customer"])
         people[ev.id] = customers.Person(customers.keys_of(profile), profile, ev.version)
     customers.resolve(ctx, list(people.values()))
+    _refresh_segments(ctx, {p.customer_id for p in people.values() if p.customer_id and not p.error})
     out: dict[int, Outcome] = {}
     for event_id, person in people.items():
         if not person.keys:
@@ -41,3 +44,10 @@ def apply_customers(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Ou
         else:
             out[event_id] = retry(person.error) if person.error else DONE
     return out
+
+
+def _refresh_segments(ctx: SyncContext, customer_ids: set[int]) -> None:
+    """A new birthday or gender moves birthday and demographic segments at once."""
+    if customer_ids:
+        with transaction(ctx.factory) as s:
+            refresh_quietly(s, ctx.member_id, sorted(customer_ids), ctx.clock.now())

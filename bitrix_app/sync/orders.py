@@ -9,6 +9,7 @@ from sqlalchemy import select, tuple_
 from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped
 from bitrix_app.promo import codes as promo_codes
 from bitrix_app.rest.batching import pack
+from bitrix_app.segments.engine import refresh_quietly as refresh_segments
 from bitrix_app.segments.lines import record_lines
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
@@ -91,6 +92,7 @@ def _send(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
 
 def _persist(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
     with transaction(ctx.factory) as s:
+        touched: set[int] = set()  # customers whose segment figures change with these orders
         for job in jobs:
             carts_link.mark_ordered(s, ctx, job)
             if job.person.error:
@@ -103,6 +105,7 @@ def _persist(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
                                   version=NEVER_APPLIED)
                 s.add(rec)
             rec.number, rec.status, rec.total = order.get("number"), order["status"], str(order["total"])
+            touched |= {rec.customer_id, job.person.customer_id} - {None}
             rec.currency, rec.cart_id, rec.customer_id = order["currency"], order.get("cart_id"), job.person.customer_id
             rec.items = json.dumps([{**i, "price": str(i["price"]), "quantity": str(i["quantity"])}
                                     for i in order["items"]], ensure_ascii=False)
@@ -115,3 +118,4 @@ def _persist(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
             rec.synced = deals.synced_json(job)
             if job.complete:
                 rec.version = job.ev.version
+        refresh_segments(s, ctx.member_id, sorted(touched), ctx.clock.now())

@@ -18,9 +18,9 @@ UTC = ZoneInfo("UTC")
 
 
 @pytest.mark.parametrize("orders,days,cell", [
-    (1, 0, "NEW_ACTIVE"), (1, 90, "NEW_ACTIVE"), (1, 91, "NEW_SLEEPING"), (1, 180, "NEW_SLEEPING"),
+    (1, 0, "NEW_ACTIVE"), (1, 60, "NEW_ACTIVE"), (1, 61, "NEW_SLEEPING"), (1, 180, "NEW_SLEEPING"),
     (1, 181, "NEW_LOST"), (2, 5, "PROMISING_ACTIVE"), (3, 100, "PROMISING_SLEEPING"), (3, 400, "PROMISING_LOST"),
-    (4, 90, "LOYAL_ACTIVE"), (10, 91, "LOYAL_SLEEPING"), (4, 181, "LOYAL_LOST"), (0, 1, None),
+    (4, 60, "LOYAL_ACTIVE"), (10, 91, "LOYAL_SLEEPING"), (4, 181, "LOYAL_LOST"), (0, 1, None),
 ])
 def test_lifecycle_cells_at_their_edges(orders, days, cell):
     assert lifecycle_cell(orders, days) == cell

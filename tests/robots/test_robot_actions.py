@@ -28,11 +28,13 @@ def _values(wf: dict) -> dict:
 def test_customer_profile_returns_the_purchase_figures_segment_and_rfm(rb):
     deals = rb.orders(("1", "completed", 100), ("2", "paid", 30), ("3", "cancelled", 10), ("4", "new", 5))
     values = _values(rb.run("customer_profile", deals["1"]))
-    # purchases: 1, 2 and 4 (551.00 each); the cancelled order does not count; LTV only counts paid ones
+    # purchases: 1, 2 and 4 (551.00 each); the cancelled order does not count. The segment engine has the
+    # customer's figures (the sync refreshed them): its LTV is predicted, 551.00 x 3 a year x 1 year; RFM is the
+    # fixed-threshold fallback until the portal's first full rebuild sets its quintiles
     assert values == {
         "status": "ok", "error": "", "segment": "PROMISING_ACTIVE", "rfm": "534", "orders": 3,
         "total_spent": "1653.00", "average_order": "551.00", "last_order_date": "2026-10-28",
-        "days_since_last_order": 5, "lifetime_value": "1102.00", "repeat_buyer": "Y", "currency": "EUR",
+        "days_since_last_order": 5, "lifetime_value": "1653.00", "repeat_buyer": "Y", "currency": "EUR",
     }
 
 

@@ -1,0 +1,44 @@
+"""What the CLI and the admin API show about a portal's segments: definitions with member counts, the trend."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from . import definitions, snapshot
+
+
+class UnknownSegment(LookupError):
+    """No definition of the portal has this code."""
+
+
+def listing_with_counts(session: Session, member_id: str) -> list[dict]:
+    """Every definition (built-in, stored, disabled ones too) with its current member count."""
+    views = definitions.listing(session, member_id)
+    counted = snapshot.counts(session.connection(), member_id, [v["code"] for v in views])["counts"]
+    return [{**view, "count": counted.get(view["code"], 0)} for view in views]
+
+
+def require_code(session: Session, member_id: str, code: str) -> str:
+    """The code, upper-cased, when the portal defines it (else UnknownSegment)."""
+    wanted = (code or "").strip().upper()
+    if wanted not in {v["code"] for v in definitions.listing(session, member_id)}:
+        raise UnknownSegment(f"the portal has no segment {wanted!r}")
+    return wanted
+
+
+def define(session: Session, member_id: str, data: dict, now) -> tuple[dict, bool]:
+    """Create the stored definition, or replace the one with this code; (view, created)."""
+    code = str((data or {}).get("code") or "") if isinstance(data, dict) else ""
+    updated = definitions.update(session, member_id, code, data, now) if code else None
+    if updated is not None:
+        return updated, False
+    return definitions.create(session, member_id, data, now), True
+
+
+def trend(session: Session, member_id: str, limit: int = 30) -> dict:
+    """The active share of each recent snapshot, oldest first, with the target."""
+    shots = snapshot.history(session, member_id, limit)
+    points = [{"taken_at": s.get("taken_at"), "active_share": s["active_share"], "trend": s.get("trend"),
+               "buyers": s["buyers"], "active": s["active"]} for s in shots]
+    latest = shots[-1] if shots else None
+    return {"target": latest["target"] if latest else None, "points": points,
+            "meets_target": bool(latest and latest["active_share"] >= latest["target"])}

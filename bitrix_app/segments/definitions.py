@@ -1,0 +1,169 @@
+"""A portal's segment definitions: the built-ins from its settings plus its stored (custom) ones.
+
+Stored definitions are validated with their kind's params schema (`params_schema(kind)` when the kind module
+serves several kinds, else its `ParamsSchema`); errors are marshmallow ValidationErrors keyed by field, with the
+params' own errors under "params".
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import datetime
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates
+from marshmallow.validate import Length, OneOf
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import Session
+
+from bitrix_app.store.segment_models import SegmentDefinition
+
+from . import builtin, settings
+from .kinds import KINDS, SegmentDef, kind_module
+
+log = logging.getLogger(__name__)
+CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
+MAX_STORED = 200  # per portal: every definition is one CASE branch of the membership UPDATE
+
+
+class DefinitionSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    code = fields.String(required=True)
+    kind = fields.String(required=True, validate=OneOf(tuple(KINDS)))
+    name_en = fields.String(required=True, validate=Length(1, 255))
+    name_ru = fields.String(required=True, validate=Length(1, 255))
+    params = fields.Dict(load_default=dict)
+    enabled = fields.Boolean(load_default=True)
+
+    @validates("code")
+    def _code(self, value, **_):
+        if not CODE.match(value or ""):
+            raise ValidationError("Use 2-64 characters: upper-case Latin letters, digits and _, starting with a "
+                                  "letter (e.g. BIKE_NO_TYRES).")
+
+
+def params_schema(kind: str) -> Schema:
+    """The kind's params schema; a kind whose module is not installed cannot be stored."""
+    try:
+        module = kind_module(kind)
+    except ImportError as err:
+        raise ValidationError({"kind": [f"The {kind} kind is not available in this installation."]}) from err
+    factory = getattr(module, "params_schema", None)
+    return factory(kind) if factory else module.ParamsSchema()
+
+
+def _load_params(kind: str, params: dict) -> dict:
+    try:
+        loaded = params_schema(kind).load(params)
+    except ValidationError as err:
+        raise ValidationError({"params": err.messages}) from err
+    return json.loads(json.dumps(loaded, default=str))
+
+
+def _view(row: SegmentDefinition) -> dict:
+    return {"code": row.code, "kind": row.kind, "name_en": row.name_en, "name_ru": row.name_ru,
+            "params": json.loads(row.params or "{}"), "enabled": row.enabled, "builtin": False,
+            "updated_at": row.updated_at.isoformat() if row.updated_at else None}
+
+
+def _builtin_codes(session: Session, member_id: str) -> set[str]:
+    return {d.code for d in builtin.builtin_definitions(settings.get_settings(session, member_id))}
+
+
+def _row(session: Session, member_id: str, code: str) -> SegmentDefinition | None:
+    return session.scalar(select(SegmentDefinition).where(SegmentDefinition.member_id == member_id,
+                                                          SegmentDefinition.code == code))
+
+
+def _load(data) -> dict:
+    """The definition with normalised params; every field's errors at once (the params' under "params")."""
+    data = data if isinstance(data, dict) else {}
+    errors, loaded, params = {}, {}, {}
+    try:
+        loaded = DefinitionSchema().load(data)
+    except ValidationError as err:
+        errors.update(err.messages)
+    if data.get("kind") in KINDS and "params" not in errors:
+        try:
+            params = _load_params(data["kind"], data.get("params") or {})
+        except ValidationError as err:
+            errors.update(err.messages)
+    if errors:
+        raise ValidationError(errors)
+    return {**loaded, "params": params}
+
+
+def create(session: Session, member_id: str, data: dict, now: datetime) -> dict:
+    loaded = _load(data)
+    code = loaded["code"]
+    if code in _builtin_codes(session, member_id):
+        raise ValidationError({"code": [f"{code} is a built-in segment; choose another code."]})
+    if _row(session, member_id, code) is not None:
+        raise ValidationError({"code": [f"The portal already has a segment {code}."]})
+    count = session.scalar(select(func.count()).select_from(SegmentDefinition)
+                           .where(SegmentDefinition.member_id == member_id))
+    if count >= MAX_STORED:
+        raise ValidationError({"code": [f"A portal may store at most {MAX_STORED} segments."]})
+    row = SegmentDefinition(member_id=member_id, code=code, kind=loaded["kind"], name_en=loaded["name_en"],
+                            name_ru=loaded["name_ru"], params=json.dumps(loaded["params"]), enabled=loaded["enabled"],
+                            updated_at=now)
+    session.add(row)
+    session.flush()
+    return _view(row)
+
+
+def update(session: Session, member_id: str, code: str, changes: dict, now: datetime) -> dict | None:
+    """Change a stored definition (its code stays); None when there is none."""
+    row = _row(session, member_id, code)
+    if row is None:
+        return None
+    merged = {**_view(row), **(changes if isinstance(changes, dict) else {}), "code": code}
+    loaded = _load({k: merged[k] for k in ("code", "kind", "name_en", "name_ru", "params", "enabled")})
+    row.kind, row.name_en, row.name_ru = loaded["kind"], loaded["name_en"], loaded["name_ru"]
+    row.params = json.dumps(loaded["params"])
+    row.enabled, row.updated_at = loaded["enabled"], now
+    session.flush()
+    return _view(row)
+
+
+def delete(session: Session, member_id: str, code: str) -> bool:
+    row = _row(session, member_id, code)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def stored(session: Session, member_id: str) -> list[dict]:
+    rows = session.scalars(select(SegmentDefinition).where(SegmentDefinition.member_id == member_id)
+                           .order_by(SegmentDefinition.code))
+    return [_view(row) for row in rows]
+
+
+def describe(defn: SegmentDef) -> dict:
+    """A built-in definition in the same shape as a stored one."""
+    return {"code": defn.code, "kind": defn.kind, "name_en": defn.name["en"], "name_ru": defn.name["ru"],
+            "params": defn.params, "enabled": True, "builtin": True, "updated_at": None}
+
+
+def for_portal(session: Session, member_id: str, portal_settings: dict | None = None) -> list[SegmentDef]:
+    """Built-ins (from the portal's settings) and the enabled stored definitions, in a stable order."""
+    out = builtin.builtin_definitions(portal_settings or settings.get_settings(session, member_id))
+    taken = {d.code for d in out}
+    t = SegmentDefinition.__table__
+    rows = session.connection().execute(select(t.c.code, t.c.kind, t.c.name_en, t.c.name_ru, t.c.params).where(
+        t.c.member_id == member_id, t.c.enabled == true()).order_by(t.c.code))
+    for code, kind, name_en, name_ru, params in rows:
+        if code not in taken:
+            out.append(SegmentDef(code=code, kind=kind, name={"en": name_en, "ru": name_ru},
+                                  params=json.loads(params or "{}")))
+    return out
+
+
+def listing(session: Session, member_id: str) -> list[dict]:
+    """Every definition (built-in first, then stored, disabled ones too)."""
+    views = [describe(d) for d in builtin.builtin_definitions(settings.get_settings(session, member_id))]
+    return views + stored(session, member_id)

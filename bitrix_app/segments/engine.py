@@ -1,0 +1,169 @@
+"""The segment engine: a full, set-based rebuild of a portal and an incremental update of some customers.
+
+Full rebuild (staging.py): aggregate the portal's purchases once into a temporary table, take the RFM cut points
+and the lifespan factor from it (stored in segment_state), then per chunk of customer ids: one INSERT computes
+figures, scores and memberships into a staging table, one UPDATE writes the customer_stats rows that changed,
+one INSERT records the transitions; commit and report progress per chunk; finally a snapshot. Customers whose
+orders arrived during the rebuild are refreshed at the end. Incremental: a figures UPDATE and a memberships
+UPDATE narrowed to the customers, scored with the stored cut points (stats.py, memberships.py), transitions
+compared in Python. The first completed rebuild of a portal is its baseline: no transitions before or during it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from bitrix_app.store.segment_models import OrderLine, SegmentState
+
+from . import definitions as defs_mod
+from . import memberships, snapshot, staging, stats, transitions
+from .kinds import Env, SegmentDef
+from .rfm import compute_cuts
+from .settings import get_settings
+
+log = logging.getLogger(__name__)
+CHUNK = 100_000  # customer ids per transaction of the full rebuild
+CUT_KEYS = ("recency", "frequency", "monetary", "lifespan_years")
+Progress = Callable[[str, int, int], None]
+
+
+def definitions(session: Session, member_id: str) -> list[SegmentDef]:
+    return defs_mod.for_portal(session, member_id)
+
+
+def make_env(member_id: str, now: datetime, dialect: str, settings: dict) -> Env:
+    return Env(cs=stats.CS, lines=OrderLine.__table__, member_id=member_id, now=now, dialect=dialect,
+               settings=settings)
+
+
+def load_state(session: Session, member_id: str) -> dict:
+    """Cut points, lifespan factor, known codes and rebuilt_at of the last rebuild ({} before the first)."""
+    t = SegmentState.__table__
+    row = session.connection().execute(select(t.c.cuts, t.c.rebuilt_at).where(t.c.member_id == member_id)).first()
+    if row is None:
+        return {}
+    return {**json.loads(row.cuts or "{}"), "rebuilt_at": row.rebuilt_at}
+
+
+def refresh_customers(session: Session, member_id: str, customer_ids: list[int], now: datetime) -> dict:
+    """Recompute these customers' figures and memberships; record their transitions (in the caller's transaction)."""
+    values = stats.params(member_id, now, ids=[i for i in customer_ids if i is not None])
+    ids = values["p_ids"]
+    if not ids:
+        return {"customers": 0, "enter": 0, "leave": 0}
+    session.flush()
+    conn = session.connection()
+    dialect = conn.dialect.name
+    settings = get_settings(session, member_id)
+    defs, state = defs_mod.for_portal(session, member_id, settings), load_state(session, member_id)
+    scope = "one" if len(ids) == 1 else "ids"
+    before = stats.segments_of(conn, ids)
+    if len(before) < len(ids):  # customers new to the engine get their row (gone customers: the rebuild drops them)
+        conn.execute(stats.ensure_rows_stmt(scope), values)
+    stats.update_figures(conn, dialect, settings, state, scope, values)
+    memberships.run(conn, memberships.plan(defs, make_env(member_id, now, dialect, settings), scope), values)
+    after = stats.segments_of(conn, ids)
+    moved = transitions.record_diff(conn, member_id, before, after, state.get("codes") or [], now)
+    return {"customers": len(after), **moved}
+
+
+def refresh_quietly(session: Session, member_id: str, customer_ids: list[int], now: datetime) -> None:
+    """refresh_customers inside a savepoint: a segment failure is logged and never undoes the caller's work."""
+    try:
+        with session.begin_nested():
+            refresh_customers(session, member_id, customer_ids, now)
+    except Exception:  # the nightly rebuild recomputes; the order must still be stored
+        log.exception("segment refresh failed for %s customers %s", member_id, list(customer_ids)[:20])
+
+
+def rebuild(member_id: str, now: datetime, progress: Progress | None = None, chunk: int = CHUNK,
+            recut: bool = True) -> dict:
+    """Full rebuild of a portal's figures, memberships, transitions and snapshot; returns the counts.
+    `recut=False` keeps the stored RFM cut points and lifespan factor (when there are some)."""
+    from bitrix_app import services
+
+    factory = services.session_factory()
+    with factory() as s:
+        settings = get_settings(s, member_id)
+        defs, previous = defs_mod.for_portal(s, member_id), load_state(s, member_id)
+    engine = services.ext("engine")
+    with engine.connect() as conn:
+        try:
+            _tune(conn, True)
+            summary = _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, recut)
+        finally:
+            conn.rollback()
+            staging.drop(conn)
+            _tune(conn, False)
+    late = summary.pop("_late")
+    if late:
+        with factory.begin() as s:
+            refresh_customers(s, member_id, late, now)
+    summary["caught_up"] = len(late)
+    return summary
+
+
+def _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, recut) -> dict:
+    dialect, values = conn.dialect.name, stats.params(member_id, now)
+    marks = stats.high_marks(conn)
+    agg = staging.create(conn, values)
+    cuts = compute_cuts(conn, stats.buyers(agg, dialect), values) if recut or not previous.get("recency") \
+        else {k: previous.get(k) for k in CUT_KEYS}
+    _save_state(conn, member_id, {**cuts, "codes": previous.get("codes") or []}, previous.get("rebuilt_at"))
+    conn.execute(stats.drop_orphans_stmt("all"), values)
+    conn.commit()
+    low, high, total = stats.customer_bounds(conn, member_id)
+    known = (previous.get("codes") or []) if previous.get("rebuilt_at") else []
+    env = make_env(member_id, now, dialect, settings)
+    statement, codes = staging.chunk_insert(dialect, agg, settings, cuts, memberships.prepared(defs, env, conn), env)
+    done = moved = 0
+    for start in range(low, high + 1, chunk):
+        part = {**values, "p_low": start, "p_high": min(start + chunk - 1, high)}
+        done += staging.stage(conn, statement, part)
+        staging.write_back(conn, part)
+        moved += staging.record_transitions(conn, known, part)
+        conn.commit()
+        if progress:
+            progress("customers", done, total)
+    _save_state(conn, member_id, {**cuts, "codes": codes}, now)
+    snap = snapshot.take(conn, member_id, codes, settings, now, dialect)
+    conn.commit()
+    late = stats.customers_of_new_orders(conn, member_id, *marks)
+    return {"member_id": member_id, "customers": snap["customers"], "buyers": snap["buyers"],
+            "active": snap["active"], "active_share": snap["active_share"], "trend": snap["trend"],
+            "baseline": not previous.get("rebuilt_at"), "transitions": moved, "counts": snap["counts"],
+            "cuts": {k: cuts[k] for k in CUT_KEYS}, "_late": late}
+
+
+def _save_state(conn, member_id: str, data: dict, rebuilt_at: datetime | None) -> None:
+    table = SegmentState.__table__
+    payload = json.dumps({k: v for k, v in data.items() if k != "rebuilt_at"}, sort_keys=True)
+    updated = conn.execute(table.update().where(table.c.member_id == member_id)
+                           .values(cuts=payload, rebuilt_at=rebuilt_at)).rowcount
+    if not updated:
+        conn.execute(table.insert().values(member_id=member_id, cuts=payload, rebuilt_at=rebuilt_at))
+
+
+def _tune(conn, on: bool) -> None:
+    """More memory for the rebuild's connection: SQLite a larger page cache and in-memory temporary tables
+    (reset after); PostgreSQL larger temporary buffers and sort memory (the connection is discarded after)."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"PRAGMA cache_size = {-262144 if on else -2000}"))
+        conn.execute(text(f"PRAGMA temp_store = {'MEMORY' if on else 'DEFAULT'}"))
+        conn.commit()
+    elif on:
+        try:
+            with conn.begin_nested():  # refused once the session has used temporary tables: then keep the default
+                conn.execute(text("SET temp_buffers = '256MB'"))
+        except DBAPIError:
+            log.info("temp_buffers stays at its default on this connection")
+        conn.execute(text("SET work_mem = '64MB'"))
+    else:
+        conn.commit()
+        conn.invalidate()

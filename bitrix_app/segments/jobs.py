@@ -1,0 +1,41 @@
+"""Queue jobs of the segment engine: a portal's full rebuild (on demand) and the nightly rebuild of every portal."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from bitrix_app import services
+from bitrix_app.jobs.queues import BULK, enqueue
+from bitrix_app.portals import lifecycle
+from bitrix_app.store.db import transaction
+from bitrix_app.store.models import PortalRecord
+
+REBUILD = "bitrix_app.segments.jobs.rebuild_job"
+TIMEOUT = 3600  # seconds: a million customers rebuild in about a minute; leave room for slow disks
+
+
+def rebuild_job(member_id: str) -> dict:
+    """Full rebuild of one portal at the app clock's now."""
+    from .engine import rebuild
+
+    return rebuild(member_id, services.clock().now())
+
+
+def job_id(member_id: str) -> str:
+    """RQ job ids take letters, digits, _ and - only."""
+    return "segments-rebuild-" + re.sub(r"[^A-Za-z0-9_-]", "_", member_id)
+
+
+def enqueue_rebuild(member_id: str):
+    """One queued rebuild per portal at a time (a second request joins the queued one)."""
+    return enqueue(services.redis(), BULK, REBUILD, member_id, job_id=job_id(member_id), timeout=TIMEOUT)
+
+
+def rebuild_all() -> dict:
+    """Cron, nightly: enqueue the full rebuild of every usable portal."""
+    with transaction(services.session_factory()) as s:
+        members = list(s.scalars(select(PortalRecord.member_id).where(PortalRecord.status.in_(lifecycle.USABLE))))
+    for member_id in members:
+        enqueue_rebuild(member_id)
+    return {"enqueued": len(members)}

@@ -1,0 +1,226 @@
+"""Kind "replenishment": customers whose usual repurchase interval of a consumable has passed.
+
+params: {"skus": [...], "categories": [...], "grace_days": 0, "min_history": 3, "default_interval_days": null}
+For every matching sku a customer bought (counted lines), the interval is the customer's own median gap between
+purchases of it (purchases at least one day apart), else the sku's median gap over all customers of the portal
+when at least min_history such gaps exist, else default_interval_days; the customer is due when
+last purchase + interval + grace_days <= now for any of their skus. Times are compared in whole seconds.
+
+predicate() reads the customer's own lines (correlated); the product medians come from params["_prepared"] when
+prepare() computed them (a JSON lookup), else from a correlated subquery over every purchase of the sku (correct,
+slow for popular skus). A full rebuild calls prepare(): one pass computes every gap, the medians and the members.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import (BigInteger, Column, DateTime, Float, Integer, MetaData, String, Table, and_, case, cast,
+                        exists, func, insert, literal, null, select, true)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from .crosssell import MAX_DAYS, MAX_ITEMS, item_filter
+from .prepared import TABLE, BigId, aware, drop_temp, fill, in_members, split, temp_name, unindexed, with_prepared
+from .sqlfn import DAY, epoch, epoch_of
+
+MEDIANS = "product_medians"  # params["_prepared"] entry: {sku: [median_seconds, gaps]}, reusable (JSON)
+MAX_CACHED = 20000  # skus: above this, incremental updates compute product medians themselves
+
+
+class ParamsSchema(Schema):
+    skus = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list,
+                       validate=validate.Length(max=MAX_ITEMS))
+    categories = fields.List(fields.String(validate=validate.Length(min=1, max=255)), load_default=list,
+                             validate=validate.Length(max=MAX_ITEMS))
+    grace_days = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_DAYS))
+    min_history = fields.Integer(strict=True, load_default=3, validate=validate.Range(min=1, max=1_000_000))
+    default_interval_days = fields.Integer(strict=True, load_default=None, allow_none=True,
+                                           validate=validate.Range(min=1, max=MAX_DAYS))
+
+    @validates_schema
+    def _some(self, data, **_):
+        if not data.get("skus") and not data.get("categories"):
+            raise ValidationError("Give at least one sku or category.")
+
+
+def load(defn) -> tuple[dict, dict]:
+    """The validated params and what prepare() added."""
+    own, prepared = split(defn.params)
+    return ParamsSchema().load(own), prepared
+
+
+def _moments(params: dict, env, customer=None, correlate=None, where=None):
+    """Purchase moments (customer_id, sku, ordered_at) of matching items: one customer's (an id, or a column of
+    `correlate`) or the whole portal's, optionally narrowed by `where` (correlated to `correlate`). Two lines of a
+    sku at the same moment need no DISTINCT: their zero gap is below a day and is not counted."""
+    lines, one = env.lines.c, customer is not None
+    who = lines.customer_id if one else unindexed(lines.customer_id).label("customer_id")
+    query = select(who, lines.sku, lines.ordered_at).where(
+        lines.member_id == env.member_id, lines.counted == true(), lines.customer_id.is_not(None),
+        item_filter(env.lines, params, per_customer=one))
+    query = query.where(lines.customer_id == customer) if one else query
+    query = query.where(where) if where is not None else query
+    return query.correlate(correlate) if correlate is not None else query
+
+
+def _gaps(moments, env):
+    """Each moment with the seconds since the customer's previous purchase of the sku (NULL for the first) and
+    whether it is their last one (1/0); one window, so one sort."""
+    m = moments.subquery("moments")
+    at = epoch(m.c.ordered_at, env.dialect)
+    window = {"partition_by": [m.c.customer_id, m.c.sku], "order_by": m.c.ordered_at}
+    last = case((func.lead(m.c.ordered_at).over(**window).is_(None), 1), else_=0)
+    return select(m.c.customer_id, m.c.sku, m.c.ordered_at, (at - func.lag(at).over(**window)).label("gap"),
+                  last.label("is_last"))
+
+
+def _medians(gaps, by: list[str], min_gaps: int = 1):
+    """The median of the gaps of at least a day per `by` columns, and their number (groups with >= min_gaps)."""
+    per = [gaps.c[n] for n in by]
+    ranked = select(*per, gaps.c.gap, func.row_number().over(partition_by=per, order_by=gaps.c.gap).label("rn"),
+                    func.count().over(partition_by=per).label("cnt")).where(gaps.c.gap >= DAY).subquery("ranked")
+    middle = ranked.c.rn.between((ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2)
+    keys = [ranked.c[n] for n in by]
+    return (select(*keys, func.avg(case((middle, ranked.c.gap), else_=None)).label("median"),
+                   func.max(ranked.c.cnt).label("gaps")).group_by(*keys).having(func.max(ranked.c.cnt) >= min_gaps))
+
+
+def _product_medians(gaps, params: dict):
+    return _medians(gaps, ["sku"], params["min_history"])
+
+
+def _customer_items(gaps):
+    """Per customer and sku: the last purchase, the own median gap and the number of own gaps."""
+    last = select(gaps.c.customer_id, gaps.c.sku, gaps.c.ordered_at.label("last_at")).where(
+        gaps.c.is_last == 1).subquery("last")
+    own = _medians(gaps, ["customer_id", "sku"]).subquery("own")
+    joined = last.outerjoin(own, and_(own.c.customer_id == last.c.customer_id, own.c.sku == last.c.sku))
+    return select(last.c.customer_id, last.c.sku, last.c.last_at, own.c.median.label("own"),
+                  func.coalesce(own.c.gaps, 0).label("own_gaps")).select_from(joined).subquery("items")
+
+
+def product_medians_query(params: dict, env, where=None, correlate=None):
+    """Per sku: the median gap (seconds) over every customer of the portal and the number of gaps (trusted only).
+
+    `where`: an extra condition on the lines (e.g. one sku), `correlate`: the enclosing FROM it refers to.
+    """
+    return _product_medians(_gaps(_moments(params, env, where=where, correlate=correlate), env).subquery("gaps"),
+                            params)
+
+
+def customer_items(params: dict, env, customer, correlate=None):
+    """Per matching sku the customer (an id, or a column of `correlate`) bought: last purchase, own median gap
+    (seconds) and number of own gaps."""
+    return _customer_items(_gaps(_moments(params, env, customer, correlate), env).subquery("gaps"))
+
+
+def _cached_median(medians: dict, sku, dialect: str):
+    """The sku's median from the JSON prepare() kept (one bound parameter, looked up per row)."""
+    doc = literal(json.dumps({name: median for name, (median, _) in medians.items()}, sort_keys=True))
+    if dialect == "postgresql":
+        return cast(cast(doc, JSONB).op("->>")(sku), Float)
+    pairs = func.json_each(doc).table_valued("key", "value")
+    return select(pairs.c.value).where(pairs.c.key == sku).scalar_subquery()
+
+
+def _product_median(params: dict, prepared: dict, env, items):
+    if MEDIANS not in prepared:
+        inner = product_medians_query(params, env, env.lines.c.sku == items.c.sku, correlate=items).subquery("product")
+        return select(inner.c.median).scalar_subquery()
+    return _cached_median(prepared[MEDIANS], items.c.sku, env.dialect) if prepared[MEDIANS] else null()
+
+
+def _due(params: dict, env, items, product_median):
+    default = params["default_interval_days"] * DAY if params["default_interval_days"] else None
+    interval = func.coalesce(items.c.own, product_median, default)
+    return literal(epoch_of(env.now)) - epoch(items.c.last_at, env.dialect) >= interval + params["grace_days"] * DAY
+
+
+def predicate(defn, env):
+    """Some matching sku of the customer is due: last purchase + interval + grace <= now."""
+    params, prepared = load(defn)
+    if TABLE in prepared:
+        return in_members(prepared, env.cs)
+    items = customer_items(params, env, env.cs.c.customer_id, correlate=env.cs)
+    return exists(select(literal(1)).select_from(items).where(_due(params, env, items,
+                                                                   _product_median(params, prepared, env, items))))
+
+
+def _temp_table(connection, name: str, *columns) -> Table:
+    drop_temp(connection, name)
+    table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+    table.create(connection)
+    return table
+
+
+def prepare(defn, env, connection):
+    """The definition for a full rebuild on this connection: every purchase gap once (a temporary table), the sku
+    medians and the due customers from it (members into a temporary table).
+
+    The result also carries the medians (JSON) for incremental updates: see prepared.for_incremental().
+    """
+    params, _ = load(defn)
+    name = temp_name(defn, env)
+    gaps = _temp_table(connection, f"{name}_g", Column("customer_id", BigId), Column("sku", String(100)),
+                       Column("ordered_at", DateTime(timezone=True)), Column("gap", BigInteger),
+                       Column("is_last", Integer))
+    connection.execute(insert(gaps).from_select(["customer_id", "sku", "ordered_at", "gap", "is_last"],
+                                                _gaps(_moments(params, env), env)))
+    medians = {row.sku: [float(row.median), int(row.gaps)]
+               for row in connection.execute(_product_medians(gaps, params))}
+    known = _temp_table(connection, f"{name}_m", Column("sku", String(100), primary_key=True), Column("median", Float))
+    if medians:
+        connection.execute(insert(known), [{"sku": sku, "median": m} for sku, (m, _) in medians.items()])
+    items = _customer_items(gaps)
+    members = (select(items.c.customer_id).select_from(items.outerjoin(known, known.c.sku == items.c.sku))
+               .where(_due(params, env, items, known.c.median)))
+    fill(connection, name, members)
+    drop_temp(connection, gaps.name)
+    return with_prepared(defn, **{TABLE: name, MEDIANS: medians if len(medians) <= MAX_CACHED else None})
+
+
+def _days(seconds) -> str:
+    days = float(seconds) / DAY
+    return f"{days:g}" if days == round(days, 2) else f"{days:.2f}"
+
+
+def _interval(item, params: dict, medians: dict) -> tuple[float | None, str]:
+    if item.own is not None:
+        return float(item.own), f"the customer's own median over {item.own_gaps} repurchase(s)"
+    if item.sku in medians:
+        median, gaps = medians[item.sku]
+        return float(median), f"the product's median over {gaps} repurchase(s) by all customers"
+    if params["default_interval_days"]:
+        return params["default_interval_days"] * DAY, "the default interval"
+    return None, ""
+
+
+def explain(defn, row: dict, env, session) -> list[str]:
+    """For each matching sku the customer bought: last purchase, interval and its source, due date."""
+    params, prepared = load(defn)
+    items = session.execute(select(customer_items(params, env, row["customer_id"]))).all()
+    if not items:
+        return [f"The customer never bought a matching item, so is not in {defn.code}."]
+    if prepared.get(MEDIANS) is not None:
+        medians = prepared[MEDIANS]
+    else:
+        query = product_medians_query(params, env, env.lines.c.sku.in_([item.sku for item in items]))
+        medians = {r.sku: [float(r.median), int(r.gaps)] for r in session.execute(query)}
+    now_s, facts, due_any = epoch_of(env.now), [], False
+    for item in sorted(items, key=lambda i: i.sku):
+        last = aware(item.last_at)
+        interval, source = _interval(item, params, medians)
+        if interval is None:
+            facts.append(f"{item.sku}: last bought {last.date().isoformat()}; no own repurchases, fewer than "
+                         f"{params['min_history']} repurchases by all customers and no default interval: not judged.")
+            continue
+        due = now_s - epoch_of(last) >= interval + params["grace_days"] * DAY
+        due_any |= due
+        due_on = datetime.fromtimestamp(epoch_of(last) + interval + params["grace_days"] * DAY,
+                                        last.tzinfo)
+        facts.append(f"{item.sku}: last bought {last.date().isoformat()}; usual interval {_days(interval)} days "
+                     f"({source}) plus {params['grace_days']} grace days: due on {due_on.date().isoformat()}, "
+                     f"{'due now' if due else 'not due yet'}.")
+    verdict = "is" if due_any else "is not"
+    return facts + [f"So the customer {verdict} in {defn.code}."]

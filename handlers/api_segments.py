@@ -1,0 +1,150 @@
+"""Admin JSON API of customer segments: /api/v1/portals/<member_id>/segments (definitions with counts, members
+as JSON/JSON Lines/CSV pages, explanations, rebuild, stored definitions, thresholds, snapshot and trend).
+Every view needs the admin bearer token (admin_auth)."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow.validate import OneOf, Range
+
+from bitrix_app import services
+from bitrix_app.segments import admin, definitions, export, settings, snapshot
+from bitrix_app.shops.connections import portal_exists
+from bitrix_app.store.db import transaction
+
+from .admin_auth import admin_required
+from .errors import ApiError
+
+bp = Blueprint("api_segments", __name__, url_prefix="/api/v1/portals/<member_id>/segments")
+
+
+class PageSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    format = fields.String(load_default="json", validate=OneOf(("json", "jsonl", "csv")))
+    after = fields.Integer(load_default=0, validate=Range(0))
+    limit = fields.Integer(load_default=500, validate=Range(1, 5000))
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "send a JSON object")
+    return body
+
+
+def _in_portal(member_id: str, work):
+    """Run `work(session)` for an installed portal; map errors to 404/422."""
+    try:
+        with transaction(services.session_factory()) as s:
+            if not portal_exists(s, member_id):
+                raise ApiError(404, "not_found", "no installed portal with this member_id")
+            return work(s)
+    except ValidationError as err:
+        raise ApiError(422, "validation_error", "the request has invalid fields", {"fields": err.messages}) from err
+    except LookupError as err:
+        raise ApiError(404, "not_found", str(err.args[0] if err.args else err)) from err
+
+
+@bp.get("")
+@admin_required
+def list_(member_id: str):
+    return jsonify({"segments": _in_portal(member_id, lambda s: admin.listing_with_counts(s, member_id))})
+
+
+@bp.get("/<code>/members")
+@admin_required
+def members(member_id: str, code: str):
+    page = PageSchema().load(request.args.to_dict())
+
+    def work(s):
+        wanted = admin.require_code(s, member_id, code)
+        return export.page(s, member_id, wanted, page["after"], page["limit"])
+
+    rows, next_after = _in_portal(member_id, work)
+    headers = {"X-Next-After": "" if next_after is None else str(next_after)}
+    if page["format"] == "json":
+        return jsonify({"members": rows, "next_after": next_after}), 200, headers
+    out = io.StringIO()
+    export.WRITERS[page["format"]](rows, out)
+    kind = "text/csv" if page["format"] == "csv" else "application/x-ndjson"
+    return Response(out.getvalue(), 200, headers, mimetype=kind)
+
+
+@bp.get("/customers/<int:customer_id>/explain")
+@admin_required
+def explain(member_id: str, customer_id: int):
+    from bitrix_app.segments.explain import explain_in
+
+    everything = request.args.get("all") in ("1", "true", "yes")
+    now = services.clock().now()
+    return jsonify(_in_portal(member_id, lambda s: explain_in(s, member_id, customer_id, now, everything)))
+
+
+@bp.post("/rebuild")
+@admin_required
+def rebuild(member_id: str):
+    from bitrix_app.segments.jobs import enqueue_rebuild
+
+    _in_portal(member_id, lambda s: None)
+    job = enqueue_rebuild(member_id)
+    return jsonify({"job_id": job.id, "status": job.get_status()}), 202
+
+
+@bp.post("/definitions")
+@admin_required
+def create(member_id: str):
+    body, now = _body(), services.clock().now()
+    return jsonify(_in_portal(member_id, lambda s: definitions.create(s, member_id, body, now))), 201
+
+
+@bp.put("/definitions/<code>")
+@admin_required
+def update(member_id: str, code: str):
+    body, now = _body(), services.clock().now()
+    view = _in_portal(member_id, lambda s: definitions.update(s, member_id, code.upper(), body, now))
+    if view is None:
+        raise ApiError(404, "not_found", f"the portal has no stored segment {code.upper()}")
+    return jsonify(view)
+
+
+@bp.delete("/definitions/<code>")
+@admin_required
+def delete(member_id: str, code: str):
+    if not _in_portal(member_id, lambda s: definitions.delete(s, member_id, code.upper())):
+        raise ApiError(404, "not_found", f"the portal has no stored segment {code.upper()}")
+    return jsonify({"deleted": code.upper()})
+
+
+@bp.get("/settings")
+@admin_required
+def get_settings(member_id: str):
+    return jsonify(_in_portal(member_id, lambda s: settings.get_settings(s, member_id)))
+
+
+@bp.put("/settings")
+@admin_required
+def put_settings(member_id: str):
+    body, now = _body(), services.clock().now()
+    return jsonify(_in_portal(member_id, lambda s: settings.update_settings(s, member_id, body, now)))
+
+
+@bp.get("/snapshot")
+@admin_required
+def latest_snapshot(member_id: str):
+    found = _in_portal(member_id, lambda s: snapshot.latest(s.connection(), member_id))
+    if found is None:
+        raise ApiError(404, "not_found", "no rebuild yet: run POST .../segments/rebuild")
+    return jsonify(found)
+
+
+@bp.get("/trend")
+@admin_required
+def trend(member_id: str):
+    limit = request.args.get("limit", "30")
+    if not limit.isdigit() or not 1 <= int(limit) <= 365:
+        raise ApiError(422, "validation_error", "limit must be a whole number from 1 to 365")
+    return jsonify(_in_portal(member_id, lambda s: admin.trend(s, member_id, int(limit))))
