@@ -1,0 +1,203 @@
+"""The customer card of the deal and contact tabs, from local tables only (no portal round trip).
+
+Whose card: a deal's shop order (shop_orders.deal_id -> customer_id); a contact's shop customer
+(shop_customers.contact_id). A deal without a shop order has no card: matching its contact would need the portal.
+Figures come from customer_stats; a customer the segment engine has not computed yet gets them from
+`bitrix_app.segments.lifecycle.customer_stats` over their orders (marked "estimated", no memberships).
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bitrix_app.segments import definitions, rfm
+from bitrix_app.segments.lifecycle import NOT_PURCHASES, OrderFact, Thresholds, customer_stats
+from bitrix_app.segments.memberships import codes_of
+from bitrix_app.segments.settings import get_settings
+from bitrix_app.store.models import utc
+from bitrix_app.store.segment_models import CustomerFigures
+from bitrix_app.store.shop_models import Customer, OrderRecord
+
+from . import labels, offers
+from .next_action import Signals, actions
+
+ORDER_LIMIT = 20  # orders listed, newest first
+MAX_CRM_ID = 2**31 - 1
+
+
+def crm_id(raw) -> int | None:
+    """A CRM entity id from PLACEMENT_OPTIONS (digits only), else None."""
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_CRM_ID else None
+
+
+def customer_of_deal(session: Session, member_id: str, deal_id: int) -> int | None:
+    return session.scalar(select(OrderRecord.customer_id).where(
+        OrderRecord.member_id == member_id, OrderRecord.deal_id == deal_id, OrderRecord.customer_id.is_not(None))
+        .order_by(OrderRecord.id).limit(1))
+
+
+def customer_of_contact(session: Session, member_id: str, contact_id: int) -> int | None:
+    return session.scalar(select(Customer.id).where(Customer.member_id == member_id, Customer.contact_id == contact_id)
+                          .order_by(Customer.id).limit(1))
+
+
+def tab_card(session: Session, member_id: str, kind: str, entity_id, now: datetime, lang: str) -> dict | None:
+    """The card of the deal's or contact's customer; None without shop history."""
+    entity = crm_id(entity_id)
+    if entity is None:
+        return None
+    find = customer_of_deal if kind == "deal" else customer_of_contact
+    customer_id = find(session, member_id, entity)
+    if customer_id is None:
+        return None
+    return card(session, member_id, customer_id, now, lang, deal_id=entity if kind == "deal" else None)
+
+
+def card(session: Session, member_id: str, customer_id: int, now: datetime, lang: str,
+         deal_id: int | None = None) -> dict | None:
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.member_id != member_id:
+        return None
+    recent = list(session.scalars(select(OrderRecord).where(
+        OrderRecord.member_id == member_id, OrderRecord.customer_id == customer_id)
+        .order_by(OrderRecord.ordered_at.desc(), OrderRecord.id.desc()).limit(ORDER_LIMIT)))
+    row = session.get(CustomerFigures, customer_id)
+    if row is not None and row.member_id != member_id:
+        row = None
+    if row is None and not recent:
+        return None
+    profile = _profile(customer)
+    currency = recent[0].currency if recent else ""
+    defs = {d.code: d for d in definitions.for_portal(session, member_id)}
+    if row is not None:
+        figures = _stored_figures(row, now, currency, lang)
+        codes = codes_of(row.segments)
+        birth_month = row.birth_month
+    else:
+        figures = _estimated_figures(session, member_id, customer_id, now, currency, lang)
+        codes = set()
+        birth_month = _profile_birth_month(profile)
+    memberships = _memberships(codes, defs, lang)
+    bought = _names_bought(recent)
+    signals = Signals(
+        lifecycle=figures["lifecycle"], rfm_group=figures["rfm_group"],
+        offers=offers.offers_of([defs[c] for c in codes if c in defs], bought),
+        birthday_this_month=birth_month == now.month or any(
+            defs[c].kind == "birthday" for c in codes if c in defs))
+    found = actions(signals)
+    return {
+        "customer_id": customer_id, "contact_id": customer.contact_id, "name": _display_name(profile),
+        "figures": figures, "orders": [_order_view(o, deal_id, lang) for o in recent],
+        "memberships": memberships,
+        "action": found[0].text(lang) if found else None, "action_key": found[0].key if found else None,
+        "also": [a.text(lang) for a in found[1:]],
+    }
+
+
+def _profile(customer: Customer) -> dict:
+    try:
+        loaded = json.loads(customer.profile or "{}")
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _display_name(profile: dict) -> str:
+    name = " ".join(str(profile[k]) for k in ("first_name", "last_name") if profile.get(k))
+    return name or str(profile.get("email") or profile.get("phone") or "")
+
+
+def _profile_birth_month(profile: dict) -> int | None:
+    text = str(profile.get("birthday") or "")
+    parts = text.split("-")
+    return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else None
+
+
+def _days_since(last: datetime | None, now: datetime, stored: int | None) -> int | None:
+    return max(0, (now - last).days) if last else stored
+
+
+def _stored_figures(row: CustomerFigures, now: datetime, currency: str, lang: str) -> dict:
+    first, last = utc(row.first_order_at), utc(row.last_order_at)
+    average = row.revenue / row.orders if row.orders else 0
+    rfm_text = f"{row.r}-{row.f}-{row.m}" if None not in (row.r, row.f, row.m) else "—"
+    return _figures(row.orders, row.revenue, average, first, last, _days_since(last, now, row.days_since),
+                    row.lifecycle, rfm_text, row.rfm_group, row.ltv, "ltv", False, currency, lang)
+
+
+def _estimated_figures(session: Session, member_id: str, customer_id: int, now: datetime, currency: str,
+                       lang: str) -> dict:
+    facts = [OrderFact(status, _decimal(total), utc(at), cur) for status, total, at, cur in session.execute(
+        select(OrderRecord.status, OrderRecord.total, OrderRecord.ordered_at, OrderRecord.currency).where(
+            OrderRecord.member_id == member_id, OrderRecord.customer_id == customer_id))]
+    cycle = get_settings(session, member_id)["lifecycle"]
+    stats = customer_stats(facts, now, Thresholds(**{k: cycle[k] for k in (
+        "promising_from", "loyal_from", "active_days", "sleeping_days")}))
+    bought = [f.ordered_at for f in facts if f.status not in NOT_PURCHASES]
+    first, last = (min(bought), max(bought)) if bought else (None, None)
+    r, f, m = (int(ch) for ch in stats.rfm) if stats.rfm else (None, None, None)
+    return _figures(stats.orders, stats.total_spent, stats.average_order, first, last, stats.days_since_last_order,
+                    stats.segment, f"{r}-{f}-{m}" if stats.rfm else "—", rfm.group_of(r, f, m),
+                    stats.lifetime_value, "ltv_paid", True, stats.currency or currency, lang)
+
+
+def _figures(orders, revenue, average, first, last, days, cell, rfm_text, group, ltv, ltv_label, estimated,
+             currency, lang) -> dict:
+    return {
+        "orders": orders, "revenue": labels.money(revenue, currency), "average": labels.money(average, currency),
+        "first_order": labels.day(first), "last_order": labels.day(last),
+        "days_since": "—" if days is None else days,
+        "lifecycle": cell, "lifecycle_name": labels.named(labels.CELL_NAMES, cell, lang),
+        "rfm": rfm_text, "rfm_group": group, "rfm_group_name": labels.rfm_group_name(group, lang) if group else "",
+        "ltv": labels.money(ltv, currency), "ltv_label": ltv_label, "estimated": estimated,
+    }
+
+
+def _decimal(text) -> Decimal:
+    try:
+        return Decimal(str(text))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def _memberships(codes: set[str], defs: dict, lang: str) -> list[dict]:
+    """Named in the portal's definition order; codes without a definition (since removed) last, as codes."""
+    known = [{"code": c, "name": labels.pick((d.name.get("en", c), d.name.get("ru", c)), lang)}
+             for c, d in defs.items() if c in codes]
+    return known + [{"code": c, "name": c} for c in sorted(codes - set(defs))]
+
+
+def _items(order: OrderRecord) -> list:
+    try:
+        items = json.loads(order.items or "[]")
+    except ValueError:
+        return []
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def _names_bought(orders: list[OrderRecord]) -> dict[str, str]:
+    """sku -> product name, from the listed orders (newest name wins)."""
+    names: dict[str, str] = {}
+    for order in orders:
+        for item in _items(order):
+            if item.get("sku") and item.get("name"):
+                names.setdefault(str(item["sku"]), str(item["name"]))
+    return names
+
+
+def _quantity(items: list) -> int | float:
+    total = sum(float(_decimal(i.get("quantity", 1))) for i in items)
+    return int(total) if total == int(total) else round(total, 3)
+
+
+def _order_view(order: OrderRecord, deal_id: int | None, lang: str) -> dict:
+    items = _items(order)
+    return {"number": order.number or order.order_id, "date": labels.day(utc(order.ordered_at)),
+            "status": labels.named(labels.STATUS, order.status, lang), "total": labels.money(order.total,
+                                                                                              order.currency),
+            "item_count": _quantity(items), "this_deal": deal_id is not None and order.deal_id == deal_id}
