@@ -18,8 +18,11 @@ TIMEOUT = 3600  # seconds: a million customers rebuild in about a minute; leave 
 def rebuild_job(member_id: str) -> dict:
     """Full rebuild of one portal at the app clock's now."""
     from .engine import rebuild
+    from .writeback import enqueue_write_back
 
-    return rebuild(member_id, services.clock().now())
+    result = rebuild(member_id, services.clock().now())
+    enqueue_write_back(member_id)  # the changed figures go to the contacts' fields
+    return result
 
 
 def job_id(member_id: str) -> str:

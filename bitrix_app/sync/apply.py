@@ -5,6 +5,7 @@ from __future__ import annotations
 from bitrix_app.carts import events as cart_events
 from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped
 from bitrix_app.segments.engine import refresh_quietly
+from bitrix_app.segments.writeback import enqueue_write_back
 from bitrix_app.store.db import transaction
 
 from . import customers, orders
@@ -51,3 +52,4 @@ def _refresh_segments(ctx: SyncContext, customer_ids: set[int]) -> None:
     if customer_ids:
         with transaction(ctx.factory) as s:
             refresh_quietly(s, ctx.member_id, sorted(customer_ids), ctx.clock.now())
+        enqueue_write_back(ctx.member_id, connection=ctx.redis)

@@ -11,6 +11,7 @@ from bitrix_app.promo import codes as promo_codes
 from bitrix_app.rest.batching import pack
 from bitrix_app.segments.engine import refresh_quietly as refresh_segments
 from bitrix_app.segments.lines import record_lines
+from bitrix_app.segments.writeback import enqueue_write_back
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import OrderRecord
@@ -119,3 +120,5 @@ def _persist(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
             if job.complete:
                 rec.version = job.ev.version
         refresh_segments(s, ctx.member_id, sorted(touched), ctx.clock.now())
+    if touched:
+        enqueue_write_back(ctx.member_id, connection=ctx.redis)  # their new figures go to their contacts
