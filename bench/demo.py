@@ -65,6 +65,7 @@ def main() -> None:
         synced = demo_shop.wait_synced(stack)
         deals = len(stack.sandbox.portal.table("crm_deal"))
         print(json.dumps({"shop": shop, "posted": answer.json(), "inbox": synced, "deals_in_portal": deals}))
+        print(json.dumps(demo_shop.segments(stack), default=str))
         print(f"""
 Sandbox portal      {base}/_sandbox/          (control API index)
   CRM view          {base}/_sandbox/view      (deals, contacts, activities)
@@ -76,6 +77,7 @@ App                 {app_url}/healthz
 Shop API            {shop['events_url']}   (X-Signature: sha256=<HMAC of the body with the secret>)
   OpenAPI           {app_url}/shop/v1/openapi.json
 Try:  curl -s {stack.sandbox.webhook_url}crm.deal.list -d 'select[]=TITLE' -d 'select[]=STAGE_ID'
+      flask --app app segments list --member-id {stack.member_id}   (with this demo's environment)
 """, flush=True)
         if not args.once:
             print("Running; Ctrl-C stops everything.", flush=True)

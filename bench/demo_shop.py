@@ -73,3 +73,22 @@ def wait_synced(stack, timeout: float = 120) -> dict:
         if found["pending"] == 0 or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
+
+
+def segments(stack) -> dict:
+    """Rebuild the portal's segments (the nightly job, run now) and answer the lifecycle matrix."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import func, select
+
+    from bitrix_app.segments.engine import rebuild
+    from bitrix_app.store.db import transaction
+    from bitrix_app.store.segment_models import CustomerFigures
+
+    with stack.app.app_context():
+        summary = rebuild(stack.member_id, datetime.now(timezone.utc))
+        with transaction(stack.app.extensions["bitrix_app"]["sessions"]) as s:
+            cells = dict(s.execute(select(CustomerFigures.lifecycle, func.count()).where(
+                CustomerFigures.member_id == stack.member_id, CustomerFigures.lifecycle.is_not(None))
+                .group_by(CustomerFigures.lifecycle)).all())
+    return {"rebuild": summary, "lifecycle_matrix": cells}
