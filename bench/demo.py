@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -45,10 +46,16 @@ def _wait_active(stack, timeout: float = 60) -> dict:
     return {"status": "timeout"}
 
 
+def _interrupt(*_args) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--once", action="store_true", help="exit after the install has converged")
     args = parser.parse_args()
+    # a terminated demo (SIGTERM) stops its worker and embedded servers like Ctrl-C does
+    signal.signal(signal.SIGTERM, _interrupt)
     from bench.harness import start_stack
 
     workdir = os.path.abspath(os.environ.get("INSTANCE_DIR", "instance/demo"))
