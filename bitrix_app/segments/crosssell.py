@@ -102,7 +102,7 @@ def members_query(params: dict, env):
     lines, start = env.lines, env.now - timedelta(days=params["within_days"])
     customer = unindexed(lines.c.customer_id)
     x = (select(customer.label("customer_id"), func.max(lines.c.ordered_at).label("x_at"))
-         .where(lines.c.member_id == env.member_id, lines.c.counted == true(), lines.c.customer_id.is_not(None),
+         .where(lines.c.member_id == env.member_id, lines.c.counted == true(), customer.is_not(None),
                 lines.c.ordered_at >= start, item_filter(lines, params["bought"]))
          .group_by(customer).subquery("x"))
     y = lines.alias("y")

@@ -95,9 +95,24 @@ def _load(data) -> dict:
     return {**loaded, "params": params}
 
 
+def _no_custom_references(session: Session, member_id: str, code: str, loaded: dict) -> None:
+    """Custom rules are evaluated together, last: one may test built-in and other kinds' segments, not a custom one."""
+    if loaded["kind"] != "custom":
+        return
+    from .rules import referenced_segments
+
+    customs = set(session.scalars(select(SegmentDefinition.code).where(
+        SegmentDefinition.member_id == member_id, SegmentDefinition.kind == "custom"))) | {code}
+    named = sorted(set(referenced_segments(loaded["params"])) & customs)
+    if named:
+        raise ValidationError({"params": [f"A custom rule cannot test custom segments ({', '.join(named)}); "
+                                          "test the conditions of those rules instead."]})
+
+
 def create(session: Session, member_id: str, data: dict, now: datetime) -> dict:
     loaded = _load(data)
     code = loaded["code"]
+    _no_custom_references(session, member_id, code, loaded)
     if code in _builtin_codes(session, member_id):
         raise ValidationError({"code": [f"{code} is a built-in segment; choose another code."]})
     if _row(session, member_id, code) is not None:
@@ -121,6 +136,7 @@ def update(session: Session, member_id: str, code: str, changes: dict, now: date
         return None
     merged = {**_view(row), **(changes if isinstance(changes, dict) else {}), "code": code}
     loaded = _load({k: merged[k] for k in ("code", "kind", "name_en", "name_ru", "params", "enabled")})
+    _no_custom_references(session, member_id, code, loaded)
     row.kind, row.name_en, row.name_ru = loaded["kind"], loaded["name_en"], loaded["name_ru"]
     row.params = json.dumps(loaded["params"])
     row.enabled, row.updated_at = loaded["enabled"], now

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bitrix_app.store.segment_models import OrderLine, SegmentState
 
 from . import definitions as defs_mod
-from . import memberships, snapshot, staging, stats, transitions
+from . import incremental, memberships, snapshot, staging, stats, transitions
 from .kinds import Env, SegmentDef
 from .rfm import compute_cuts
 from .settings import get_settings
@@ -62,13 +62,8 @@ def refresh_customers(session: Session, member_id: str, customer_ids: list[int],
     dialect = conn.dialect.name
     settings = get_settings(session, member_id)
     defs, state = defs_mod.for_portal(session, member_id, settings), load_state(session, member_id)
-    scope = "one" if len(ids) == 1 else "ids"
     before = stats.segments_of(conn, ids)
-    if len(before) < len(ids):  # customers new to the engine get their row (gone customers: the rebuild drops them)
-        conn.execute(stats.ensure_rows_stmt(scope), values)
-    stats.update_figures(conn, dialect, settings, state, scope, values)
-    memberships.run(conn, memberships.plan(defs, make_env(member_id, now, dialect, settings), scope), values)
-    after = stats.segments_of(conn, ids)
+    after = incremental.write(conn, settings, state, defs, make_env(member_id, now, dialect, settings), ids)
     moved = transitions.record_diff(conn, member_id, before, after, state.get("codes") or [], now)
     return {"customers": len(after), **moved}
 
@@ -116,12 +111,11 @@ def _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, re
     cuts = compute_cuts(conn, stats.buyers(agg, dialect), values) if recut or not previous.get("recency") \
         else {k: previous.get(k) for k in CUT_KEYS}
     _save_state(conn, member_id, {**cuts, "codes": previous.get("codes") or []}, previous.get("rebuilt_at"))
-    conn.execute(stats.drop_orphans_stmt("all"), values)
     conn.commit()
     low, high, total = stats.customer_bounds(conn, member_id)
     known = (previous.get("codes") or []) if previous.get("rebuilt_at") else []
     env = make_env(member_id, now, dialect, settings)
-    statement, codes = staging.chunk_insert(dialect, agg, settings, cuts, memberships.prepared(defs, env, conn), env)
+    statement, codes = staging.chunk_insert(agg, settings, cuts, memberships.prepared(defs, env, conn), env)
     done = moved = 0
     for start in range(low, high + 1, chunk):
         part = {**values, "p_low": start, "p_high": min(start + chunk - 1, high)}
@@ -131,6 +125,8 @@ def _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, re
         conn.commit()
         if progress:
             progress("customers", done, total)
+    if stats.row_count(conn, member_id) > total:  # every customer has its row now: the surplus are gone customers
+        conn.execute(stats.drop_orphans_stmt("all"), values)
     _save_state(conn, member_id, {**cuts, "codes": codes}, now)
     snap = snapshot.take(conn, member_id, codes, settings, now, dialect)
     conn.commit()

@@ -1,33 +1,20 @@
-"""Memberships in one UPDATE per stage: segments = '|' || CASE WHEN <predicate> THEN 'CODE|' ELSE '' END || ...
+"""The segment string of a row: '|' || CASE WHEN <predicate> THEN 'CODE|' ELSE '' END || ... ("|" when none).
 
-Stage 1 rewrites the string from scratch; stage 2 (custom rules, which may test stage-1 membership) appends.
-The statements take the portal and the scope as bound parameters (see stats.params). When every definition is
-of a built-in kind (their predicates depend on the date only), the built statements are reused for the day.
+Predicates come from each definition's kind module (kinds.py) over env.cs, a row with customer_stats' columns.
+DATE_ONLY_KINDS are the kinds whose predicates depend on the date of env.now only (statements built for them can
+be reused for the day).
 """
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
-from functools import lru_cache
 
-from sqlalchemy import case, func, literal, update
-
-from bitrix_app.store.segment_models import OrderLine
+from sqlalchemy import case, func, literal
 
 from . import sqlfn
 from .kinds import Env, SegmentDef, kind_module
-from .stats import member_param, scoped
 
 log = logging.getLogger(__name__)
 DATE_ONLY_KINDS = frozenset({"lifecycle", "rfm", "lapsed", "birthday", "demographic"})
-
-
-@dataclass(frozen=True)
-class Plan:
-    statements: tuple  # stage 1, then stage 2 when there are custom rules
-    codes: tuple  # the codes evaluated, in string order
 
 
 def compiled(defs: list[SegmentDef], env: Env) -> list[tuple[SegmentDef, object]]:
@@ -88,26 +75,6 @@ def _runs(pairs, table):
     return out
 
 
-def _build(defs: list[SegmentDef], env: Env, scope: str) -> Plan:
-    """UPDATE statements of env.cs: customer_stats, or the full rebuild's staged copy with the same columns."""
-    pairs, table = compiled(defs, env), env.cs
-    where = (table.c.member_id == member_param(), scoped(scope, table.c.customer_id))
-    first = [(d, p) for d, p in pairs if d.stage == 1]
-    second = [(d, p) for d, p in pairs if d.stage == 2]
-    statements = [update(table).values(segments=value(first, literal("|"), table)).where(*where)]
-    if second:
-        statements.append(update(table).values(segments=value(second, table.c.segments, table)).where(*where))
-    return Plan(tuple(statements), tuple(d.code for d, _ in first + second))
-
-
-@lru_cache(maxsize=64)
-def _built_in_plan(dialect: str, scope: str, defs_key: tuple, day: date, table) -> Plan:
-    defs = [SegmentDef(code, kind, {}, json.loads(params)) for code, kind, params in defs_key]
-    midnight = datetime.combine(day, time(), timezone.utc)
-    env = Env(cs=table, lines=OrderLine.__table__, member_id="", now=midnight, dialect=dialect, settings={})
-    return _build(defs, env, scope)
-
-
 def prepared(defs: list[SegmentDef], env: Env, conn) -> list[SegmentDef]:
     """Definitions after their kind's optional prepare(defn, env, connection) hook (run once per full rebuild:
     e.g. portal-wide medians computed in one pass instead of per customer)."""
@@ -119,21 +86,6 @@ def prepared(defs: list[SegmentDef], env: Env, conn) -> list[SegmentDef]:
             hook = None
         out.append(hook(defn, env, conn) if hook else defn)
     return out
-
-
-def plan(defs: list[SegmentDef], env: Env, scope: str) -> Plan:
-    """The membership statements for these definitions at env.now."""
-    if all(d.kind in DATE_ONLY_KINDS for d in defs):
-        key = tuple((d.code, d.kind, json.dumps(d.params, sort_keys=True)) for d in defs)
-        return _built_in_plan(env.dialect, scope, key, env.now.date(), env.cs)
-    return _build(defs, env, scope)
-
-
-def run(conn, memberships: Plan, values: dict) -> list[str]:
-    """Rewrite the segment strings of the customers in scope; answer the codes evaluated, in order."""
-    for statement in memberships.statements:
-        conn.execute(statement, values)
-    return list(memberships.codes)
 
 
 def codes_of(segments: str | None) -> set[str]:

@@ -53,6 +53,14 @@ def members_table(name: str) -> Table:
     return Table(name, MetaData(), Column("customer_id", BigId, primary_key=True), prefixes=["TEMPORARY"])
 
 
+def temp_table(connection, name: str, *columns) -> Table:
+    """A fresh, empty temporary table of this connection."""
+    drop_temp(connection, name)
+    table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+    table.create(connection)
+    return table
+
+
 def temp_name(defn, env, suffix: str = "") -> str:
     """The name of a definition's temporary table (stable per portal and code; safe in SQL)."""
     key = f"{env.member_id}:{defn.kind}:{defn.code}".encode()
@@ -66,9 +74,7 @@ def drop_temp(connection, name: str) -> None:
 
 def fill(connection, name: str, query) -> str:
     """A fresh temporary table `name` holding the distinct customer ids `query` selects; answers the name."""
-    drop_temp(connection, name)
-    table = members_table(name)
-    table.create(connection)
+    table = temp_table(connection, name, Column("customer_id", BigId, primary_key=True))
     ids = query.subquery("ids")
     connection.execute(insert(table).from_select(["customer_id"], select(ids.c[0]).distinct()))
     return name

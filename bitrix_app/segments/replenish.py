@@ -16,12 +16,13 @@ import json
 from datetime import datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import (BigInteger, Column, DateTime, Float, Integer, MetaData, String, Table, and_, case, cast,
-                        exists, func, insert, literal, null, select, true)
+from sqlalchemy import (BigInteger, Column, DateTime, Float, Integer, String, and_, case, cast, exists, func, insert,
+                        literal, null, select, true)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from .crosssell import MAX_DAYS, MAX_ITEMS, item_filter
-from .prepared import TABLE, BigId, aware, drop_temp, fill, in_members, split, temp_name, unindexed, with_prepared
+from .prepared import (TABLE, BigId, aware, drop_temp, fill, in_members, split, temp_name, temp_table, unindexed,
+                       with_prepared)
 from .sqlfn import DAY, epoch, epoch_of
 
 MEDIANS = "product_medians"  # params["_prepared"] entry: {sku: [median_seconds, gaps]}, reusable (JSON)
@@ -55,9 +56,11 @@ def _moments(params: dict, env, customer=None, correlate=None, where=None):
     `correlate`) or the whole portal's, optionally narrowed by `where` (correlated to `correlate`). Two lines of a
     sku at the same moment need no DISTINCT: their zero gap is below a day and is not counted."""
     lines, one = env.lines.c, customer is not None
-    who = lines.customer_id if one else unindexed(lines.customer_id).label("customer_id")
-    query = select(who, lines.sku, lines.ordered_at).where(
-        lines.member_id == env.member_id, lines.counted == true(), lines.customer_id.is_not(None),
+    # one customer: keep to the customer index (the sku index would offer the window's order and scan the portal)
+    who, sku = (lines.customer_id, unindexed(lines.sku)) if one else (unindexed(lines.customer_id), lines.sku)
+    query = select(who.label("customer_id"), sku.label("sku"), lines.ordered_at,
+                   epoch(lines.ordered_at, env.dialect).label("at")).where(
+        lines.member_id == env.member_id, lines.counted == true(), who.is_not(None),
         item_filter(env.lines, params, per_customer=one))
     query = query.where(lines.customer_id == customer) if one else query
     query = query.where(where) if where is not None else query
@@ -68,7 +71,7 @@ def _gaps(moments, env):
     """Each moment with the seconds since the customer's previous purchase of the sku (NULL for the first) and
     whether it is their last one (1/0); one window, so one sort."""
     m = moments.subquery("moments")
-    at = epoch(m.c.ordered_at, env.dialect)
+    at = m.c.at
     window = {"partition_by": [m.c.customer_id, m.c.sku], "order_by": m.c.ordered_at}
     last = case((func.lead(m.c.ordered_at).over(**window).is_(None), 1), else_=0)
     return select(m.c.customer_id, m.c.sku, m.c.ordered_at, (at - func.lag(at).over(**window)).label("gap"),
@@ -125,7 +128,7 @@ def _cached_median(medians: dict, sku, dialect: str):
 
 
 def _product_median(params: dict, prepared: dict, env, items):
-    if MEDIANS not in prepared:
+    if prepared.get(MEDIANS) is None:  # not prepared, or too many skus to keep
         inner = product_medians_query(params, env, env.lines.c.sku == items.c.sku, correlate=items).subquery("product")
         return select(inner.c.median).scalar_subquery()
     return _cached_median(prepared[MEDIANS], items.c.sku, env.dialect) if prepared[MEDIANS] else null()
@@ -147,13 +150,6 @@ def predicate(defn, env):
                                                                    _product_median(params, prepared, env, items))))
 
 
-def _temp_table(connection, name: str, *columns) -> Table:
-    drop_temp(connection, name)
-    table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
-    table.create(connection)
-    return table
-
-
 def prepare(defn, env, connection):
     """The definition for a full rebuild on this connection: every purchase gap once (a temporary table), the sku
     medians and the due customers from it (members into a temporary table).
@@ -162,14 +158,14 @@ def prepare(defn, env, connection):
     """
     params, _ = load(defn)
     name = temp_name(defn, env)
-    gaps = _temp_table(connection, f"{name}_g", Column("customer_id", BigId), Column("sku", String(100)),
+    gaps = temp_table(connection, f"{name}_g", Column("customer_id", BigId), Column("sku", String(100)),
                        Column("ordered_at", DateTime(timezone=True)), Column("gap", BigInteger),
                        Column("is_last", Integer))
     connection.execute(insert(gaps).from_select(["customer_id", "sku", "ordered_at", "gap", "is_last"],
                                                 _gaps(_moments(params, env), env)))
     medians = {row.sku: [float(row.median), int(row.gaps)]
                for row in connection.execute(_product_medians(gaps, params))}
-    known = _temp_table(connection, f"{name}_m", Column("sku", String(100), primary_key=True), Column("median", Float))
+    known = temp_table(connection, f"{name}_m", Column("sku", String(100), primary_key=True), Column("median", Float))
     if medians:
         connection.execute(insert(known), [{"sku": sku, "median": m} for sku, (m, _) in medians.items()])
     items = _customer_items(gaps)

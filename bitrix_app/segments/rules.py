@@ -166,7 +166,8 @@ def _bought_query(env, name: str, values: list, within_days, customer):
     lines = env.lines.c
     column = lines.category if name == "categories_bought" else lines.sku
     if customer is None:
-        query = select(unindexed(lines.customer_id)).where(lines.customer_id.is_not(None), column.in_(values))
+        buyer = unindexed(lines.customer_id)
+        query = select(buyer).where(buyer.is_not(None), column.in_(values))
     else:
         query = select(column).where(lines.customer_id == customer, unindexed(column).in_(values))
     query = query.where(lines.member_id == env.member_id, lines.counted == true())

@@ -1,37 +1,32 @@
 """The full rebuild's working tables and per-chunk statements.
 
 The portal's purchases are aggregated once into `seg_agg`. Each chunk of customers (ids p_low..p_high) is
-computed by ONE INSERT into `seg_src` (a temporary table with customer_stats' columns): a chain of materialized
-CTEs reads the raw figures, derives scores, cell, LTV and group, then the segment string - each expression once
-per row, and memberships see a row with customer_stats' columns (env.cs is the CTE). One UPDATE ... FROM then
-writes the customer_stats rows whose values changed (the day count alone changes every day for everyone: a row
-keeps its days_since as of its computed_at until something else changes), and the enter/leave rows come from
-seg_src's old and new strings. The expressions are the incremental path's (stats.raw_columns / derived /
-final_values), so both paths compute the same figures.
+computed by ONE INSERT into `seg_src` (a temporary table with customer_stats' columns) of compute.py's SELECT.
+New customers' rows are inserted from it; one UPDATE ... FROM writes the existing rows whose values changed (the
+day count alone changes every day for everyone: a row keeps its days_since as of its computed_at until something
+else changes); the enter/leave rows come from seg_src's old and new strings.
 """
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, DateTime, MetaData, String, Table, Text, and_, bindparam, case,
-                        delete, false, func, insert, literal, or_, select, text, true, union_all, update)
+from sqlalchemy import (BigInteger, Boolean, Column, DateTime, MetaData, String, Table, Text, and_, case, delete,
+                        false, func, insert, literal, or_, select, text, true, union_all, update)
 
-from bitrix_app.store.segment_models import OrderLine, SegmentTransition
+from bitrix_app.store.segment_models import SegmentTransition
 
-from . import memberships, rfm, sqlfn, stats
+from . import compute, sqlfn, stats
 from .kinds import Env, SegmentDef
-from .stats import CS, CUSTOMERS, member_param, scoped
+from .stats import CS, member_param, scoped
 
 TEMPORARIES = ("seg_agg", "seg_src")
 TR = SegmentTransition.__table__
-# values that a nightly rebuild compares: all but days_since and computed_at
-COMPARED = tuple(c.name for c in CS.columns if c.name not in ("customer_id", "member_id", "days_since", "computed_at",
-                                                               "dirty", "written"))
 
 
 def _source_table() -> Table:
-    """customer_stats' columns (no keys but the customer, no indexes) and the working columns."""
+    """customer_stats' columns (no keys but the customer, no indexes) and compute's working columns."""
     cols = [Column(c.name, c.type, primary_key=c.name == "customer_id") for c in CS.columns]
     cols += [Column("tenure", BigInteger), Column("birthday", Text), Column("gender_raw", Text),
              Column("old_segments", Text), Column("is_new", Boolean)]
+    cols += [Column(f"old_{n}", CS.c[n].type) for n in compute.COMPARED]
     return Table("seg_src", MetaData(), *cols, prefixes=["TEMPORARY"])
 
 
@@ -50,63 +45,28 @@ def create(conn, values: dict) -> Table:
     agg = stats.aggregate_table()
     SOURCE.create(conn)
     query = stats.purchases(conn.dialect.name)
-    if conn.dialect.name == "postgresql":  # CREATE TABLE AS may run in parallel workers; INSERT ... SELECT may not
+    if conn.dialect.name == "postgresql":
+        # stored in customer order (each chunk reads a contiguous range of it), grouped as the covering index
+        # streams the orders (a hash aggregate of a million customers spills, and its estimate is far too low)
         compiled = query.order_by(None).order_by(stats.ORDERS.c.customer_id).compile(dialect=conn.dialect)
-        # stored in customer order, so each chunk reads a contiguous range of it
+        conn.exec_driver_sql("SET LOCAL enable_hashagg = off")
+        conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE seg_agg AS {compiled}", {**compiled.params, **values})
+        conn.exec_driver_sql("RESET enable_hashagg")
+        conn.exec_driver_sql("RESET max_parallel_workers_per_gather")
         conn.exec_driver_sql("ALTER TABLE seg_agg ADD PRIMARY KEY (cid)")
         conn.exec_driver_sql("ANALYZE seg_agg")
+        conn.exec_driver_sql("ANALYZE customer_stats")  # fresh estimates for the chunks' joins
     else:
         agg.create(conn)
         conn.execute(insert(agg).from_select(list(stats.AGG_COLUMNS), query), values)
     return agg
 
 
-def _materialized(stmt, name: str):
-    return stmt.cte(name).prefix_with("MATERIALIZED")
-
-
-def _rows(dialect: str, agg: Table, settings: dict, cuts: dict):
-    """CTE of the chunk's customers with every customer_stats column (segments still empty)."""
-    raw = _materialized(select(*stats.raw_columns(dialect, agg),
-                               func.coalesce(CS.c.segments, "|").label("old_segments"),
-                               CS.c.customer_id.is_(None).label("is_new"))
-                        .select_from(CUSTOMERS.outerjoin(agg, and_(agg.c.cid == CUSTOMERS.c.id,
-                                                                   scoped("range", agg.c.cid)))
-                                     .outerjoin(CS, and_(CS.c.customer_id == CUSTOMERS.c.id,
-                                                         scoped("range", CS.c.customer_id))))
-                        .where(CUSTOMERS.c.member_id == member_param(), scoped("range", CUSTOMERS.c.id)), "raw")
-    more = stats.derived(dialect, raw.c, cuts, settings["lifecycle"])
-    scored = _materialized(select(raw, *[expr.label(name) for name, expr in more.items()]), "scored")
-    return _materialized(select(scored, rfm.group_expr(scored.c.r, scored.c.f, scored.c.m).label("rfm_group"),
-                                literal("|").label("segments"),
-                                bindparam("p_now", type_=DateTime(timezone=True)).label("computed_at"),
-                                true().label("dirty"),
-                                literal(None, Text).label("written")), "figures")
-
-
-def chunk_insert(dialect: str, agg: Table, settings: dict, cuts: dict, defs: list[SegmentDef], env: Env):
-    """The INSERT computing a chunk into seg_src, and the codes of its segment strings (in order)."""
-    rows = _rows(dialect, agg, settings, cuts)
-    first = memberships.compiled([d for d in defs if d.stage == 1], _env(env, rows))
-    names = [c.name for c in SOURCE.columns]
-    if any(d.stage == 2 for d in defs):
-        stage1 = _materialized(select(*[rows.c[n] for n in names if n != "segments"],
-                                      memberships.value(first, literal("|"), rows).label("segments")), "stage1")
-        second = memberships.compiled([d for d in defs if d.stage == 2], _env(env, stage1))
-        final = select(*[stage1.c[n] if n != "segments" else memberships.value(second, stage1.c.segments, stage1)
-                         .label("segments") for n in names])
-        codes = [d.code for d, _ in first + second]
-    else:
-        final = select(*[rows.c[n] if n != "segments" else
-                         memberships.value(first, literal("|"), rows).label("segments") for n in names])
-        codes = [d.code for d, _ in first]
-    return insert(SOURCE).from_select(names, final), codes
-
-
-def _env(env: Env, table) -> Env:
-    return Env(cs=table, lines=OrderLine.__table__, member_id=env.member_id, now=env.now, dialect=env.dialect,
-               settings=env.settings)
+def chunk_insert(agg: Table, settings: dict, cuts: dict, defs: list[SegmentDef], env: Env):
+    """The INSERT computing a chunk (p_low..p_high) into seg_src, and the codes of its segment strings."""
+    final, codes = compute.computed(agg, settings, cuts, defs, env, "range")
+    return insert(SOURCE).from_select(list(compute.NAMES), final), codes
 
 
 def stage(conn, statement, values: dict) -> int:
@@ -122,11 +82,12 @@ def stage(conn, statement, values: dict) -> int:
 
 
 def write_back(conn, values: dict) -> None:
-    """Copy the staged chunk into the customer_stats rows whose values changed (one UPDATE)."""
+    """Copy the staged chunk into the existing customer_stats rows whose values changed (one UPDATE; the test
+    reads seg_src alone, so unchanged rows are not even joined)."""
     src = SOURCE
-    differs = or_(*[CS.c[name].is_distinct_from(src.c[name]) for name in COMPARED])
     stmt = (update(CS).values(**stats.final_values(src.c, src.c.rfm_group, src.c.segments))
-            .where(CS.c.customer_id == src.c.customer_id, CS.c.member_id == member_param(), differs))
+            .where(CS.c.customer_id == src.c.customer_id, CS.c.member_id == member_param(),
+                   scoped("range", CS.c.customer_id), src.c.is_new == false(), compute.changed(src.c)))
     conn.execute(stmt, values)
 
 
@@ -137,7 +98,7 @@ def record_transitions(conn, codes: list[str], values: dict) -> int:
     src, dialect = SOURCE, conn.dialect.name
     listed = union_all(*[select(literal(code, String).label("code")) for code in codes]).subquery("codes")
     changed = select(src.c.customer_id, src.c.segments, src.c.old_segments).where(
-        src.c.segments != src.c.old_segments).subquery("changed")
+        src.c.segments != src.c.old_segments).cte("changed").prefix_with("MATERIALIZED")  # few rows, then x codes
     token = literal("|").concat(listed.c.code).concat(literal("|"))
     inside = sqlfn.contains(changed.c.segments, token, dialect)
     was = sqlfn.contains(changed.c.old_segments, token, dialect)

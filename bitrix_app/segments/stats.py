@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import (BigInteger, Column, DateTime, Float, Integer, MetaData, String, Table, bindparam, case,
-                        delete, exists, false, func, insert, literal, or_, select, true, update)
+                        delete, exists, false, func, or_, select, true)
 
 from bitrix_app.store.segment_models import CustomerFigures, OrderLine
 from bitrix_app.store.shop_models import Customer, OrderRecord
@@ -101,26 +101,6 @@ def _days(seconds):
     return case((seconds < 0, 0), else_=seconds // sqlfn.DAY)
 
 
-NEW_ROW_COLUMNS = ["customer_id", "member_id", "contact_id", "orders", "revenue", "paid_revenue", "ltv", "segments",
-                   "dirty"]
-
-
-def new_rows(customer_id, contact_id):
-    """SELECT of fresh customer_stats rows (dirty, in no segment) for NEW_ROW_COLUMNS."""
-    return select(customer_id, member_param(), contact_id, literal(0), literal(0.0), literal(0.0), literal(0.0),
-                  literal("|"), true())
-
-
-@lru_cache(maxsize=16)
-def ensure_rows_stmt(scope: str):
-    """A customer_stats row for every shop customer in scope (incremental: a few customers; the full rebuild
-    inserts from its staging table instead, as PostgreSQL may plan this anti-join as a scan per row)."""
-    c = CUSTOMERS.c
-    missing = new_rows(c.id, c.contact_id).where(
-        c.member_id == member_param(), scoped(scope, c.id), ~exists().where(CS.c.customer_id == c.id))
-    return insert(CS).from_select(NEW_ROW_COLUMNS, missing)
-
-
 @lru_cache(maxsize=16)
 def drop_orphans_stmt(scope: str):
     """Rows of customers that no longer exist."""
@@ -175,33 +155,10 @@ def final_values(t, rfm_group, segments=None) -> dict:
     return values
 
 
-@lru_cache(maxsize=64)
-def figures_stmt(dialect: str, scope: str, lifecycle_key: str, cuts_key: str):
-    """One UPDATE writing every figure of the customers in scope, from subqueries (incremental updates)."""
-    agg = purchases(dialect, scope).subquery("agg")
-    src = (select(*raw_columns(dialect, agg)).select_from(CUSTOMERS.outerjoin(agg, agg.c.cid == CUSTOMERS.c.id))
-           .where(CUSTOMERS.c.member_id == member_param(), scoped(scope, CUSTOMERS.c.id)).subquery("src"))
-    more = derived(dialect, src.c, json.loads(cuts_key), json.loads(lifecycle_key))
-    s = select(src, *[expr.label(name) for name, expr in more.items()]).subquery("scored")
-    return (update(CS).values(**final_values(s.c, rfm.group_expr(s.c.r, s.c.f, s.c.m)))
-            .where(CS.c.customer_id == s.c.customer_id, CS.c.member_id == member_param(),
-                   scoped(scope, CS.c.customer_id)))
-
-
-def lifecycle_key(settings: dict) -> str:
-    return json.dumps(settings["lifecycle"], sort_keys=True)
-
-
 def cuts_key(state: dict) -> str:
     """The part of the portal's state that scoring depends on, as a cache key."""
     return json.dumps({k: state.get(k) for k in ("recency", "frequency", "monetary", "lifespan_years")},
                       sort_keys=True)
-
-
-def update_figures(conn, dialect: str, settings: dict, state: dict, scope: str, values: dict) -> int:
-    """Write every figure of the customers in scope (incremental path)."""
-    stmt = figures_stmt(dialect, scope, lifecycle_key(settings), cuts_key(state or {}))
-    return conn.execute(stmt, values).rowcount or 0
 
 
 @lru_cache(maxsize=4)
@@ -237,3 +194,7 @@ def customer_bounds(conn, member_id: str) -> tuple[int, int, int]:
     low, high, count = conn.execute(select(func.min(c.id), func.max(c.id), func.count())
                                     .where(c.member_id == member_id)).one()
     return low or 0, high or 0, count or 0
+
+
+def row_count(conn, member_id: str) -> int:
+    return conn.execute(select(func.count()).select_from(CS).where(CS.c.member_id == member_id)).scalar_one()

@@ -69,6 +69,20 @@ def test_stored_definitions_are_validated_with_clear_errors(hist):
             assert field in caught.value.messages, (data, caught.value.messages)
 
 
+def test_a_custom_rule_cannot_test_a_custom_segment(hist):
+    vip = {"code": "VIP", "kind": "custom", "name_en": "VIP", "name_ru": "VIP",
+           "params": {"field": "revenue", "op": ">", "value": 1000}}
+    fans = {"code": "FANS", "kind": "custom", "name_en": "Fans", "name_ru": "Фанаты",
+            "params": {"all": [{"field": "segment", "op": "in", "value": ["VIP"]}]}}
+    with hist.session() as s:
+        definitions.create(s, hist.member_id, vip, hist.now)
+        with pytest.raises(ValidationError) as caught:
+            definitions.create(s, hist.member_id, fans, hist.now)
+        assert "custom segments (VIP)" in str(caught.value.messages["params"])
+        fans["params"] = {"field": "segment", "op": "in", "value": ["LOYAL_LOST"]}  # a built-in one is fine
+        assert definitions.create(s, hist.member_id, fans, hist.now)["code"] == "FANS"
+
+
 def test_define_update_disable_and_delete(hist):
     cid = hist.buyer(1, 50)
     data = {"code": "QUIET_45", "kind": "lapsed", "name_en": "Quiet", "name_ru": "Тихие", "params": {"days": 45}}

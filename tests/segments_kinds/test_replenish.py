@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from bitrix_app.segments import replenish
 from bitrix_app.segments.prepared import for_incremental
 
-from .conftest import NOW, defn
+from .conftest import defn
 
 SECOND = timedelta(seconds=1)
 COFFEE = {"categories": ["coffee"], "skus": ["FILTER-1"]}
