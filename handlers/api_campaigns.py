@@ -3,38 +3,23 @@ run now, report, install presets). Every view needs the admin bearer token (admi
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
-from marshmallow import ValidationError
 
 from bitrix_app import services
 from bitrix_app.campaigns import definitions, presets
 from bitrix_app.campaigns.jobs import queue_run
 from bitrix_app.campaigns.report import report as campaign_report
-from bitrix_app.shops.connections import portal_exists
-from bitrix_app.store.db import transaction
 
+from .admin_api import in_portal, json_object
 from .admin_auth import admin_required
 from .errors import ApiError
 
 bp = Blueprint("api_campaigns", __name__, url_prefix="/api/v1/portals/<member_id>/campaigns")
 
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", "send the campaign as a JSON object")
-    return body
-
-
 def _in_portal(member_id: str, work):
-    """Run `work(session)` for an installed portal; map definition errors to 404/409/422."""
+    """in_portal, with the campaign definition's own errors as 404/409/422."""
     try:
-        with transaction(services.session_factory()) as s:
-            if not portal_exists(s, member_id):
-                raise ApiError(404, "not_found", "no installed portal with this member_id")
-            return work(s)
-    except ValidationError as err:
-        raise ApiError(422, "validation_error", "the campaign definition has invalid fields",
-                       {"fields": err.messages}) from err
+        return in_portal(member_id, work, "the campaign definition has invalid fields")
     except definitions.CampaignNotFound as err:
         raise ApiError(404, "not_found", str(err)) from err
     except definitions.CampaignExists as err:
@@ -53,7 +38,7 @@ def list_(member_id: str):
 @bp.post("")
 @admin_required
 def create(member_id: str):
-    body, now = _body(), services.clock().now()
+    body, now = json_object("the campaign as a JSON object"), services.clock().now()
     return jsonify(_in_portal(member_id, lambda s: definitions.as_json(definitions.create(s, member_id, body, now)))), 201
 
 
@@ -66,7 +51,7 @@ def get(member_id: str, code: str):
 @bp.route("/<code>", methods=["PATCH", "PUT"])
 @admin_required
 def update(member_id: str, code: str):
-    body, now = _body(), services.clock().now()
+    body, now = json_object("the campaign as a JSON object"), services.clock().now()
     return jsonify(_in_portal(member_id, lambda s: definitions.as_json(
         definitions.update(s, member_id, code, body, now))))
 

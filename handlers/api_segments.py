@@ -6,14 +6,13 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, fields
 from marshmallow.validate import OneOf, Range
 
 from bitrix_app import services
 from bitrix_app.segments import admin, definitions, export, settings, snapshot
-from bitrix_app.shops.connections import portal_exists
-from bitrix_app.store.db import transaction
 
+from .admin_api import in_portal, json_object
 from .admin_auth import admin_required
 from .errors import ApiError
 
@@ -29,30 +28,10 @@ class PageSchema(Schema):
     limit = fields.Integer(load_default=500, validate=Range(1, 5000))
 
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", "send a JSON object")
-    return body
-
-
-def _in_portal(member_id: str, work):
-    """Run `work(session)` for an installed portal; map errors to 404/422."""
-    try:
-        with transaction(services.session_factory()) as s:
-            if not portal_exists(s, member_id):
-                raise ApiError(404, "not_found", "no installed portal with this member_id")
-            return work(s)
-    except ValidationError as err:
-        raise ApiError(422, "validation_error", "the request has invalid fields", {"fields": err.messages}) from err
-    except LookupError as err:
-        raise ApiError(404, "not_found", str(err.args[0] if err.args else err)) from err
-
-
 @bp.get("")
 @admin_required
 def list_(member_id: str):
-    return jsonify({"segments": _in_portal(member_id, lambda s: admin.listing_with_counts(s, member_id))})
+    return jsonify({"segments": in_portal(member_id, lambda s: admin.listing_with_counts(s, member_id))})
 
 
 @bp.get("/<code>/members")
@@ -64,7 +43,7 @@ def members(member_id: str, code: str):
         wanted = admin.require_code(s, member_id, code)
         return export.page(s, member_id, wanted, page["after"], page["limit"])
 
-    rows, next_after = _in_portal(member_id, work)
+    rows, next_after = in_portal(member_id, work)
     headers = {"X-Next-After": "" if next_after is None else str(next_after)}
     if page["format"] == "json":
         return jsonify({"members": rows, "next_after": next_after}), 200, headers
@@ -81,7 +60,7 @@ def explain(member_id: str, customer_id: int):
 
     everything = request.args.get("all") in ("1", "true", "yes")
     now = services.clock().now()
-    return jsonify(_in_portal(member_id, lambda s: explain_in(s, member_id, customer_id, now, everything)))
+    return jsonify(in_portal(member_id, lambda s: explain_in(s, member_id, customer_id, now, everything)))
 
 
 @bp.post("/rebuild")
@@ -89,7 +68,7 @@ def explain(member_id: str, customer_id: int):
 def rebuild(member_id: str):
     from bitrix_app.segments.jobs import enqueue_rebuild
 
-    _in_portal(member_id, lambda s: None)
+    in_portal(member_id, lambda s: None)
     job = enqueue_rebuild(member_id)
     return jsonify({"job_id": job.id, "status": job.get_status()}), 202
 
@@ -97,15 +76,15 @@ def rebuild(member_id: str):
 @bp.post("/definitions")
 @admin_required
 def create(member_id: str):
-    body, now = _body(), services.clock().now()
-    return jsonify(_in_portal(member_id, lambda s: definitions.create(s, member_id, body, now))), 201
+    body, now = json_object(), services.clock().now()
+    return jsonify(in_portal(member_id, lambda s: definitions.create(s, member_id, body, now))), 201
 
 
 @bp.put("/definitions/<code>")
 @admin_required
 def update(member_id: str, code: str):
-    body, now = _body(), services.clock().now()
-    view = _in_portal(member_id, lambda s: definitions.update(s, member_id, code.upper(), body, now))
+    body, now = json_object(), services.clock().now()
+    view = in_portal(member_id, lambda s: definitions.update(s, member_id, code.upper(), body, now))
     if view is None:
         raise ApiError(404, "not_found", f"the portal has no stored segment {code.upper()}")
     return jsonify(view)
@@ -114,7 +93,7 @@ def update(member_id: str, code: str):
 @bp.delete("/definitions/<code>")
 @admin_required
 def delete(member_id: str, code: str):
-    if not _in_portal(member_id, lambda s: definitions.delete(s, member_id, code.upper())):
+    if not in_portal(member_id, lambda s: definitions.delete(s, member_id, code.upper())):
         raise ApiError(404, "not_found", f"the portal has no stored segment {code.upper()}")
     return jsonify({"deleted": code.upper()})
 
@@ -122,20 +101,20 @@ def delete(member_id: str, code: str):
 @bp.get("/settings")
 @admin_required
 def get_settings(member_id: str):
-    return jsonify(_in_portal(member_id, lambda s: settings.get_settings(s, member_id)))
+    return jsonify(in_portal(member_id, lambda s: settings.get_settings(s, member_id)))
 
 
 @bp.put("/settings")
 @admin_required
 def put_settings(member_id: str):
-    body, now = _body(), services.clock().now()
-    return jsonify(_in_portal(member_id, lambda s: settings.update_settings(s, member_id, body, now)))
+    body, now = json_object(), services.clock().now()
+    return jsonify(in_portal(member_id, lambda s: settings.update_settings(s, member_id, body, now)))
 
 
 @bp.get("/snapshot")
 @admin_required
 def latest_snapshot(member_id: str):
-    found = _in_portal(member_id, lambda s: snapshot.latest(s.connection(), member_id))
+    found = in_portal(member_id, lambda s: snapshot.latest(s.connection(), member_id))
     if found is None:
         raise ApiError(404, "not_found", "no rebuild yet: run POST .../segments/rebuild")
     return jsonify(found)
@@ -147,4 +126,4 @@ def trend(member_id: str):
     limit = request.args.get("limit", "30")
     if not limit.isdigit() or not 1 <= int(limit) <= 365:
         raise ApiError(422, "validation_error", "limit must be a whole number from 1 to 365")
-    return jsonify(_in_portal(member_id, lambda s: admin.trend(s, member_id, int(limit))))
+    return jsonify(in_portal(member_id, lambda s: admin.trend(s, member_id, int(limit))))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bitrix_app.clock import FrozenClock
 from bitrix_app.messaging import templates
 from bitrix_app.robots.context import items_of
 from bitrix_app.segments.lifecycle import NOT_PURCHASES
@@ -20,23 +21,13 @@ from bitrix_app.store.shop_models import Customer, OrderRecord, Shop
 SOURCE = "campaigns"  # ORIGINATOR_ID of campaign deals, `source` of campaign messages
 
 
-class FixedClock:
-    """The run's moment as a clock (the messaging layer and staff messages ask a clock)."""
-
-    def __init__(self, moment: datetime):
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-
 @dataclass
 class CampaignContext:
     """Also what `messaging.send_many` and `messaging.staff` need (member_id, factory, clock, client, settings)."""
 
     member_id: str
     factory: Any
-    clock: FixedClock
+    clock: FrozenClock
     client: Any
     redis: Any
     settings: ShopSettings
@@ -77,7 +68,7 @@ def build(member_id: str, factory, redis, client, now: datetime, cipher=None) ->
         shop = s.scalar(select(Shop.name).where(Shop.member_id == member_id).order_by(Shop.id).limit(1))
         language = templates.language_of(s, member_id)
         category, installer = portal.repeat_category_id, portal.installed_by
-    return CampaignContext(member_id, factory, FixedClock(now), client, redis, settings,
+    return CampaignContext(member_id, factory, FrozenClock(now), client, redis, settings,
                            settings.responsible_id or installer, category, language, shop or "our shop", cipher)
 
 

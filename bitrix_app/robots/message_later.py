@@ -32,16 +32,6 @@ JOB = "bitrix_app.robots.message_later.send_later"
 MAX_GENERATIONS = 50  # re-deferrals of one message (a guard against a timer loop, never reached in practice)
 
 
-class FixedClock:
-    """The robot's moment as a clock, for the messaging layer."""
-
-    def __init__(self, moment: datetime):
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-
 @dataclass
 class SendContext:
     """What `messaging.send_many` needs."""

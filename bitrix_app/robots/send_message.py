@@ -15,6 +15,7 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from bitrix_app import messaging
+from bitrix_app.clock import FrozenClock
 from bitrix_app.messaging import journal, templates
 from bitrix_app.messaging.message import ERROR, LATER, SENT
 from bitrix_app.orders.normalise import email_key, phone_e164
@@ -91,7 +92,7 @@ def send_message(ctx: RobotContext) -> Outcome:
             journal.write(s, ctx.member_id, message, journal.SKIPPED, ctx.now, reason=detail)
         return _skipped("missing_data", detail, channel)
     responsible = user_id(doc.get("ASSIGNED_BY_ID"))
-    send_ctx = message_later.SendContext(ctx.member_id, ctx.sessions, message_later.FixedClock(ctx.now),
+    send_ctx = message_later.SendContext(ctx.member_id, ctx.sessions, FrozenClock(ctx.now),
                                          ctx.client, settings, responsible)
     delivery = messaging.send(send_ctx, message)
     kind_name = "marketing" if message.marketing else "transactional"
