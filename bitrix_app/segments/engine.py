@@ -24,7 +24,7 @@ from bitrix_app.store.segment_models import OrderLine, SegmentState
 from . import definitions as defs_mod
 from . import incremental, memberships, snapshot, staging, stats, transitions
 from .kinds import Env, SegmentDef
-from .rfm import compute_cuts
+from .quintiles import compute_cuts
 from .settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, re
     dialect, values = conn.dialect.name, stats.params(member_id, now)
     marks = stats.high_marks(conn)
     agg = staging.create(conn, values)
-    cuts = compute_cuts(conn, stats.buyers(agg, dialect), values) if recut or not previous.get("recency") \
+    cuts = compute_cuts(conn, agg, stats.buyers(agg, dialect), values) if recut or not previous.get("recency") \
         else {k: previous.get(k) for k in CUT_KEYS}
     _save_state(conn, member_id, {**cuts, "codes": previous.get("codes") or []}, previous.get("rebuilt_at"))
     conn.commit()

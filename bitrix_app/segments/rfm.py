@@ -1,8 +1,8 @@
 """RFM scores by quintiles within a portal, the named RFM groups, the lifecycle cell and the predicted LTV.
 
-Cut points: the full rebuild ranks the portal's buyers on each measure with NTILE(5) and keeps the largest value
-of quintiles 1-4 (stored in segment_state.cuts); every score, full or incremental, compares a value with these
-cuts, so equal values always share a score and an incremental update scores exactly like the rebuild that
+Cut points: the full rebuild splits the portal's buyers on each measure into quintiles as NTILE(5) does and
+keeps the largest value of quintiles 1-4 (quintiles.py; stored in segment_state.cuts); every score, full or
+incremental, compares a value with these cuts, so equal values always share a score and an incremental update scores exactly like the rebuild that
 made the cuts. A value equal to a cut belongs to the lower quintile: frequency and monetary score 1 (fewest,
 least) to 5; recency scores 5 for the most recent quintile (fewest days since the last purchase) down to 1.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from sqlalchemy import Float, Integer, case, cast, func, literal, select
+from sqlalchemy import Float, Integer, case, cast, literal
 
 GROUPS = ("champions", "loyal", "potential_loyalist", "new", "promising", "need_attention", "about_to_sleep",
           "at_risk", "cant_lose", "hibernating", "lost")
@@ -31,7 +31,6 @@ _GRID = {
     1: ("lost", "lost", "at_risk", "cant_lose", "cant_lose"),
 }
 GRID = MappingProxyType({(r, fm): row[fm - 1] for r, row in _GRID.items() for fm in range(1, 6)})
-MEASURES = ("recency", "frequency", "monetary")
 YEAR_SECONDS = 365.25 * 86400
 
 
@@ -40,33 +39,6 @@ def group_of(r: int | None, f: int | None, m: int | None) -> str | None:
     if r is None or f is None or m is None:
         return None
     return GRID[(r, (f + m) // 2)]
-
-
-def _tile_maxima(conn, source, column: str, values: dict) -> list:
-    value = source.c[column]
-    tiles = select(value.label("v"), func.ntile(5).over(order_by=value).label("t")).subquery()
-    rows = conn.execute(select(tiles.c.t, func.max(tiles.c.v)).group_by(tiles.c.t).order_by(tiles.c.t), values).all()
-    return [v for _, v in rows]
-
-
-def _cuts(maxima: list) -> list:
-    """Cuts of quintiles 1-4; with fewer than five buyers the missing quintiles take the largest value."""
-    padded = list(maxima) + [maxima[-1]] * (5 - len(maxima))
-    return padded[:4]
-
-
-def compute_cuts(conn, source, values: dict) -> dict:
-    """Cut points and the lifespan factor from a selectable of buyers (columns days, orders, revenue, lifespan)."""
-    buyers = conn.execute(select(func.count()).select_from(source), values).scalar_one()
-    if not buyers:
-        return {"buyers": 0, "recency": None, "frequency": None, "monetary": None, "lifespan_years": 1.0}
-    out = {"buyers": buyers}
-    for measure, column in zip(MEASURES, ("days", "orders", "revenue")):
-        out[measure] = [int(v) if measure != "monetary" else float(v) for v in _cuts(_tile_maxima(conn, source, column, values))]
-    repeat = conn.execute(select(func.avg(cast(source.c.lifespan, Float) / 365.25))
-                          .where(source.c.orders >= 2), values).scalar_one()
-    out["lifespan_years"] = max(1.0, float(repeat or 0))
-    return out
 
 
 def _ascending(value, cuts: list) -> object:

@@ -105,10 +105,14 @@ def contains(haystack, needle, dialect: str) -> ColumnElement:
     return func.strpos(haystack, needle) > 0
 
 
-def first_by(value, order, dialect: str) -> ColumnElement:
-    """Aggregate: `value` of the group's row with the smallest `order` time (ties: the smallest value).
-    min() over "UTC time text|value" (cheaper than an ordered array_agg, which forces a sort)."""
+def first_key(value, order, dialect: str) -> ColumnElement:
+    """Aggregate: "time|value" of the group's row with the smallest `order` time (ties: the smallest value);
+    see first_value. min() over text is cheaper than an ordered array_agg, which forces a sort."""
     moment = order if dialect == "sqlite" else cast(func.timezone("UTC", order), Text)
-    first = func.min(moment.concat("|").concat(func.coalesce(value, "")))
-    position = func.instr(first, "|") if dialect == "sqlite" else func.strpos(first, "|")
-    return func.nullif(func.substr(first, position + 1), "")
+    return func.min(moment.concat("|").concat(func.coalesce(value, "")))
+
+
+def first_value(key, dialect: str) -> ColumnElement:
+    """The value part of a first_key (NULL when it was NULL or empty)."""
+    position = func.instr(key, "|") if dialect == "sqlite" else func.strpos(key, "|")
+    return func.nullif(func.substr(key, position + 1), "")

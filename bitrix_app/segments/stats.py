@@ -1,12 +1,9 @@
 """Per-customer purchase figures: the aggregate of a portal's purchases and the expressions every path shares.
 
-Statements take the portal, the moment and the customers as bound parameters (see `params`), so an incremental
-update reuses one built and compiled statement per (dialect, thresholds, cut points): building a statement of
-this size costs more than running it for one customer. A scope narrows a statement: "all" customers of the
-portal, a "range" of ids (a chunk of the full rebuild: p_low..p_high), a list of "ids" or "one" customer.
-The incremental path writes figures, lifecycle cell, RFM scores, group and LTV with one UPDATE ... FROM
-(figures_stmt), raising `dirty` when a watched figure changes; the full rebuild uses the same expressions
-(raw_columns, derived, final_values) through its staging table (staging.py).
+Statements take the portal, the moment and the customers as bound parameters (see `params`), so a statement
+built once is reused (incremental.py). A scope narrows a statement: "all" customers of the portal, a "range" of
+ids (a chunk of the full rebuild: p_low..p_high), a list of "ids" or "one" customer. compute.py turns
+raw_columns / derived into complete rows; final_values writes them, raising `dirty` when a watched value changes.
 """
 from __future__ import annotations
 
@@ -30,7 +27,7 @@ LINES = OrderLine.__table__
 # the figures whose change means the contact's fields need writing again
 WATCHED = ("contact_id", "orders", "last_order_at", "lifecycle", "r", "f", "m", "rfm_group", "ltv")
 AGG_COLUMNS = ("cid", "orders", "revenue", "paid_revenue", "first_at", "last_at", "first_epoch", "last_epoch",
-               "channel")
+               "first_key")
 
 
 def member_param():
@@ -64,7 +61,8 @@ def scoped(kind: str, column):
 
 
 def purchases(dialect: str, scope: str = "all"):
-    """One row per customer with purchases: orders, revenue, paid revenue, first/last order, channel."""
+    """One row per customer with purchases: orders, revenue, paid revenue, first/last order, the first purchase's
+    "time|utm_source" (its channel: see sqlfn.first_value; extracted per customer, not per order)."""
     o = ORDERS.c
     amount = sqlfn.number(o.total)
     return (select(o.customer_id.label("cid"), func.count().label("orders"),
@@ -74,7 +72,7 @@ def purchases(dialect: str, scope: str = "all"):
                    func.min(o.ordered_at).label("first_at"), func.max(o.ordered_at).label("last_at"),
                    sqlfn.epoch(func.min(o.ordered_at), dialect).label("first_epoch"),
                    sqlfn.epoch(func.max(o.ordered_at), dialect).label("last_epoch"),
-                   sqlfn.first_by(o.utm_source, o.ordered_at, dialect).label("channel"))
+                   sqlfn.first_key(o.utm_source, o.ordered_at, dialect).label("first_key"))
             .where(o.member_id == member_param(), o.customer_id.is_not(None),
                    ~sqlfn.one_of(o.status, sorted(NOT_PURCHASES)),
                    scoped(scope, o.customer_id))
@@ -86,7 +84,7 @@ def aggregate_table(name: str = "seg_agg") -> Table:
     return Table(name, MetaData(), Column("cid", BigInteger, primary_key=True), Column("orders", Integer),
                  Column("revenue", Float), Column("paid_revenue", Float), Column("first_at", DateTime(timezone=True)),
                  Column("last_at", DateTime(timezone=True)), Column("first_epoch", BigInteger),
-                 Column("last_epoch", BigInteger), Column("channel", String(255)), prefixes=["TEMPORARY"])
+                 Column("last_epoch", BigInteger), Column("first_key", String(300)), prefixes=["TEMPORARY"])
 
 
 def buyers(agg, dialect: str):
@@ -117,7 +115,8 @@ def raw_columns(dialect: str, agg) -> list:
             func.coalesce(agg.c.orders, 0).label("orders"), func.coalesce(agg.c.revenue, 0.0).label("revenue"),
             func.coalesce(agg.c.paid_revenue, 0.0).label("paid_revenue"),
             agg.c.first_at.label("first_order_at"), agg.c.last_at.label("last_order_at"),
-            agg.c.channel.label("channel"), _days(now - agg.c.last_epoch).label("days_since"),
+            sqlfn.first_value(agg.c.first_key, dialect).label("channel"),
+            _days(now - agg.c.last_epoch).label("days_since"),
             _days(agg.c.last_epoch - agg.c.first_epoch).label("lifespan_days"),
             (now - agg.c.first_epoch).label("tenure"),
             sqlfn.json_text(c.profile, "birthday", dialect).label("birthday"),

@@ -1,10 +1,13 @@
 """RFM: quintile cut points within the portal (ties share a score), the group grid, predicted LTV."""
 from __future__ import annotations
 
+import random
+
 import pytest
 from sqlalchemy import literal, select
 
 from bitrix_app.segments import rfm
+from bitrix_app.segments.quintiles import tile_ends, values_at
 
 
 def test_five_distinct_buyers_score_one_to_five(hist):
@@ -75,3 +78,39 @@ def test_predicted_ltv(hist):
     assert hist.row(newcomer)["ltv"] == pytest.approx(round(300 * 730 / 365.25, 2))
     # veteran: 2 orders over 760 days (2.08 years): 0.96 a year x 100 x 2.0 = 192 < revenue 200 -> revenue
     assert hist.row(veteran)["ltv"] == 200.0
+
+
+def _ntile_maxima(values: list) -> list:
+    """The reference: NTILE(5) over the sorted values, the largest value of quintiles 1-4 (padded when n < 5)."""
+    ordered, n = sorted(values), len(values)
+    tiles = [[] for _ in range(5)]
+    size, extra = divmod(n, 5)
+    start = 0
+    for k in range(5):
+        count = size + (1 if k < extra else 0)
+        tiles[k], start = ordered[start:start + count], start + count
+    maxima = [t[-1] for t in tiles if t]
+    return (maxima + [maxima[-1]] * 5)[:4]
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 5, 6, 13, 37])
+def test_quintile_positions_match_ntile(n):
+    rng = random.Random(n)
+    values = [rng.choice([1, 2, 2, 3, 5, 8, 8, 8]) for _ in range(n)]
+    histogram = sorted((v, values.count(v)) for v in set(values))
+    assert values_at(histogram, tile_ends(n)) == _ntile_maxima(values)
+
+
+def test_a_rebuild_cuts_like_ntile_over_the_buyers(hist):
+    rng = random.Random(7)
+    for _ in range(37):
+        cid = hist.customer()
+        for _ in range(rng.randint(1, 4)):
+            hist.order(cid, rng.choice([3, 3, 10, 45, 45, 200, 400]), total=rng.choice(["10.00", "25.50", "99.99"]))
+    hist.customer()  # no purchases: not a buyer
+    hist.rebuild()
+    buyers = [r for r in hist.rows().values() if r["orders"]]
+    state = hist.state()
+    assert state["recency"] == _ntile_maxima([r["days_since"] for r in buyers])
+    assert state["frequency"] == _ntile_maxima([r["orders"] for r in buyers])
+    assert state["monetary"] == _ntile_maxima([r["revenue"] for r in buyers])
