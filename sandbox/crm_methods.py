@@ -5,8 +5,9 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable
 
 from .context import CallContext, MethodSpec
+from .crm_deal_logic import touch
 from .crm_fields import describe
-from .crm_store import ensure_crm, get_row, require_id
+from .crm_store import check_params_arg, ensure_crm, fields_arg, get_row, require_id
 from .crm_userfields import (
     add_userfield, describe_uf, entity_defs, find_def, uf_types, userfield_delete, userfield_get, userfield_list,
     userfield_update,
@@ -40,6 +41,20 @@ def insert_row(ctx: CallContext, table: str, row: dict, event: str) -> int:
     ctx.portal.table(table)[row_id] = row
     fire(ctx, event, row_id)
     return row_id
+
+
+def update_row(ctx: CallContext, params: dict, table: str, apply: Callable, event: str) -> bool:
+    """`crm.<entity>.update`: validate and apply the fields to a copy, so a rejected update changes nothing."""
+    row_id, row = find_row(ctx, params, table)
+    fields = fields_arg(params)
+    check_params_arg(params)
+    staged = {k: (list(v) if isinstance(v, list) else v) for k, v in row.items()}
+    apply(ctx, staged, fields, creating=False)
+    touch(ctx, staged)
+    row.clear()
+    row.update(staged)
+    fire(ctx, event, row_id)
+    return True
 
 
 def find_row(ctx: CallContext, params: dict, table: str) -> tuple[int, dict]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import CallContext, methods
-from ..crm_deal_logic import touch, unlink_contact
+from ..crm_deal_logic import unlink_contact
 from ..crm_fields import CONTACT_FIELDS, CONTACT_ROW, CONTACT_TYPES, MULTI_FIELDS
 from ..crm_methods import (
-    delete_row, describe_with_uf, entity_specs, find_row, fire, insert_row, list_with_uf, userfield_specs,
+    delete_row, describe_with_uf, entity_specs, find_row, insert_row, list_with_uf, update_row, userfield_specs,
 )
 from ..crm_multifields import apply_multifields
 from ..crm_seed import statuses
@@ -83,16 +83,7 @@ def contact_list(ctx: CallContext, params: dict):
 
 
 def contact_update(ctx: CallContext, params: dict) -> bool:
-    contact_id, row = find_row(ctx, params, CONTACT)
-    fields = fields_arg(params)
-    check_params_arg(params)
-    staged = {k: (list(v) if isinstance(v, list) else v) for k, v in row.items()}
-    _apply(ctx, staged, fields, creating=False)
-    touch(ctx, staged)
-    row.clear()
-    row.update(staged)
-    fire(ctx, "ONCRMCONTACTUPDATE", contact_id)
-    return True
+    return update_row(ctx, params, CONTACT, _apply, "ONCRMCONTACTUPDATE")
 
 
 def _unlink(portal, contact_id: int) -> None:

@@ -10,10 +10,9 @@ from typing import Any
 
 from ..context import CallContext, methods
 from ..crm_activities import TABLE as ACTIVITIES
-from ..crm_deal_logic import touch
 from ..crm_fields import LEAD_FIELDS, LEAD_ROW, LEAD_TYPES, MULTI_FIELDS
 from ..crm_methods import (
-    delete_row, describe_with_uf, entity_specs, find_row, fire, insert_row, list_with_uf, userfield_specs,
+    delete_row, describe_with_uf, entity_specs, find_row, insert_row, list_with_uf, update_row, userfield_specs,
 )
 from ..crm_multifields import apply_multifields
 from ..crm_seed import base_currency, currency_codes, lead_status_semantic, statuses
@@ -143,16 +142,7 @@ def lead_list(ctx: CallContext, params: dict):
 
 
 def lead_update(ctx: CallContext, params: dict) -> bool:
-    lead_id, row = find_row(ctx, params, LEAD)
-    fields = fields_arg(params)
-    check_params_arg(params)
-    staged = {k: (list(v) if isinstance(v, list) else v) for k, v in row.items()}
-    _apply(ctx, staged, fields, creating=False)
-    touch(ctx, staged)
-    row.clear()
-    row.update(staged)
-    fire(ctx, "ONCRMLEADUPDATE", lead_id)
-    return True
+    return update_row(ctx, params, LEAD, _apply, "ONCRMLEADUPDATE")
 
 
 def _drop_activities(portal, lead_id: int) -> None:
