@@ -1,4 +1,5 @@
-"""GET /healthz: is the database reachable, is Redis reachable."""
+"""GET /healthz: is the database reachable, is Redis reachable. 503 (with Retry-After) only when the database
+is down, like the shop API; a Redis outage is "degraded": events are still accepted and work waits."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
@@ -6,9 +7,12 @@ from flask import Blueprint, jsonify
 from bitrix_app.health import check
 
 bp = Blueprint("health", __name__)
+RETRY_AFTER = "30"
 
 
 @bp.get("/healthz")
 def healthz():
     report = check()
-    return jsonify(report), (200 if report["status"] == "ok" else 503)
+    if report["status"] == "error":
+        return jsonify(report), 503, {"Retry-After": RETRY_AFTER}
+    return jsonify(report), 200

@@ -2,12 +2,11 @@
 promo-code check; OpenAPI."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bitrix_app import services
+from bitrix_app import jsonsafe, services
 from bitrix_app.inbox.accept import accept
 from bitrix_app.inbox.dispatch import kick
 from bitrix_app.orders.adapters import PLATFORMS, AdapterError, verify_generic
@@ -16,7 +15,7 @@ from bitrix_app.orders.openapi import openapi_spec
 from bitrix_app.orders.schemas import PromoCodeSchema, load_events
 from bitrix_app.promo.codes import check as check_promo_code
 from bitrix_app.promo.signing import request_problem
-from bitrix_app.shops.cache import GENERATION_KEY
+from bitrix_app.shops.cache import generation
 from bitrix_app.shops.connections import IngestShop, for_ingest
 from bitrix_app.store.db import transaction
 
@@ -24,6 +23,16 @@ from .errors import ApiError
 
 bp = Blueprint("shop_api", __name__, url_prefix="/shop/v1")
 MAX_BODY = 1024 * 1024
+RETRY_AFTER = 30  # seconds a shop waits before sending again while the database is down
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(InterfaceError)
+def _database_down(err):
+    """Nothing can be stored: tell the shop to send again later (it keeps the event; we stored nothing)."""
+    body = {"error": "unavailable", "message": "events cannot be stored right now; send them again later",
+            "details": {"retry_after": RETRY_AFTER}}
+    return jsonify(body), 503, {"Retry-After": str(RETRY_AFTER)}
 
 
 @bp.get("/openapi.json")
@@ -84,8 +93,8 @@ def _lookup(shop_id: str) -> IngestShop | None:
 
 
 def _shop(shop_id: str) -> IngestShop:
-    generation = services.redis().get(GENERATION_KEY)
-    shop = services.ext("shop_cache").get(shop_id, lambda: _lookup(shop_id), generation)
+    current = generation(services.redis())  # unknown while Redis is down: the database answers alone
+    shop = services.ext("shop_cache").get(shop_id, lambda: _lookup(shop_id), current)
     if shop is None:
         raise ApiError(404, "unknown_shop", "no connected shop has this id")
     return shop
@@ -101,18 +110,22 @@ def _shop_and_body(shop_id: str) -> tuple[IngestShop, bytes]:
     return shop, raw
 
 
-def _json(raw: bytes):
+def _json(raw: bytes) -> dict:
+    """The signed body, parsed by the edge's one JSON parser; every body a shop or platform sends is an object."""
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ApiError(400, "invalid_json", f"the body is not JSON: {err}") from err
+        body = jsonsafe.loads(raw)
+    except jsonsafe.UnsafeJson as err:
+        raise ApiError(400, "invalid_json", str(err)) from err
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "the body must be a JSON object: one event or {\"events\": [...]}")
+    return body
 
 
 def _store(shop: IngestShop, loaded: list[dict], originals: list[dict]):
     with transaction(services.session_factory()) as s:
         result = accept(s, shop.shop_id, shop.member_id, loaded, services.clock().now(), originals)
     if result.accepted:
-        kick(services.redis(), shop.member_id)
+        kick(services.redis(), shop.member_id)  # best effort: without Redis the sweeper queues the drain later
     status = "accepted" if result.accepted else "duplicate"
     body = {"status": status, "accepted": result.accepted, "duplicates": result.duplicates}
     return jsonify(body), 202 if result.accepted else 200
