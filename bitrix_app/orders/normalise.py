@@ -1,4 +1,5 @@
-"""Contact keys shops send in many shapes: phones to E.164, e-mails to a lower-cased match key."""
+"""Values shops send in many shapes: phones to E.164, e-mails to a lower-cased match key, text without control
+characters."""
 from __future__ import annotations
 
 import re
@@ -30,6 +31,25 @@ _MIN_DIGITS, _MAX_DIGITS = 7, 15
 
 _PHONE_CHARS = re.compile(r"[\d\s()+\-./]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+# C0 controls, DEL and C1 controls, NUL included (regex ranges, also used in the OpenAPI description).
+CONTROL_CHARS = r"\x00-\x1f\x7f-\x9f"
+# ... and lone surrogates, which no UTF-8 store can hold.
+_CONTROLS = re.compile(rf"[{CONTROL_CHARS}\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"\r\n?|\n|\t")
+# A text field holds something once its control characters and surrounding whitespace are gone.
+MEANINGFUL = rf"[^\s{CONTROL_CHARS}]"
+
+
+def clean_text(raw: str, multiline: bool = False) -> str:
+    """Drop control characters. Single-line text turns tabs and line breaks into spaces; multi-line text keeps
+    tabs and newlines (CR LF and CR become LF). Other whitespace stays as sent."""
+    if multiline:
+        text = raw.replace("\r\n", "\n").replace("\r", "\n")
+        text = _CONTROLS.sub(lambda m: m.group() if m.group() in "\t\n" else "", text)
+    else:
+        text = _CONTROLS.sub("", _LINE_BREAKS.sub(" ", raw))
+    return text
 
 
 def phone_e164(raw, default_region: str = "RU") -> str | None:

@@ -6,8 +6,10 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields
 from marshmallow.validate import Range
 
+from bitrix_app.orders.fields import MAX_INT_ID, Currency, Id, Timestamp, _Amount
+from bitrix_app.orders.normalise import MEANINGFUL
+from bitrix_app.orders.openapi_events import CURRENCY_DESCRIPTION, EVENT_BODY, event_components
 from bitrix_app.orders.schemas import (
-    DATA_SCHEMAS,
     MAX_EVENTS,
     AckSchema,
     CartClearedSchema,
@@ -38,9 +40,10 @@ _GET_SIGNATURE = {
     "in": "header",
     "name": "X-Signature",
     "required": True,
-    "description": "sha256=<hex HMAC-SHA256 keyed with the shop's secret> of the string "
-                   "`GET\\n<path>\\n<X-Timestamp value>`, where path is the request path as sent, e.g. "
-                   "/shop/v1/shp_1/promo-codes/AUTUMN-7KQ2M9XT (no query string).",
+    "description": "sha256=<hex HMAC-SHA256 keyed with the shop's secret> of the UTF-8 string "
+                   "`GET\\n<path>\\n<X-Timestamp value>`. path is the request path as the server decodes it: "
+                   "percent-escapes decoded (a code sent as AUT%2D1 or %C3%A9 is signed as AUT-1 or é), no "
+                   "query string, e.g. /shop/v1/shp_1/promo-codes/AUTUMN-7KQ2M9XT.",
     "schema": {"type": "string", "pattern": "^sha256=[0-9a-fA-F]{64}$"},
 }
 _TIMESTAMP = {
@@ -51,8 +54,9 @@ _TIMESTAMP = {
                    "from the server's clock, so a captured request cannot be replayed later.",
     "schema": {"type": "string", "pattern": "^[0-9]+$"},
 }
-_CODE = {"in": "path", "name": "code", "required": True, "schema": {"type": "string", "maxLength": 40},
-         "description": "The promo code as the customer typed it (compared case-insensitively)."}
+_CODE = {"in": "path", "name": "code", "required": True, "schema": {"type": "string", "pattern": "^[^/]+$"},
+         "description": "The promo code as the customer typed it (compared case-insensitively); any code "
+                        "that is not one of the portal's answers valid=false with reason unknown."}
 _SHOP_ID = {"in": "path", "name": "shop_id", "required": True, "schema": {"type": "string"},
             "description": "The shop's id, issued when the shop is connected to a portal."}
 _ERRORS = {
@@ -74,27 +78,52 @@ def openapi_spec(base_url: str) -> dict:
                                         "into Bitrix24 deals and contacts."})
     plugin.converter.add_attribute_function(_event_data2properties)
     plugin.converter.add_attribute_function(_decimal2properties)
+    plugin.converter.add_attribute_function(_shop_fields2properties)
     _add_components(spec)
     spec.path(path=EVENTS_PATH, operations={"post": _events_operation()})
     spec.path(path=PROMO_CODE_PATH, operations={"get": _promo_code_operation()})
     for platform, header in (("woocommerce", "X-WC-Webhook-Signature"), ("shopify", "X-Shopify-Hmac-Sha256")):
         spec.path(path=f"/shop/v1/{{shop_id}}/{platform}", operations={"post": _platform_operation(platform, header)})
-    return spec.to_dict()
+    document = spec.to_dict()
+    schemas = document["components"]["schemas"]
+    schemas.update(event_components(schemas))
+    return document
+
+
+def _shop_fields2properties(self, field, ret, **_):
+    """Ids, amounts, times and currencies as the server checks them (bitrix_app/orders/fields.py)."""
+    if isinstance(field, Id):
+        for key in ("type", "pattern"):
+            ret.pop(key, None)
+        return {"description": "An identifier: a string of 1 to 100 characters holding a character other than "
+                               "whitespace or control characters (trimmed, control characters dropped), or a "
+                               "non-negative integer.",
+                "oneOf": [{"type": "string", "minLength": 1, "maxLength": Id.MAX, "pattern": MEANINGFUL},
+                          {"type": "integer", "minimum": 0, "maximum": MAX_INT_ID}]}
+    if isinstance(field, _Amount):
+        for key in ("type", "format", "description"):
+            ret.pop(key, None)
+        number = {"type": "number", "minimum": _number(field.minimum), "maximum": _number(field.maximum)}
+        if field.exclusive_maximum:
+            number["exclusiveMaximum"] = True
+        return {"description": f"{type(field).__doc__.strip()} JSON numbers with more decimal places are "
+                               "rounded half up to 4.",
+                "oneOf": [number, {"type": "string", "pattern": field.pattern}]}
+    if isinstance(field, Timestamp):
+        return {"description": "An RFC 3339 date-time with a UTC offset, dated from 1900 to 2199 as written."}
+    if isinstance(field, Currency):
+        return {"description": CURRENCY_DESCRIPTION}
+    return {}
 
 
 def _event_data2properties(self, field, **_):
-    """Describe an event's data as one of the data schemas, chosen by the event's type."""
-    if not isinstance(field, EventData):
-        return {}
-    by_type = ", ".join(f"{kind} -> {schema.__name__.removesuffix('Schema')}"
-                        for kind, schema in DATA_SCHEMAS.items())
-    return {"type": "object", "description": f"Depends on type: {by_type}.",
-            "oneOf": [self.resolve_nested_schema(schema) for schema in dict.fromkeys(DATA_SCHEMAS.values())]}
+    """An event's data is an object; event_components gives ShopEvent its union by type."""
+    return {"type": "object"} if isinstance(field, EventData) else {}
 
 
 def _decimal2properties(self, field, **_):
     """Give decimal bounds as JSON numbers (apispec writes them as strings) and keep exclusive minimums."""
-    if not isinstance(field, fields.Decimal):
+    if not isinstance(field, fields.Decimal) or isinstance(field, _Amount):
         return {}
     props = {"description": "A decimal: a JSON number or a string such as \"1990.50\"."}
     for rule in field.validators:
@@ -140,7 +169,7 @@ def _events_operation() -> dict:
                        "a retried event is acknowledged again and never processed twice.",
         "parameters": ["ShopId", "XSignature"],
         "requestBody": {"required": True, "content": {"application/json": {
-            "schema": {"oneOf": [ShopEventSchema, ShopEventBatchSchema]}}}},
+            "schema": EVENT_BODY}}},
         "responses": {
             "202": _ack("Stored for processing; at least one event was new."),
             "200": _ack("Every event was received before; nothing new was stored."),

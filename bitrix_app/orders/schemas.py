@@ -1,14 +1,22 @@
 """Marshmallow schemas of the canonical shop events, and load_events for the events endpoint body."""
 from __future__ import annotations
 
-from datetime import timezone
-from decimal import Decimal
 from functools import lru_cache
 from types import MappingProxyType
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validates_schema
-from marshmallow.validate import Length, OneOf, Range, Regexp
+from marshmallow.validate import Length, OneOf, Range
 
+from bitrix_app.orders.fields import (
+    BoundedList,
+    Currency,
+    Id,
+    Money,
+    Quantity,
+    Text,
+    Timestamp,
+)
+from bitrix_app.orders.iso4217 import allowed_codes
 from bitrix_app.orders.normalise import email_key, phone_e164
 
 ORDER_STATUSES = ("new", "pending_payment", "paid", "shipped", "ready_for_pickup", "delivered",
@@ -16,66 +24,11 @@ ORDER_STATUSES = ("new", "pending_payment", "paid", "shipped", "ready_for_pickup
 GENDERS = ("male", "female")
 MAX_EVENTS = 500
 MAX_ITEMS = 1000
-MAX_MONEY = Decimal("1e12")
 
 
 class _Base(Schema):
     class Meta:
         unknown = EXCLUDE
-
-
-class Id(fields.String):
-    """A shop identifier: a string, or an integer the shop did not quote; kept as a trimmed string."""
-
-    def __init__(self, **kwargs):
-        super().__init__(validate=Length(1, 100), **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
-class Text(fields.String):
-    """Free text up to 255 characters, absent or null allowed."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("load_default", None)
-        super().__init__(allow_none=True, validate=Length(max=255), **kwargs)
-
-
-class Money(fields.Decimal):
-    """A non-negative amount: a JSON number or a decimal string, dumped as a string to keep precision."""
-
-    def __init__(self, **kwargs):
-        super().__init__(as_string=True, validate=Range(0, MAX_MONEY), **kwargs)
-
-
-class Timestamp(fields.AwareDateTime):
-    """An ISO 8601 datetime that must carry a UTC offset; naive ones are ambiguous and rejected."""
-
-    default_error_messages = {
-        "invalid": "Not a valid ISO 8601 datetime.",
-        "invalid_awareness": "Datetime must carry a UTC offset, e.g. 2026-01-15T10:00:00+03:00.",
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(format="iso", **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        # stored as UTC everywhere: SQLite keeps no offset, so +03:00 would come back three hours off
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
-
-
-class BoundedList(fields.List):
-    """A list whose Length validators run before its items are loaded, so oversized bodies fail fast."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, list):
-            for validator in self.validators:
-                if isinstance(validator, Length):
-                    validator(value)
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class ConsentSchema(_Base):
@@ -105,11 +58,10 @@ class CustomerSchema(_Base):
 
 class ItemSchema(_Base):
     sku = Id(required=True)
-    name = fields.String(required=True, validate=Length(1, 255))
+    name = Text(required=True, required_text=True)
     category = Text()
     price = Money(required=True)
-    quantity = fields.Decimal(required=True, as_string=True,
-                              validate=Range(0, 1_000_000, min_inclusive=False))
+    quantity = Quantity(required=True)
 
 
 class UtmSchema(_Base):
@@ -124,12 +76,6 @@ class DeliverySchema(_Base):
     tracking = Text()
 
 
-def _currency(**kwargs) -> fields.String:
-    """An ISO 4217 alphabetic code such as RUB."""
-    return fields.String(validate=Regexp(r"^[A-Z]{3}$", error="Must be an ISO 4217 code of 3 capital letters."),
-                         **kwargs)
-
-
 class OrderSchema(_Base):
     """Data of order.created and order.updated; updated_at is the version the sync keeps the newest of."""
 
@@ -139,7 +85,7 @@ class OrderSchema(_Base):
     customer = fields.Nested(CustomerSchema, required=True)
     items = BoundedList(fields.Nested(ItemSchema), required=True, validate=Length(1, MAX_ITEMS))
     total = Money(required=True)
-    currency = _currency(required=True)
+    currency = Currency(required=True)
     created_at = Timestamp(required=True)
     updated_at = Timestamp(required=True)
     utm = fields.Nested(UtmSchema, load_default=lambda: {"source": None, "medium": None, "campaign": None})
@@ -156,7 +102,7 @@ class CartSchema(_Base):
     customer = fields.Nested(CustomerSchema, required=True)
     items = BoundedList(fields.Nested(ItemSchema), required=True, validate=Length(max=MAX_ITEMS))
     total = Money(required=True)
-    currency = _currency(required=True)
+    currency = Currency(required=True)
     updated_at = Timestamp(required=True)
 
 
@@ -257,16 +203,31 @@ def schema_instance(cls: type[Schema]) -> Schema:
     return cls()
 
 
-def load_events(body) -> list[dict]:
-    """Load a single event or an {"events": [...]} batch; errors carry dotted field paths."""
+def load_events(body, currencies=None) -> list[dict]:
+    """Load a single event or an {"events": [...]} batch; errors carry dotted field paths.
+
+    `currencies` are the portal's own currency codes when known: an event in another currency is refused
+    here rather than by the portal on every retry. None (not known yet) leaves the ISO 4217 check alone."""
     if not isinstance(body, dict):
         raise ValidationError({"_schema": ["Body must be a JSON object."]})
+    batch = "events" in body
     try:
-        if "events" in body:
-            return schema_instance(ShopEventBatchSchema).load(body)["events"]
-        return [schema_instance(ShopEventSchema).load(body)]
+        events = schema_instance(ShopEventBatchSchema).load(body)["events"] if batch else \
+            [schema_instance(ShopEventSchema).load(body)]
     except ValidationError as err:
         raise ValidationError(flatten_errors(err.messages)) from err
+    if currencies:
+        _check_currencies(events, allowed_codes(currencies), "events." if batch else "")
+    return events
+
+
+def _check_currencies(events: list[dict], allowed: frozenset[str], prefix: str) -> None:
+    wrong = {f"{prefix}{n}.data.currency" if prefix else "data.currency": ev["data"]["currency"]
+             for n, ev in enumerate(events) if "currency" in ev["data"] and ev["data"]["currency"] not in allowed}
+    if wrong:
+        codes = ", ".join(sorted(allowed))
+        raise ValidationError({path: [f"{code} is not a currency of this portal; allowed: {codes}."]
+                               for path, code in wrong.items()})
 
 
 def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:

@@ -1,0 +1,66 @@
+"""The OpenAPI shape of a shop event: a union discriminated by `type`, and the rules marshmallow states in code
+(customer.updated needs a phone or an e-mail; a body is one event or a batch, never both)."""
+from __future__ import annotations
+
+from bitrix_app.orders.iso4217 import ISO_4217
+from bitrix_app.orders.normalise import MEANINGFUL
+from bitrix_app.orders.schemas import DATA_SCHEMAS
+
+_REF = "#/components/schemas/"
+# component name of each data schema, and of the event envelope that carries it
+_DATA_NAMES = {"OrderSchema": "Order", "CartSchema": "Cart", "CartClearedSchema": "CartCleared",
+               "CustomerUpdatedSchema": "CustomerUpdated"}
+EVENT_BODY = {"oneOf": [{"$ref": f"{_REF}ShopEvent"}, {"$ref": f"{_REF}ShopEventBatch"}]}
+
+
+def _envelope(kinds: list[str], data: str, base: dict) -> dict:
+    return {
+        "type": "object",
+        "description": f"An event of type {' or '.join(kinds)}; its data follows the {data} schema.",
+        "required": ["event_id", "type", "occurred_at", "data"],
+        "properties": {
+            "event_id": base["properties"]["event_id"],
+            "type": {"type": "string", "enum": kinds},
+            "occurred_at": base["properties"]["occurred_at"],
+            "data": {"$ref": f"{_REF}{data}"},
+        },
+    }
+
+
+def event_components(generated: dict) -> dict[str, dict]:
+    """Components that replace or add to apispec's output: ShopEvent as a discriminated union of one
+    envelope per data schema, and CustomerUpdated with its phone-or-e-mail rule."""
+    by_data: dict[str, list[str]] = {}
+    for kind, schema in DATA_SCHEMAS.items():
+        by_data.setdefault(_DATA_NAMES[schema.__name__], []).append(kind)
+    base = generated["ShopEvent"]
+    envelopes = {f"{data}Event": _envelope(kinds, data, base) for data, kinds in by_data.items()}
+    shop_event = {
+        "type": "object",
+        "description": "One shop event. type selects the schema of data (order.created and order.updated: "
+                       "Order; cart.updated: Cart; cart.cleared: CartCleared; customer.updated: "
+                       "CustomerUpdated). A body with an events array is a batch, not a single event.",
+        "required": base["required"],
+        "properties": {**base["properties"], "data": {"type": "object"}},
+        "not": {"required": ["events"]},
+        "oneOf": [{"$ref": f"{_REF}{name}"} for name in envelopes],
+        "discriminator": {"propertyName": "type",
+                          "mapping": {kind: f"{_REF}{data}Event" for data, kinds in by_data.items()
+                                      for kind in kinds}},
+    }
+    customer_updated = dict(generated["CustomerUpdated"])
+    contact = {"type": "string", "pattern": MEANINGFUL}
+    customer_updated["properties"] = {**customer_updated["properties"], "customer": {"allOf": [
+        {"$ref": f"{_REF}Customer"},
+        {"description": "A phone or an e-mail is required: at least one of them is a string holding a "
+                        "character other than whitespace or control characters.",
+         "anyOf": [{"required": ["phone"], "properties": {"phone": contact}},
+                   {"required": ["email"], "properties": {"email": contact}}]},
+    ]}}
+    return {**envelopes, "ShopEvent": shop_event, "CustomerUpdated": customer_updated}
+
+
+CURRENCY_DESCRIPTION = (
+    "An ISO 4217 code (the enum). Where the app knows the portal's own currencies (crm.currency.list, read at "
+    "setup and refreshed daily), the code must also be one of them, else the event is refused with 422 at "
+    "data.currency and the allowed codes. " + f"{len(ISO_4217)} codes are known.")
