@@ -16,6 +16,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--webhook-code", default="sandbox", help="secret of the inbound webhook of user 1")
     parser.add_argument("--plan", choices=sorted(PLANS), default="standard", help="request-rate limits to apply")
     parser.add_argument("--access-ttl", type=int, default=3600, help="access token lifetime in seconds")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve HTTPS with a certificate issued at start; prints the CA file clients must trust")
+    parser.add_argument("--tls-dir", default=None,
+                        help="directory for the CA and certificate (default: a new temporary one); a CA found there is reused")
     parser.add_argument("--log-requests", action="store_true", help="print one line per HTTP request")
     return parser.parse_args(argv)
 
@@ -28,11 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
     config = SandboxConfig(
-        host=args.host, port=args.port, webhook_code=args.webhook_code, plan=args.plan, access_ttl=args.access_ttl
+        host=args.host, port=args.port, webhook_code=args.webhook_code, plan=args.plan, access_ttl=args.access_ttl,
+        tls=args.tls, tls_dir=args.tls_dir,
     )
     server = SandboxServer(config, log_requests=args.log_requests)
     print(server.base_url, flush=True)
     print(f"webhook: {server.webhook_url}", flush=True)
+    if server.ca_file:
+        print(f"ca: {server.ca_file}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

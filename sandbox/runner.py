@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
 import threading
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from . import tls
 from .context import MethodSpec
 from .outbound import Outbox
 from .registry import Runtime
@@ -28,8 +31,11 @@ class SandboxServer:
 
     def __init__(self, config: SandboxConfig, log_requests: bool = False):
         handler = WSGIRequestHandler if log_requests else _QuietHandler
+        self.tls = tls.prepare(config.host, config.tls_dir) if config.tls else None
+        context = self.tls.server_context() if self.tls else None
         # Bind first: the portal's domain and endpoints must carry the real port.
-        self._server = make_server(config.host, config.port, self._wsgi, threaded=True, request_handler=handler)
+        self._server = make_server(config.host, config.port, self._wsgi, threaded=True, request_handler=handler,
+                                   ssl_context=context)
         host = "127.0.0.1" if config.host in ("0.0.0.0", "", "::") else config.host
         self.config = dataclasses.replace(config, host=host, port=self._server.server_port)
         self.portal = Portal(self.config)
@@ -44,7 +50,12 @@ class SandboxServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.config.host}:{self.config.port}"
+        return f"{self.config.scheme}://{self.config.host}:{self.config.port}"
+
+    @property
+    def ca_file(self) -> str | None:
+        """The CA certificate a client trusts to reach this portal over HTTPS (None over HTTP)."""
+        return self.tls.ca_file if self.tls else None
 
     @property
     def webhook_url(self) -> str:
@@ -92,6 +103,8 @@ class SandboxServer:
 
     def _close(self) -> None:
         self._server.server_close()
+        if self.tls and self.config.tls_dir is None:  # the temporary directory issued at start
+            shutil.rmtree(os.path.dirname(self.tls.ca_file), ignore_errors=True)
         if self._outbox_started:
             self.portal.outbox.stop()
             self._outbox_started = False

@@ -31,6 +31,12 @@ class SandboxConfig:
     method_costs: dict[str, float] = field(default_factory=dict)  # override simulated cost per method
     oauth_domain: str = "oauth.bitrix.info"
     event_delay: float = 0.0  # seconds the queue server holds an event before delivery
+    tls: bool = False  # serve HTTPS with a certificate issued at start (sandbox.tls)
+    tls_dir: str | None = None  # where the CA and the certificate go (default: a fresh temporary directory)
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
 
     @property
     def limits(self) -> tuple[int, float] | None:
@@ -125,11 +131,11 @@ class Portal:
 
     @property
     def client_endpoint(self) -> str:
-        return f"http://{self.domain}/rest/"
+        return f"{self.config.scheme}://{self.domain}/rest/"
 
     @property
     def server_endpoint(self) -> str:
-        return f"http://{self.domain}/rest/"
+        return f"{self.config.scheme}://{self.domain}/rest/"
 
     # ---- tables
     def table(self, name: str) -> dict[int, dict]:
