@@ -27,6 +27,7 @@ class Settings:
     TOKEN_ENCRYPTION_KEY: str | None = None  # default: derived from SECRET_KEY
     B24_DEFAULT_PLAN: str = "standard"  # rate plan assumed for a new portal: standard | enterprise
     LOG_LEVEL: str = "INFO"
+    B24_CA_BUNDLE: str | None = None  # PEM file of the CAs trusted for portals and the OAuth server
     extra: dict = field(default_factory=dict)
 
     def with_overrides(self, overrides: Mapping | None) -> "Settings":
@@ -54,6 +55,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> Settings:
     if plan not in ("standard", "enterprise"):
         raise ConfigError(f"B24_DEFAULT_PLAN must be 'standard' or 'enterprise', not {plan!r}")
     instance = _instance_dir(env)
+    ca_bundle = env.get("B24_CA_BUNDLE") or None
+    if ca_bundle and not os.path.isfile(ca_bundle):
+        raise ConfigError(f"B24_CA_BUNDLE must name a PEM file of certificate authorities; {ca_bundle!r} is not a file")
     return Settings(
         SECRET_KEY=env["SECRET_KEY"],
         B24_CLIENT_ID=env["B24_CLIENT_ID"],
@@ -66,5 +70,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> Settings:
         TOKEN_ENCRYPTION_KEY=env.get("TOKEN_ENCRYPTION_KEY") or None,
         B24_DEFAULT_PLAN=plan,
         LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),
+        B24_CA_BUNDLE=ca_bundle,
         extra={"ADMIN_API_TOKEN": env["ADMIN_API_TOKEN"]} if env.get("ADMIN_API_TOKEN") else {},
     )

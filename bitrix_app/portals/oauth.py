@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import requests
 
+from bitrix_app.rest import tls
 from bitrix_app.rest.errors import PortalBlocked, PortalUnavailable
 
 
@@ -31,7 +32,8 @@ BLOCKING = {
 
 
 def refresh_pair(oauth_url: str, client_id: str, client_secret: str, refresh_token: str, timeout: float = 15) -> TokenPair:
-    """POST grant_type=refresh_token; raise PortalBlocked or PortalUnavailable on failure."""
+    """POST grant_type=refresh_token; raise PortalBlocked or PortalUnavailable on failure, and
+    CertificateUntrusted when the server's certificate is not trusted (see B24_CA_BUNDLE)."""
     form = {
         "grant_type": "refresh_token",
         "client_id": client_id,
@@ -39,7 +41,7 @@ def refresh_pair(oauth_url: str, client_id: str, client_secret: str, refresh_tok
         "refresh_token": refresh_token,
     }
     try:
-        res = requests.post(oauth_url, data=form, timeout=(5, timeout))
+        res = tls.post(oauth_url, data=form, timeout=(5, timeout))
     except requests.RequestException as exc:
         raise PortalUnavailable(f"OAuth server unreachable: {type(exc).__name__}") from exc
     body = _json(res)

@@ -11,9 +11,11 @@ from typing import Any, Awaitable, Callable, Mapping, Sequence
 import aiohttp
 from fast_bitrix24 import BitrixAsync
 
+from . import tls
 from .batching import BatchResult, checked_groups, chunks
 from .errors import (
-    MethodBudgetExhausted, OutcomeUnknown, PortalCallError, PortalError, PortalUnavailable, RateLimited, TokenExpired,
+    CertificateUntrusted, MethodBudgetExhausted, OutcomeUnknown, PortalCallError, PortalError, PortalUnavailable,
+    RateLimited, TokenExpired,
 )
 from .governor import Governor
 from .groups import run_groups
@@ -93,7 +95,10 @@ class PortalClient:
         trace.on_request_headers_sent.append(self._on_sent)
         trace.on_request_exception.append(self._on_request_exception)
         timeout = aiohttp.ClientTimeout(total=self.timeout)
-        async with aiohttp.ClientSession(raise_for_status=self._check, trace_configs=[trace], timeout=timeout) as session:
+        # the connector carries the trust: the CA bundle setting, or the default trust store
+        connector = aiohttp.TCPConnector(ssl=tls.ssl_context())
+        async with aiohttp.ClientSession(raise_for_status=self._check, trace_configs=[trace], timeout=timeout,
+                                         connector=connector) as session:
             stored = await asyncio.to_thread(self.tokens.current, self.member_id)
             self._handed = stored
             bx = BitrixAsync(
@@ -102,7 +107,7 @@ class PortalClient:
                 # time.operating is already the method's 10-minute sum; fast-bitrix24 would add the
                 # sums up and stall for minutes, so its window is off and the governor owns budgets
                 operating_time_limit=10**9,
-                ssl=stored.client_endpoint.startswith("https"),
+                ssl=True,  # verified, with the session connector's context
             )
             self._srh = bx.srh
             try:
@@ -149,8 +154,14 @@ class PortalClient:
             send.sent = True
 
     async def _on_request_exception(self, _session, _ctx, params) -> None:
-        """A network failure (timeout, dropped connection) after a write went out: outcome unknown."""
+        """A network failure (timeout, dropped connection) after a write went out: outcome unknown.
+
+        A certificate we do not trust is raised as CertificateUntrusted right here, before fast-bitrix24
+        could take it for a dropped connection and try again."""
         send, exc = _sending.get(), params.exception
+        reason = tls.untrusted(exc)
+        if reason is not None:
+            raise CertificateUntrusted(str(params.url), reason) from exc
         if send is None or not send.writes or not send.sent or send.unknown:
             return
         if not isinstance(exc, (aiohttp.ClientResponseError, PortalCallError)):  # those carry a full answer

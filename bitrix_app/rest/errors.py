@@ -51,3 +51,17 @@ class MethodBudgetExhausted(PortalUnavailable):
     def __init__(self, method: str, retry_at: float):
         super().__init__(f"{method} blocked by the operating time limit until {retry_at:.0f}")
         self.method, self.retry_at = method, retry_at
+
+
+class CertificateUntrusted(PortalCallError):
+    """A portal's or the OAuth server's TLS certificate failed verification: a configuration fault of
+    this deployment, not an outage, so it is never retried. Fixed by naming the CA that signs the
+    certificate in B24_CA_BUNDLE."""
+
+    def __init__(self, url: str, reason: str = ""):
+        where = url.split("?", 1)[0]
+        super().__init__(
+            f"the TLS certificate of {where} is not trusted ({reason or 'verification failed'}); "
+            "set B24_CA_BUNDLE to a PEM file with the certificate authority that signs it"
+        )
+        self.url, self.reason = where, reason

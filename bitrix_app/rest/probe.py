@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import requests
 
+from . import tls
+
 
 def _call(client_endpoint: str, method: str, access_token: str, timeout: float) -> dict | None:
+    """The method's answer, or None; CertificateUntrusted when the portal's certificate is not trusted."""
     try:
-        res = requests.post(client_endpoint.rstrip("/") + "/" + method, data={"auth": access_token},
-                            timeout=(5, timeout), allow_redirects=False)
+        res = tls.post(client_endpoint.rstrip("/") + "/" + method, data={"auth": access_token},
+                       timeout=(5, timeout), allow_redirects=False)
         body = res.json() if res.ok else None
     except (requests.RequestException, ValueError):
         return None

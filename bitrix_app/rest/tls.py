@@ -1,0 +1,61 @@
+"""Certificate trust for every outbound call to portals and the OAuth server.
+
+`B24_CA_BUNDLE` (a PEM file) replaces the default trust store when set; verification itself is
+never turned off. A certificate that fails verification is a configuration fault, reported as
+`CertificateUntrusted` (naming the setting) instead of an outage to retry.
+"""
+from __future__ import annotations
+
+import ssl
+
+import requests
+from flask import current_app, has_app_context
+
+from .errors import CertificateUntrusted
+
+
+def ca_bundle(app=None) -> str | None:
+    """The running app's B24_CA_BUNDLE; None outside an app (the default trust store)."""
+    if app is None and not has_app_context():
+        return None
+    from bitrix_app import services
+
+    return services.settings(app or current_app).B24_CA_BUNDLE
+
+
+def requests_verify(app=None) -> str | bool:
+    """The `verify=` argument of a requests call."""
+    return ca_bundle(app) or True
+
+
+def ssl_context(app=None) -> ssl.SSLContext | bool:
+    """The `ssl=` argument of an aiohttp request: a context trusting the bundle, or True (the default)."""
+    bundle = ca_bundle(app)
+    return ssl.create_default_context(cafile=bundle) if bundle else True
+
+
+def untrusted(exc: BaseException) -> str | None:
+    """Why a transport error is a failed certificate verification, or None when it is something else."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        cert_error = getattr(exc, "certificate_error", None)  # aiohttp.ClientConnectorCertificateError
+        if isinstance(cert_error, ssl.SSLCertVerificationError):
+            exc = cert_error
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return getattr(exc, "verify_message", None) or str(exc)
+        nested = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        reason = getattr(exc, "reason", None)  # urllib3's MaxRetryError
+        exc = nested or (reason if isinstance(reason, BaseException) else None) or exc.__cause__ or exc.__context__
+    return None
+
+
+def post(url: str, **kwargs) -> requests.Response:
+    """requests.post with the bundle; raises CertificateUntrusted for a certificate it does not trust."""
+    try:
+        return requests.post(url, verify=requests_verify(), **kwargs)
+    except requests.exceptions.SSLError as exc:
+        reason = untrusted(exc)
+        if reason is None:
+            raise
+        raise CertificateUntrusted(url, reason) from exc
