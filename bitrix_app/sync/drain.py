@@ -1,15 +1,28 @@
-"""The drain job: apply a portal's due inbox events in windows, one drainer per portal at a time."""
+"""The drain job: apply a portal's due inbox events in windows, one drainer per portal at a time.
+
+A drain works in slices: once a slice has spent its budget (elapsed time on the app clock, or a number of
+windows), it hands the portal's lease to its successor and queues it, so a backlog of any size drains
+continuously and no slice comes near the job time limit. The lease is short and renewed by a heartbeat
+(also while a window waits on the portal's rate limit): a killed slice gives the portal up within
+`LEASE_TTL`, and the next drain (a kick, a scheduled retry or the sweeper) takes over.
+"""
 from __future__ import annotations
 
 import logging
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
+from redis.exceptions import RedisError
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import select
 
 from bitrix_app import services
 from bitrix_app.inbox import dispatch, outcomes
 from bitrix_app.inbox.outcomes import Outcome, retry, skipped, wait
+from bitrix_app.jobs.queues import SYNC, enqueue
 from bitrix_app.rest.factory import client_for
 from bitrix_app.rest.errors import MethodBudgetExhausted, PortalBlocked, PortalCallError
 from bitrix_app.store.db import transaction
@@ -21,38 +34,118 @@ from .window import load
 
 log = logging.getLogger(__name__)
 WINDOW = 500
-LEASE_TTL = timedelta(minutes=5)
+LEASE_TTL = lease.SHORT_TTL
 BLOCKED_PAUSE = timedelta(hours=1)
+JOB_TIMEOUT = 300  # seconds: RQ's limit for one slice (what `dispatch.kick` queues with)
+SLICE_SECONDS = 120.0  # a slice stops taking new windows after this long: well under JOB_TIMEOUT
+
+
+@dataclass(frozen=True)
+class SliceLimits:
+    """How long one slice may work; settable as numbers in the app's config (`create_app` overrides):
+    `SYNC_SLICE_SECONDS`, `SYNC_SLICE_WINDOWS`, `SYNC_LEASE_SECONDS`, `SYNC_JOB_TIMEOUT`."""
+
+    seconds: float = SLICE_SECONDS
+    windows: int | None = None
+    ttl: timedelta = LEASE_TTL
+    job_timeout: int = JOB_TIMEOUT
+
+    @classmethod
+    def from_settings(cls) -> "SliceLimits":
+        extra = current_app.config
+        windows = extra.get("SYNC_SLICE_WINDOWS")
+        return cls(seconds=float(extra.get("SYNC_SLICE_SECONDS", SLICE_SECONDS)),
+                   windows=int(windows) if windows not in (None, "") else None,
+                   ttl=timedelta(seconds=float(extra.get("SYNC_LEASE_SECONDS", LEASE_TTL.total_seconds()))),
+                   job_timeout=int(extra.get("SYNC_JOB_TIMEOUT", JOB_TIMEOUT)))
 
 
 def lease_name(member_id: str) -> str:
     return f"sync:{member_id}"
 
 
-def run(member_id: str, on_window=None) -> dict:
-    """RQ job. Loops until nothing is due; exits at once when another drainer holds the portal.
+def slice_job_id(member_id: str, owner: str) -> str:
+    return f"drain-slice-{re.sub(r'[^A-Za-z0-9_-]', '_', member_id)}-{owner}"
 
-    `on_window(count)` is told after each window (the import command's progress bar)."""
+
+def run(member_id: str, on_window=None, owner: str | None = None, sliced: bool = True) -> dict:
+    """RQ job: one slice. Loops until nothing is due or the slice's budget is spent (then hands over);
+    exits at once when another drainer holds the portal.
+
+    `owner` is the lease a previous slice handed over; `sliced=False` drains to the end in this process
+    (the import command, which has no job time limit). `on_window(count)` is told after each window."""
     factory, clock, conn = services.session_factory(), services.clock(), services.redis()
-    owner, name = uuid.uuid4().hex, lease_name(member_id)
-    applied = 0
+    limits = SliceLimits.from_settings()
+    owner, name = owner or uuid.uuid4().hex, lease_name(member_id)
+    started, applied, windows = clock.now(), 0, 0
     while True:
-        if not lease.acquire(factory, name, owner, clock.now(), LEASE_TTL):
+        if not lease.acquire(factory, name, owner, clock.now(), limits.ttl):
+            _hold_kick(conn, member_id, limits.ttl)
             return {"status": "busy", "events": applied}
+        handed = False
+        beat = lease.Heartbeat(factory, clock, name, owner, limits.ttl,
+                               also=lambda: _hold_kick(conn, member_id, limits.ttl))
         try:
-            while True:
-                count = _window(member_id)
-                if not count:
-                    break
-                applied += count
-                if on_window is not None:
-                    on_window(count)
-                lease.acquire(factory, name, owner, clock.now(), LEASE_TTL)
+            with beat:
+                while True:
+                    if beat.lost:
+                        log.warning("drain of %s lost its lease to another drainer; stopping", member_id)
+                        return {"status": "lost", "events": applied}
+                    if sliced and _spent(limits, clock.now() - started, windows):
+                        beat.stop()
+                        handed = _hand_over(member_id, owner, limits)
+                        return {"status": "handed_over" if handed else "stopped", "events": applied}
+                    count = _window(member_id)
+                    if not count:
+                        break
+                    applied, windows = applied + count, windows + 1
+                    if on_window is not None:
+                        on_window(count)
+                    beat.beat()
+        except JobTimeoutException:
+            beat.stop()  # the job limit struck mid-window anyway: the events of that window stay pending
+            handed = _hand_over(member_id, owner, limits)
+            raise
         finally:
-            lease.release(factory, name, owner)
+            if not handed:
+                lease.release(factory, name, owner)
         dispatch.settle(conn, member_id)
         if not _due(factory, member_id, clock.now()):
             return {"status": "idle", "events": applied}
+
+
+def _spent(limits: SliceLimits, elapsed: timedelta, windows: int) -> bool:
+    if limits.windows is not None and windows >= limits.windows:
+        return True
+    return elapsed.total_seconds() >= limits.seconds
+
+
+def _hold_kick(conn, member_id: str, ttl: timedelta) -> None:
+    """While a drain holds the portal, its kick marker lives no longer than the lease: new events join the
+    running drain, and once a killed drain's lease runs out the next kick or sweep queues a new one."""
+    try:
+        conn.set(dispatch.kick_key(member_id), "1", ex=max(1, int(ttl.total_seconds())))
+    except RedisError as exc:  # only a hint for kicks: the lease keeps the drain single
+        log.warning("could not mark the drain of %s as running (%s)", member_id, type(exc).__name__)
+
+
+def _hand_over(member_id: str, owner: str, limits: SliceLimits) -> bool:
+    """Give the lease to the next slice and queue it (the lease first: the successor must find it its own).
+    A successor that never starts lets the lease run out; the sweeper then queues a new drain."""
+    factory, clock, conn = services.session_factory(), services.clock(), services.redis()
+    successor, name = uuid.uuid4().hex, lease_name(member_id)
+    if not lease.hand_over(factory, name, owner, successor, clock.now(), limits.ttl):
+        return False
+    try:
+        conn.set(dispatch.kick_key(member_id), "1", ex=dispatch.KICK_TTL)  # a drain is queued: kicks join it
+        enqueue(conn, SYNC, dispatch.DRAIN, member_id, owner=successor, job_id=slice_job_id(member_id, successor),
+                timeout=limits.job_timeout)
+    except RedisError as exc:
+        log.warning("could not queue the next drain slice of %s (%s); the sweeper will", member_id,
+                    type(exc).__name__)
+        lease.release(factory, name, successor)
+        return False
+    return True
 
 
 def _due(factory, member_id: str, now) -> bool:
@@ -91,6 +184,7 @@ def _apply(member_id: str, events: list, now) -> dict[int, Outcome]:
     try:
         ctx = context.build(member_id, factory, clock, conn, client_for)
         if ctx is None or ctx.portal_status == "deleted":
+            log.info("drain of %s: the app is not installed there; %d events skipped", member_id, len(events))
             return {e.id: skipped("the app is uninstalled from this portal") for e in events}
         if ctx.portal_status == "blocked":
             return {e.id: wait(now + BLOCKED_PAUSE, "portal blocked: waiting for access") for e in events}

@@ -18,6 +18,6 @@ def drain_with_progress(member_id: str) -> dict:
             InboxEvent.member_id == member_id, InboxEvent.status == "pending",
             InboxEvent.next_attempt_at <= services.clock().now()))
     with click.progressbar(length=due or 0, label="syncing", file=click.get_text_stream("stderr")) as bar:
-        outcome = run(member_id, on_window=bar.update)
+        outcome = run(member_id, on_window=bar.update, sliced=False)
     with transaction(services.session_factory()) as s:
         return {"drain": outcome["status"], **counts(s, member_id)}
