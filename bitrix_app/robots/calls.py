@@ -1,8 +1,13 @@
-"""Robot calls as the portal makes them: verify, store once per event_token, queue the run; list and replay."""
+"""Robot calls as the portal makes them: verify, store once per event_token, queue the run; list and replay.
+
+The portal hears 200 once the call is stored: queueing its run is best effort (Redis may be down), and the
+sweeper (`bitrix_app.robots.sweeper`) queues stored calls that were never run."""
 from __future__ import annotations
 
 import json
+import logging
 
+from redis.exceptions import RedisError
 from rq import Retry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +19,7 @@ from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.robot_models import RobotCall
 
+log = logging.getLogger(__name__)
 RECEIVED, RUNNING, DONE, FAILED = "received", "running", "done", "failed"
 PENDING, SENT, NOT_NEEDED, REPLY_FAILED = "pending", "sent", "not_needed", "failed"
 STATUSES = (RECEIVED, RUNNING, DONE, FAILED)
@@ -41,7 +47,7 @@ def receive(code: str, call: dict) -> tuple[str, int]:
     except IntegrityError:  # the same call arrived twice at once: the other request stored it
         with transaction(factory) as s:
             return "duplicate", _by_token(s, call["event_token"])
-    queue_run(call_id)
+    try_queue_run(call_id)
     return "accepted", call_id
 
 
@@ -62,9 +68,24 @@ def _new_row(code: str, call: dict) -> RobotCall:
     )
 
 
-def queue_run(call_id: int) -> None:
-    enqueue(services.redis(), ROBOTS, "bitrix_app.robots.runner.run_call", call_id, job_id=f"robot-call-{call_id}",
+def job_id(call_id: int) -> str:
+    """One job per call: queueing it again while it waits or runs is a no-op."""
+    return f"robot-call-{call_id}"
+
+
+def queue_run(call_id: int, conn=None) -> None:
+    enqueue(conn or services.redis(), ROBOTS, "bitrix_app.robots.runner.run_call", call_id, job_id=job_id(call_id),
             retry=Retry(max=3, interval=[2, 10, 30]), timeout=120)
+
+
+def try_queue_run(call_id: int) -> bool:
+    """Queue the run; a Redis outage is logged, not raised: the call is stored and the sweeper queues it."""
+    try:
+        queue_run(call_id)
+        return True
+    except RedisError as exc:
+        log.warning("could not queue robot call %s (%s); the sweeper will", call_id, type(exc).__name__)
+        return False
 
 
 def as_dict(call: RobotCall) -> dict:

@@ -1,0 +1,67 @@
+"""Robot calls during a Redis outage: the portal hears 200 once the call is stored, and the sweeper queues
+calls that never ran (or whose job died) so their workflows get their reply; effects still happen once."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from rq import Queue
+from redis.exceptions import ConnectionError as RedisConnectionError
+from rq.job import Job
+
+from bitrix_app.robots import calls as calls_module
+from bitrix_app.robots.sweeper import sweep_job
+from bitrix_app.store.robot_models import RobotCall
+from tests.robots.robots_env import robots_env
+
+
+@pytest.fixture
+def rb(portal_env):
+    return robots_env(portal_env)
+
+
+def test_a_call_whose_enqueue_fails_is_stored_answered_200_and_queued_by_the_sweeper(rb, monkeypatch):
+    deals = rb.orders(("1", "completed", 20))
+
+    def refused(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(calls_module, "enqueue", refused)  # Redis refuses the enqueue
+    run = rb.start("customer_profile", deals["1"])
+    assert [p["status"] for p in rb.robot_posts()] == [200]
+    [call] = rb.calls()
+    assert call.status == "received"
+    monkeypatch.undo()  # Redis is back
+    rb.env.work()
+    assert rb.workflow(run["workflow_id"])["status"] == "running"  # nothing was queued
+
+    with rb.env.app.app_context():
+        assert sweep_job() == []  # not stale yet: its enqueue may still be on its way
+        rb.clock.advance(minutes=2)
+        assert sweep_job() == [call.id]
+        assert sweep_job() == []  # its job waits: queued once
+    rb.env.work()
+    wf = rb.workflow(run["workflow_id"])
+    assert wf["status"] == "completed" and wf["return_values"]["orders"] == 1
+    [view] = rb.call_views()
+    assert view["status"] == "done" and view["reply_status"] == "sent" and view["runs"] == 1
+    with rb.env.app.app_context():
+        assert sweep_job() == []  # done calls are left alone
+
+
+def test_a_running_call_whose_job_died_is_queued_again_and_its_effects_happen_once(rb):
+    deals = rb.orders(("1", "completed", 20))
+    run = rb.start("schedule_call", deals["1"], {"days": 2, "time": "11:00", "user": "user_3"})
+    rb.env.work()
+    [call] = rb.calls()
+    todos = len(rb.env.calls("crm.activity.todo.add"))
+    with rb.shop.session() as s:  # as if the worker died mid-action: the call is still running, its job gone
+        s.get(RobotCall, call.id).status = "running"
+    Queue("robots", connection=rb.env.redis).empty()
+    Job.fetch(f"robot-call-{call.id}", connection=rb.env.redis).delete()
+    rb.clock.advance(minutes=2)
+    out = rb.env.app.test_cli_runner().invoke(args=["robots", "sweep"])
+    assert out.exit_code == 0 and json.loads(out.output) == {"queued": [call.id]}
+    rb.env.work()
+    assert len(rb.env.calls("crm.activity.todo.add")) == todos  # the effect happened once
+    assert rb.workflow(run["workflow_id"])["status"] == "completed"
