@@ -53,19 +53,18 @@ def db_upgrade(revision: str):
 @click.option("--queues", default=",".join(PRIORITY), show_default=True, help="Queues, highest priority first.")
 @click.option("--simple", is_flag=True, help="Run jobs in-process instead of forking a work horse per job.")
 def worker(burst: bool, queues: str, simple: bool):
-    """Run an RQ worker with its scheduler (retries, delayed jobs)."""
-    from bitrix_app.jobs.worker import make_worker
+    """Run an RQ worker with its scheduler (retries, delayed jobs); it outlives Redis outages."""
+    from bitrix_app.jobs.worker import run_worker
 
     names = [q.strip() for q in queues.split(",") if q.strip()]
     app = current_app._get_current_object()
-    w = make_worker(app, services.redis(), names, simple=simple)
-    w.work(burst=burst, with_scheduler=True)
+    run_worker(app, services.redis(), names, simple=simple, burst=burst)
 
 
 @click.command()
 @with_appcontext
 def cron():
-    """Run the RQ cron scheduler with the app's cron table."""
-    from bitrix_app.jobs.cron import build_cron
+    """Run the RQ cron scheduler with the app's cron table; it outlives Redis outages."""
+    from bitrix_app.jobs.cron import run_cron
 
-    build_cron(services.redis()).start()
+    run_cron(services.redis())

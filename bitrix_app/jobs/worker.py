@@ -1,12 +1,14 @@
 """The job class that runs every job inside the Flask app context, and worker helpers."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from flask import Flask, has_app_context
 from redis import Redis
 from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
+
+from .resilient import Outage, QuietOutageLogger, supervise
 
 
 class AppContextJob(Job):
@@ -25,10 +27,17 @@ class _AppMixin:
     """Pushes the worker's app context around every job (fork and no-fork workers alike)."""
 
     flask_app: Flask
+    outage: Outage | None = None
 
     def perform_job(self, job, queue, execution):
         with self.flask_app.app_context():
             return super().perform_job(job, queue, execution)
+
+    def dequeue_job_and_maintain_ttl(self, *args, **kwargs):
+        result = super().dequeue_job_and_maintain_ttl(*args, **kwargs)  # RQ retries a lost connection in here
+        if self.outage is not None:
+            self.outage.up()
+        return result
 
 
 class AppWorker(_AppMixin, Worker):
@@ -60,13 +69,29 @@ def plain_connection(connection: Redis) -> Redis:
 
 
 def make_worker(app: Flask, connection: Redis, queue_names: Sequence[str], simple: bool = False,
-                burst: bool = False) -> Worker:
+                burst: bool = False, outage: Outage | None = None) -> Worker:
     connection = plain_connection(connection)
     cls = BurstWorker if burst else AppSimpleWorker if simple else AppWorker
     queues = [Queue(n, connection=connection, job_class=AppContextJob) for n in queue_names]
     worker = cls(queues, connection=connection, job_class=AppContextJob)
     worker.flask_app = app
+    if outage is not None:
+        worker.outage, worker.log = outage, QuietOutageLogger(worker.log, outage)
     return worker
+
+
+def run_worker(app: Flask, connection: Redis, queue_names: Sequence[str], simple: bool = False, burst: bool = False,
+               sleep: Callable[[float], None] | None = None, handle_signals: bool = True) -> None:
+    """The long-running worker (`flask worker`): survives Redis outages, reconnecting with backoff."""
+    outage = Outage("worker")
+
+    def run() -> bool:
+        worker = make_worker(app, connection, queue_names, simple=simple, burst=burst, outage=outage)
+        worker.work(burst=burst, with_scheduler=True)
+        return burst or worker._stop_requested  # otherwise RQ quit on an error (it logs which)
+
+    options = {"sleep": sleep} if sleep else {}
+    supervise("worker", run, connection.ping, outage=outage, handle_signals=handle_signals, **options)
 
 
 def run_burst(app: Flask, connection: Redis, queue_names: Sequence[str] | None = None) -> bool:
