@@ -6,12 +6,19 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
+import click
+
 DEFAULT_OAUTH_URL = "https://oauth.bitrix.info/oauth/token/"
 REQUIRED = ("SECRET_KEY", "B24_CLIENT_ID", "B24_CLIENT_SECRET", "APP_BASE_URL")
 
 
-class ConfigError(RuntimeError):
-    """A setting is missing or malformed."""
+class ConfigError(click.ClickException, RuntimeError):
+    """A setting is missing or malformed.
+
+    A ClickException because `flask --app app <command>` builds the app before it runs any command: the operator
+    sees one line (`Error: missing settings: ...`, exit status 2) instead of a traceback."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -48,9 +55,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     missing = [name for name in REQUIRED if not env.get(name)]
     if missing:
-        raise ConfigError(
-            "missing required setting(s): " + ", ".join(missing) + " (set them in the environment; see README, Configuration)"
-        )
+        raise ConfigError("missing settings: " + ", ".join(missing))
     plan = env.get("B24_DEFAULT_PLAN", "standard")
     if plan not in ("standard", "enterprise"):
         raise ConfigError(f"B24_DEFAULT_PLAN must be 'standard' or 'enterprise', not {plan!r}")

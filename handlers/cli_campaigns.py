@@ -4,16 +4,16 @@ from __future__ import annotations
 import json
 
 import click
-from flask.cli import AppGroup
-from marshmallow import ValidationError
 
 from bitrix_app import services
 from bitrix_app.campaigns import definitions, presets
 from bitrix_app.campaigns.report import report as campaign_report
 from bitrix_app.store.db import transaction
 
+from .cli_common import CliError, OperatorGroup, member_id_option, parse_json
 
-@click.group(cls=AppGroup)
+
+@click.group(cls=OperatorGroup)
 def campaigns():
     """Client campaigns: segment -> actions, with cooldown, holdout and a report."""
 
@@ -22,26 +22,19 @@ def _echo(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False))
 
 
-def _parsed(raw: str) -> dict:
-    try:
-        return json.loads(raw)
-    except ValueError as err:
-        raise click.UsageError(f"--json is not valid JSON: {err}") from err
-
-
 def _change(work):
-    """Run a change in a transaction; bad input becomes a usage error with the messages per field."""
+    """Run a change in a transaction; a known refusal becomes one line (field errors: see OperatorGroup)."""
     try:
         with transaction(services.session_factory()) as s:
             return work(s)
-    except ValidationError as err:
-        raise click.UsageError(f"bad campaign: {json.dumps(err.messages, ensure_ascii=False)}") from err
-    except (definitions.CampaignExists, definitions.CampaignNotFound, KeyError) as err:
-        raise click.UsageError(str(err)) from err
+    except (definitions.CampaignExists, definitions.CampaignNotFound) as err:
+        raise CliError(str(err)) from err
+    except KeyError as err:  # an unknown preset
+        raise CliError(str(err.args[0])) from err
 
 
 @campaigns.command("list")
-@click.option("--member-id", required=True)
+@member_id_option(allow_deleted=True)
 def list_(member_id: str):
     """One JSON line per campaign."""
     with transaction(services.session_factory()) as s:
@@ -50,27 +43,27 @@ def list_(member_id: str):
 
 
 @campaigns.command("add")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--json", "raw", required=True, metavar="JSON", help="The definition (see README, Client campaigns).")
 def add(member_id: str, raw: str):
     """Add a campaign; prints it."""
-    data = _parsed(raw)
+    data = parse_json(raw, "--json")
     _echo(_change(lambda s: definitions.as_json(definitions.create(s, member_id, data, services.clock().now()))))
 
 
 @campaigns.command("update")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--code", required=True)
 @click.option("--json", "raw", required=True, metavar="JSON", help="The fields to change.")
 def update(member_id: str, code: str, raw: str):
     """Change a campaign (the whole definition is checked again); prints it."""
-    changes = _parsed(raw)
+    changes = parse_json(raw, "--json")
     _echo(_change(lambda s: definitions.as_json(
         definitions.update(s, member_id, code, changes, services.clock().now()))))
 
 
 @campaigns.command("disable")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--code", required=True)
 @click.option("--enable", is_flag=True, help="Enable it again instead.")
 def disable(member_id: str, code: str, enable: bool):
@@ -81,7 +74,7 @@ def disable(member_id: str, code: str, enable: bool):
 
 @campaigns.command("presets")
 @click.argument("action", type=click.Choice(["show", "install"]), default="show")
-@click.option("--member-id", help="Required for install.")
+@member_id_option(required=False, help="Required for install.")
 @click.option("--code", "codes", multiple=True, help="Only these presets (default: all).")
 @click.option("--cross-sell-segment", help=f"The portal's cross-sell segment (default {presets.CROSS_SELL_SEGMENT}).")
 def presets_(action: str, member_id: str | None, codes: tuple, cross_sell_segment: str | None):
@@ -91,13 +84,13 @@ def presets_(action: str, member_id: str | None, codes: tuple, cross_sell_segmen
             _echo(presets.definition(code, cross_sell_segment))
         return
     if not member_id:
-        raise click.UsageError("presets install needs --member-id")
+        raise CliError("presets install needs --member-id")
     _echo(_change(lambda s: presets.install(s, member_id, services.clock().now(), list(codes) or None,
                                             cross_sell_segment)))
 
 
 @campaigns.command("run")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--code", default=None, help="Run this campaign now (a scheduled one: everyone in its segment).")
 def run_(member_id: str, code: str | None):
     """Run the portal's campaigns here: transitions, due schedules, pending actions; prints the counts."""
@@ -106,15 +99,15 @@ def run_(member_id: str, code: str | None):
 
     ctx = context_for(member_id)
     if ctx is None:
-        raise click.UsageError(f"no portal {member_id}")
+        raise CliError(f"no installed portal with member_id {member_id}")
     try:
         _echo(run(ctx, code))
     except definitions.CampaignNotFound as err:
-        raise click.UsageError(str(err)) from err
+        raise CliError(str(err)) from err
 
 
 @campaigns.command("report")
-@click.option("--member-id", required=True)
+@member_id_option(allow_deleted=True)
 @click.option("--code", default=None, help="Only this campaign.")
 def report_(member_id: str, code: str | None):
     """One JSON line per campaign: entered, holdout, reached, converted, revenue, uplift."""
@@ -122,6 +115,6 @@ def report_(member_id: str, code: str | None):
         try:
             rows = campaign_report(s, member_id, services.clock().now(), code)
         except definitions.CampaignNotFound as err:
-            raise click.UsageError(str(err)) from err
+            raise CliError(str(err)) from err
     for row in rows:
         _echo(row)

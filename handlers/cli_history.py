@@ -5,22 +5,15 @@ import json
 from datetime import datetime
 
 import click
-from flask.cli import AppGroup
 
 from bitrix_app import services
-from bitrix_app.shops.connections import portal_exists
-from bitrix_app.store.db import transaction
+
+from .cli_common import OperatorGroup, member_id_option
 
 
-@click.group(cls=AppGroup)
+@click.group(cls=OperatorGroup)
 def history():
     """Order history from the portal's deals and what it is worth."""
-
-
-def _portal(member_id: str) -> None:
-    with transaction(services.session_factory()) as s:
-        if not portal_exists(s, member_id):
-            raise click.UsageError(f"no installed portal with member_id {member_id!r}")
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -28,14 +21,13 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 
 @history.command("import-deals")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only deals closed on or after this day.")
 @click.option("--no-rebuild", is_flag=True, help="Do not rebuild the segments afterwards.")
 def import_deals(member_id: str, since: datetime | None, no_rebuild: bool):
     """Import the portal's won deals as orders (re-runs import nothing twice); JSON summary on stdout."""
     from bitrix_app.segments.history import import_deals as run
 
-    _portal(member_id)
     summary = run(member_id, since.date() if since else None, progress=_progress, rebuild=not no_rebuild)
     if isinstance(summary.get("rebuild"), str):
         click.echo(f"segments: {summary['rebuild']}", err=True)
@@ -43,21 +35,19 @@ def import_deals(member_id: str, since: datetime | None, no_rebuild: bool):
 
 
 @history.command("ltv")
-@click.option("--member-id", required=True)
+@member_id_option()
 def ltv(member_id: str):
     """Lifetime value: overall, by first-purchase cohort, new vs repeat, by acquisition channel (JSON)."""
     from bitrix_app.segments.ltv import ltv_report
 
-    _portal(member_id)
     click.echo(json.dumps(ltv_report(member_id, services.clock().now()), ensure_ascii=False))
 
 
 @history.command("write-back")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=5000, show_default=True)
 def write_back(member_id: str, limit: int):
     """Write changed segment figures to the portal's contacts now (the rest is queued); JSON summary."""
     from bitrix_app.segments.writeback import write_back as run
 
-    _portal(member_id)
     click.echo(json.dumps(run(member_id, limit=limit)))

@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 
 import click
-from flask.cli import AppGroup
-from marshmallow import ValidationError
 
 from bitrix_app import services
 from bitrix_app.messaging import config as messaging_config
@@ -13,8 +11,10 @@ from bitrix_app.messaging import journal, templates
 from bitrix_app.messaging.template_defaults import LANGUAGES
 from bitrix_app.store.db import transaction
 
+from .cli_common import CliError, OperatorGroup, member_id_option, parse_json
 
-@click.group(cls=AppGroup)
+
+@click.group(cls=OperatorGroup)
 def messages():
     """Messages to customers: templates, preview, the message log, channel settings."""
 
@@ -30,7 +30,7 @@ def _template_json(t: templates.Template) -> dict:
 
 
 @messages.command("templates")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--language", type=click.Choice(LANGUAGES), help="Default: the portal's language.")
 def templates_(member_id: str, language: str | None):
     """One JSON line per template (the portal's own wording where it has one, else the default)."""
@@ -41,7 +41,7 @@ def templates_(member_id: str, language: str | None):
 
 
 @messages.command("template-set")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--template", "code", required=True)
 @click.option("--language", type=click.Choice(LANGUAGES), required=True)
 @click.option("--subject")
@@ -58,12 +58,12 @@ def template_set(member_id: str, code: str, language: str, subject, text, sms, r
             else:
                 t = templates.save(s, member_id, code, language, services.clock().now(), subject, text, sms)
     except templates.TemplateError as err:
-        raise click.UsageError(str(err)) from err
+        raise CliError(str(err)) from err
     click.echo(json.dumps(_template_json(t), ensure_ascii=False))
 
 
 @messages.command("preview")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--template", "code", required=True)
 @click.option("--language", type=click.Choice(LANGUAGES))
 @click.option("--context", "context_json", metavar="JSON", help='Placeholder values, e.g. {"first_name": "Ann"}; '
@@ -74,9 +74,11 @@ def preview(member_id: str, code: str, language: str | None, context_json: str |
         with transaction(services.session_factory()) as s:
             lang = _language(s, member_id, language)
             t = templates.get(s, member_id, code, lang)
-        values = json.loads(context_json) if context_json else templates.sample_context(lang)
-    except (templates.TemplateError, ValueError) as err:
-        raise click.UsageError(str(err)) from err
+    except templates.TemplateError as err:
+        raise CliError(str(err)) from err
+    values = parse_json(context_json, "--context") if context_json else templates.sample_context(lang)
+    if not isinstance(values, dict):
+        raise CliError('--context is a JSON object of placeholder values, e.g. {"first_name": "Ann"}')
     shown = templates.preview(t, values)
     click.echo(json.dumps({"code": t.code, "language": lang, "marketing": t.marketing, "subject": shown.subject,
                            "text": shown.text, "sms": shown.sms, "missing": list(shown.missing),
@@ -85,7 +87,7 @@ def preview(member_id: str, code: str, language: str | None, context_json: str |
 
 
 @messages.command("list")
-@click.option("--member-id")
+@member_id_option(required=False, allow_deleted=True)
 @click.option("--status", type=click.Choice(journal.STATUSES))
 @click.option("--limit", default=100, show_default=True)
 def list_(member_id: str | None, status: str | None, limit: int):
@@ -96,16 +98,13 @@ def list_(member_id: str | None, status: str | None, limit: int):
 
 
 @messages.command("settings")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--set", "changes", metavar="JSON",
               help='e.g. {"smtp": {"host": "smtp.example.com", "from_address": "shop@example.com", "password": "…"}}')
 def settings_(member_id: str, changes: str | None):
     """Show (and with --set, change) the portal's channels and policy limits; secrets are never shown."""
-    cipher = services.cipher()
-    try:
-        with transaction(services.session_factory()) as s:
-            current = messaging_config.update(s, member_id, cipher, json.loads(changes), services.clock().now()) \
-                if changes else messaging_config.load(s, member_id, cipher)
-    except (ValueError, ValidationError) as err:
-        raise click.UsageError(f"bad settings: {getattr(err, 'messages', err)}") from err
+    cipher, changes = services.cipher(), parse_json(changes, "--set") if changes else None
+    with transaction(services.session_factory()) as s:
+        current = messaging_config.update(s, member_id, cipher, changes, services.clock().now()) \
+            if changes is not None else messaging_config.load(s, member_id, cipher)
     click.echo(json.dumps(current.public(), ensure_ascii=False))

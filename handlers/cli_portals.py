@@ -4,15 +4,16 @@ from __future__ import annotations
 import json
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bitrix_app import services
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord, utc
 
+from .cli_common import OperatorGroup, member_id_option
 
-@click.group(cls=AppGroup)
+
+@click.group(cls=OperatorGroup)
 def portals():
     """Installations of the app in Bitrix24 portals."""
 
@@ -35,7 +36,7 @@ def list_portals():
 
 
 @portals.command("sync")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--now", "inline", is_flag=True, help="Run setup in this process instead of enqueuing it.")
 def sync(member_id: str, inline: bool):
     """Re-run setup for a portal (handlers, placements, robots, fields, pipeline)."""

@@ -5,23 +5,16 @@ import json
 import sys
 
 import click
-from flask.cli import AppGroup
-from marshmallow import ValidationError
 
 from bitrix_app import services
-from bitrix_app.shops.connections import portal_exists
 from bitrix_app.store.db import transaction
 
+from .cli_common import CliError, OperatorGroup, member_id_option, parse_json
 
-@click.group(cls=AppGroup)
+
+@click.group(cls=OperatorGroup)
 def segments():
     """Customer segments: rebuild, export, explain, definitions and thresholds."""
-
-
-def _portal(member_id: str) -> None:
-    with transaction(services.session_factory()) as s:
-        if not portal_exists(s, member_id):
-            raise click.UsageError(f"no installed portal with member_id {member_id!r}")
 
 
 class _Bar:
@@ -43,12 +36,11 @@ class _Bar:
 
 
 @segments.command("rebuild")
-@click.option("--member-id", required=True)
+@member_id_option()
 def rebuild(member_id: str):
     """Full rebuild now (progress on stderr); JSON summary on stdout."""
     from bitrix_app.segments.engine import rebuild as run
 
-    _portal(member_id)
     bar = _Bar()
     try:
         summary = run(member_id, services.clock().now(), progress=bar)
@@ -58,7 +50,7 @@ def rebuild(member_id: str):
 
 
 @segments.command("export")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--segment", "code", required=True, help="A segment code, e.g. LOYAL_LOST.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="A file (default: stdout).")
@@ -67,12 +59,11 @@ def export(member_id: str, code: str, fmt: str, output: str | None):
     from bitrix_app.segments import admin
     from bitrix_app.segments.export import WRITERS, export_rows
 
-    _portal(member_id)
     with transaction(services.session_factory()) as s:
         try:
             code = admin.require_code(s, member_id, code)
         except admin.UnknownSegment as err:
-            raise click.UsageError(str(err)) from err
+            raise CliError(str(err)) from err
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         rows = WRITERS[fmt](export_rows(member_id, code), out)
@@ -83,39 +74,33 @@ def export(member_id: str, code: str, fmt: str, output: str | None):
 
 
 @segments.command("explain")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--customer-id", required=True, type=int)
 @click.option("--all", "everything", is_flag=True, help="Also explain the segments the customer is not in.")
 def explain(member_id: str, customer_id: int, everything: bool):
     """Why the customer is in each of their segments (JSON)."""
     from bitrix_app.segments.explain import explain as run
 
-    _portal(member_id)
     try:
         answer = run(member_id, customer_id, services.clock().now(), everything)
-    except LookupError as err:
+    except LookupError as err:  # an unknown customer: one line, exit status 1
         raise click.ClickException(str(err)) from err
     click.echo(json.dumps(answer, ensure_ascii=False))
 
 
 @segments.command("list")
-@click.option("--member-id", required=True)
+@member_id_option()
 def list_(member_id: str):
     """One JSON object per definition (built-in and stored) with its member count."""
     from bitrix_app.segments.admin import listing_with_counts
 
-    _portal(member_id)
     with transaction(services.session_factory()) as s:
         for row in listing_with_counts(s, member_id):
             click.echo(json.dumps(row, ensure_ascii=False))
 
 
-def _validation(err: ValidationError) -> click.UsageError:
-    return click.UsageError(f"invalid definition: {json.dumps(err.messages, ensure_ascii=False)}")
-
-
 @segments.command("define")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--json", "raw", required=True, metavar="JSON",
               help='e.g. {"code": "LAPSED_45", "kind": "lapsed", "name_en": "...", "name_ru": "...", '
                    '"params": {"days": 45}}')
@@ -123,46 +108,34 @@ def define(member_id: str, raw: str):
     """Create a stored segment, or replace the one with this code; counts show after the next rebuild."""
     from bitrix_app.segments.admin import define as run
 
-    _portal(member_id)
-    try:
-        data = json.loads(raw)
-        with transaction(services.session_factory()) as s:
-            view, created = run(s, member_id, data, services.clock().now())
-    except ValueError as err:
-        raise click.UsageError(f"--json is not valid JSON: {err}") from err
-    except ValidationError as err:
-        raise _validation(err) from err
+    data = parse_json(raw, "--json")
+    with transaction(services.session_factory()) as s:
+        view, created = run(s, member_id, data, services.clock().now())
     click.echo(json.dumps({**view, "created": created}, ensure_ascii=False))
 
 
 @segments.command("delete")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--code", required=True)
 def delete(member_id: str, code: str):
     """Delete a stored segment (built-in ones follow the settings)."""
     from bitrix_app.segments import definitions
 
-    _portal(member_id)
     with transaction(services.session_factory()) as s:
         if not definitions.delete(s, member_id, code.strip().upper()):
-            raise click.UsageError(f"the portal has no stored segment {code!r}")
+            raise CliError(f"the portal has no stored segment {code.strip().upper()}")
     click.echo(json.dumps({"deleted": code.strip().upper()}))
 
 
 @segments.command("settings")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--set", "changes", metavar="JSON", help='e.g. {"lifecycle": {"active_days": 45}, "birthday_days": 14}')
 def settings_(member_id: str, changes: str | None):
     """Show (and with --set, change) the segment thresholds."""
     from bitrix_app.segments import settings
 
-    _portal(member_id)
-    try:
-        with transaction(services.session_factory()) as s:
-            current = settings.update_settings(s, member_id, json.loads(changes), services.clock().now()) \
-                if changes else settings.get_settings(s, member_id)
-    except ValueError as err:
-        raise click.UsageError(f"--set is not valid JSON: {err}") from err
-    except ValidationError as err:
-        raise click.UsageError(f"bad settings: {json.dumps(err.messages)}") from err
+    changes = parse_json(changes, "--set") if changes else None
+    with transaction(services.session_factory()) as s:
+        current = settings.update_settings(s, member_id, changes, services.clock().now()) \
+            if changes is not None else settings.get_settings(s, member_id)
     click.echo(json.dumps(current))

@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 
 import click
-from flask.cli import AppGroup
-from marshmallow import ValidationError
 
 from bitrix_app import services
 from bitrix_app.inbox import admin, dispatch
@@ -13,16 +11,18 @@ from bitrix_app.inbox.accept import accept
 from bitrix_app.shops import connections, importer, settings
 from bitrix_app.store.db import transaction
 
+from .cli_common import CliError, OperatorGroup, member_id_option, parse_json
+
 CHUNK = 500
 
 
-@click.group(cls=AppGroup)
+@click.group(cls=OperatorGroup)
 def shops():
     """Shops connected to portals."""
 
 
 @shops.command("add")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--name", required=True)
 @click.option("--platform", type=click.Choice(connections.PLATFORM_NAMES), default="generic", show_default=True)
 @click.option("--secret", default=None, help="Use this signing key instead of a generated one (Shopify signs "
@@ -35,13 +35,13 @@ def add(member_id: str, name: str, platform: str, secret: str | None):
             shop, secret = connections.add_shop(s, services.cipher(), member_id, name, platform, now, secret)
             settings.ensure_settings(s, member_id, now)
     except connections.ShopError as err:
-        raise click.UsageError(str(err)) from err
+        raise CliError(str(err)) from err
     click.echo(json.dumps({"shop_id": shop.shop_id, "secret": secret, "name": shop.name, "platform": shop.platform,
                            "events_url": shop.events_url(services.settings().APP_BASE_URL)}))
 
 
 @shops.command("list")
-@click.option("--member-id", required=True)
+@member_id_option(allow_deleted=True)
 def list_(member_id: str):
     """One JSON object per line (secrets are never shown again)."""
     base = services.settings().APP_BASE_URL
@@ -53,19 +53,14 @@ def list_(member_id: str):
 
 
 @shops.command("settings")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--set", "changes", metavar="JSON", help='e.g. {"cart_delay_minutes": 90, "stage_map": {"paid": "SHIPPED"}}')
 def settings_(member_id: str, changes: str | None):
     """Show (and with --set, change) the portal's shop settings."""
-    now = services.clock().now()
-    try:
-        with transaction(services.session_factory()) as s:
-            if not connections.portal_exists(s, member_id):
-                raise click.UsageError(f"no installed portal with member_id {member_id!r}")
-            current = settings.update_settings(s, member_id, json.loads(changes), now) if changes \
-                else settings.get_settings(s, member_id)
-    except (ValueError, ValidationError) as err:
-        raise click.UsageError(f"bad settings: {getattr(err, 'messages', err)}") from err
+    now, changes = services.clock().now(), parse_json(changes, "--set") if changes else None
+    with transaction(services.session_factory()) as s:
+        current = settings.update_settings(s, member_id, changes, now) if changes is not None \
+            else settings.get_settings(s, member_id)
     out = {k: getattr(current, k) for k in current.__dataclass_fields__}
     out["carts_enabled_at"] = current.carts_enabled_at.isoformat() if current.carts_enabled_at else None
     click.echo(json.dumps(out, default=list))
@@ -80,7 +75,7 @@ def import_(shop_id: str, inline: bool, file):
     with transaction(services.session_factory()) as s:
         shop = connections.get_shop(s, shop_id)
     if shop is None:
-        raise click.UsageError(f"no shop {shop_id!r}")
+        raise CliError(f"no shop {shop_id!r}")
     events, errors = [], []
     for number, event, problems in importer.read(file):
         if problems:
@@ -90,7 +85,7 @@ def import_(shop_id: str, inline: bool, file):
     if errors:
         for err in errors[:20]:
             click.echo(json.dumps(err), err=True)
-        raise click.ClickException(f"{len(errors)} invalid line(s); nothing was imported")
+        raise CliError(f"{len(errors)} invalid line(s); nothing was imported")
     accepted = duplicates = 0
     with click.progressbar(length=len(events), label="storing", file=click.get_text_stream("stderr")) as bar:
         for n in range(0, len(events), CHUNK):
@@ -109,14 +104,14 @@ def import_(shop_id: str, inline: bool, file):
     click.echo(json.dumps(summary))
 
 
-@click.group(cls=AppGroup)
+@click.group(cls=OperatorGroup)
 def inbox():
     """Accepted shop events: what is pending, what failed, replaying dead letters."""
 
 
 @inbox.command("list")
 @click.option("--status", type=click.Choice(admin.STATUSES))
-@click.option("--member-id")
+@member_id_option(required=False, allow_deleted=True)
 @click.option("--shop-id")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 def inbox_list(status, member_id, shop_id, limit):
@@ -129,7 +124,7 @@ def inbox_list(status, member_id, shop_id, limit):
 
 @inbox.command("retry")
 @click.option("--id", "ids", type=int, multiple=True, help="Only these inbox ids (repeatable).")
-@click.option("--member-id")
+@member_id_option(required=False)
 def inbox_retry(ids, member_id):
     """Replay failed events (dead letters): back to pending with fresh attempts, drains queued."""
     with transaction(services.session_factory()) as s:

@@ -8,10 +8,11 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 from marshmallow.validate import Length, OneOf, Range
 from sqlalchemy.orm import Session
 
+from bitrix_app.schemas.settings import StrictSettings
 from bitrix_app.store.message_models import MessagingSettings
 
 from .zones import MODES
@@ -23,10 +24,7 @@ SMSRU_URL = "https://sms.ru/sms/send"
 SECRET_FIELDS = {("smtp", "password"), ("sms", "api_key")}
 
 
-class SmtpSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class SmtpSchema(StrictSettings):
     host = fields.String(required=True, validate=Length(1, 255))
     port = fields.Integer(load_default=587, validate=Range(1, 65535))
     security = fields.String(load_default="starttls", validate=OneOf(("none", "starttls", "ssl")))
@@ -37,10 +35,7 @@ class SmtpSchema(Schema):
     timeout = fields.Float(load_default=30.0, validate=Range(1, 120))
 
 
-class SmsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class SmsSchema(StrictSettings):
     provider = fields.String(required=True, validate=OneOf(SMS_PROVIDERS))
     url = fields.String(validate=Length(1, 2000))  # smsru: the API address; generic: a template with {phone} {text}
     method = fields.String(load_default="POST", validate=OneOf(("GET", "POST")))
@@ -56,9 +51,8 @@ class SmsSchema(Schema):
             raise ValidationError("A generic gateway needs a url with {phone} and {text}.", "url")
 
 
-class MessagingSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
+class MessagingSchema(StrictSettings):
+    """What an admin may change; any other key, at any level, is refused."""
 
     smtp = fields.Nested(SmtpSchema, allow_none=True)
     sms = fields.Nested(SmsSchema, allow_none=True)

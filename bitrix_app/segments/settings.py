@@ -10,11 +10,12 @@ import json
 from datetime import datetime
 from types import MappingProxyType
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 from marshmallow.validate import Length, Range
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bitrix_app.schemas.settings import StrictSettings
 from bitrix_app.store.shop_models import PortalSettings
 
 KEY = "segments"
@@ -27,21 +28,15 @@ DEFAULTS = MappingProxyType({
 })
 
 
-class LifecycleSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    promising_from = fields.Integer(validate=Range(2, 1000))
-    loyal_from = fields.Integer(validate=Range(3, 1000))
+class LifecycleSchema(StrictSettings):
     active_days = fields.Integer(validate=Range(1, 3650))
     sleeping_days = fields.Integer(validate=Range(2, 3650))
+    promising_from = fields.Integer(validate=Range(2, 1000))
+    loyal_from = fields.Integer(validate=Range(3, 1000))
 
 
-class SegmentSettingsSchema(Schema):
-    """What an admin may change."""
-
-    class Meta:
-        unknown = EXCLUDE
+class SegmentSettingsSchema(StrictSettings):
+    """What an admin may change; any other key is refused."""
 
     lifecycle = fields.Nested(LifecycleSchema)
     lapsed_days = fields.List(fields.Integer(validate=Range(1, 3650)), validate=Length(0, 6))
@@ -84,9 +79,13 @@ def _merge(base: dict, changes: dict) -> dict:
 
 
 def _stored(session: Session, member_id: str) -> dict:
+    """What the portal stored, without keys this version does not know (an older version may have written them)."""
     table = PortalSettings.__table__
     raw = session.connection().execute(select(table.c.data).where(table.c.member_id == member_id)).scalar()
-    return (json.loads(raw) if raw else {}).get(KEY) or {}
+    stored = {k: v for k, v in ((json.loads(raw) if raw else {}).get(KEY) or {}).items() if k in DEFAULTS}
+    if isinstance(stored.get("lifecycle"), dict):
+        stored["lifecycle"] = {k: v for k, v in stored["lifecycle"].items() if k in DEFAULTS["lifecycle"]}
+    return stored
 
 
 def get_settings(session: Session, member_id: str) -> dict:

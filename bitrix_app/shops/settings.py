@@ -7,12 +7,13 @@ from datetime import datetime, time, timedelta, timezone
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates
+from marshmallow import ValidationError, fields, validates
 from marshmallow.validate import Length, OneOf, Range, Regexp
 from sqlalchemy.orm import Session
 
 from bitrix_app.orders.schemas import ORDER_STATUSES
 from bitrix_app.portals.desired import STAGES
+from bitrix_app.schemas.settings import StrictSettings
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import PortalSettings
 
@@ -22,22 +23,17 @@ DEFAULT_STAGE_MAP = MappingProxyType({
     "ready_for_pickup": "PICKUP", "delivered": "DELIVERED", "completed": "WON", "cancelled": "LOSE",
     "refunded": "REFUNDED",
 })
+SHOWN_ONLY = ("carts_enabled_at",)  # shown with the settings, never set: ignored when printed settings come back
 _HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour.")
 
 
-class QuietHoursSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class QuietHoursSchema(StrictSettings):
     start = fields.String(required=True, validate=_HHMM)
     end = fields.String(required=True, validate=_HHMM)
 
 
-class SettingsSchema(Schema):
-    """What an admin may change; every key is optional in an update."""
-
-    class Meta:
-        unknown = EXCLUDE
+class SettingsSchema(StrictSettings):
+    """What an admin may change; every key is optional in an update; any other key is refused."""
 
     stage_map = fields.Dict(keys=fields.String(validate=OneOf(ORDER_STATUSES)),
                             values=fields.String(validate=OneOf(STAGE_CODES)))
@@ -100,14 +96,17 @@ def get_settings(session: Session, member_id: str) -> ShopSettings:
               if k in data}
     if "reminder_minutes" in data:
         kwargs["reminder_minutes"] = tuple(data["reminder_minutes"])
-    if "quiet_hours" in data:
-        kwargs["quiet_hours"] = data["quiet_hours"]
+    if "quiet_hours" in data:  # only the keys this version knows (older ones are ignored on read)
+        hours = data["quiet_hours"]
+        kwargs["quiet_hours"] = {k: hours[k] for k in ("start", "end") if k in hours} if hours else None
     return ShopSettings(stage_map=stage_map, carts_enabled_at=utc(datetime.fromisoformat(enabled_at))
                         if enabled_at else None, **kwargs)
 
 
 def update_settings(session: Session, member_id: str, changes: dict, now: datetime) -> ShopSettings:
     """Validate and merge `changes`; enabling abandoned carts (or the first save) stamps carts_enabled_at."""
+    if isinstance(changes, dict):
+        changes = {k: v for k, v in changes.items() if k not in SHOWN_ONLY}
     loaded = SettingsSchema().load(changes)
     data = _load_row(session, member_id)
     was_enabled = data.get("carts_enabled", True) and data.get("carts_enabled_at")
