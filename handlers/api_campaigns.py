@@ -16,10 +16,10 @@ from .errors import ApiError
 bp = Blueprint("api_campaigns", __name__, url_prefix="/api/v1/portals/<member_id>/campaigns")
 
 
-def _in_portal(member_id: str, work):
-    """in_portal, with the campaign definition's own errors as 404/409/422."""
+def _in_portal(member_id: str, work, invalid: str = "the campaign definition has invalid fields"):
+    """in_portal, with the campaign definition's own errors as 404/409/422 (an unknown segment: 422 on "segment")."""
     try:
-        return in_portal(member_id, work, "the campaign definition has invalid fields")
+        return in_portal(member_id, work, invalid)
     except definitions.CampaignNotFound as err:
         raise ApiError(404, "not_found", str(err)) from err
     except definitions.CampaignExists as err:
@@ -98,4 +98,5 @@ def report_one(member_id: str, code: str):
 def install_presets(member_id: str):
     body, now = request.get_json(silent=True) or {}, services.clock().now()
     codes, segment = body.get("codes") or None, body.get("cross_sell_segment")
-    return jsonify(_in_portal(member_id, lambda s: presets.install(s, member_id, now, codes, segment)))
+    return jsonify(_in_portal(member_id, lambda s: presets.install(s, member_id, now, codes, segment),
+                              "a preset needs a segment the portal does not have; nothing was installed"))

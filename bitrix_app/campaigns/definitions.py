@@ -142,8 +142,24 @@ def get(session: Session, member_id: str, code: str) -> Campaign:
     return row
 
 
+def segment_codes(session: Session, member_id: str) -> list[str]:
+    """The portal's segment codes: the built-ins its settings give and its stored definitions."""
+    from bitrix_app.segments.definitions import listing
+
+    return [view["code"] for view in listing(session, member_id)]
+
+
+def require_segment(session: Session, member_id: str, code: str) -> None:
+    """A campaign can only follow a segment the portal has (ValidationError on "segment" otherwise)."""
+    codes = segment_codes(session, member_id)
+    if code not in codes:
+        raise ValidationError({"segment": [f"The portal has no segment {code}: define it first "
+                                           f"(segments define) or use one of: {', '.join(codes)}."]})
+
+
 def create(session: Session, member_id: str, data: dict, now: datetime) -> Campaign:
     clean = validate(data)
+    require_segment(session, member_id, clean["segment"])
     if session.scalar(select(Campaign.id).where(Campaign.member_id == member_id, Campaign.code == clean["code"])):
         raise CampaignExists(f"campaign {clean['code']} exists; update it instead")
     row = Campaign(member_id=member_id, created_at=now)
@@ -160,7 +176,10 @@ def update(session: Session, member_id: str, code: str, changes: dict, now: date
         raise ValidationError({"_schema": ["Changes are a JSON object."]})
     if "code" in changes and str(changes["code"]).upper() != row.code:
         raise ValidationError({"code": ["The code cannot change; create a new campaign instead."]})
-    _apply(row, validate({**definition_of(row), **changes}), now)
+    clean = validate({**definition_of(row), **changes})
+    if clean["segment"] != row.segment:  # one whose segment was deleted since can still be edited or disabled
+        require_segment(session, member_id, clean["segment"])
+    _apply(row, clean, now)
     session.flush()
     return row
 

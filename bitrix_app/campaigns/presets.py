@@ -1,5 +1,9 @@
 """Ready-made campaigns for the seed strategies, in Russian and English; installing never overwrites a campaign.
 
+A preset follows a segment the portal must have: the built-in ones always exist; the cross-sell segment is the
+portal's own definition (which products lead to which), so it has to be defined first. A preset asked for by
+code whose segment is missing is refused (nothing is installed); installing all skips it, saying why.
+
 Deal titles, to-dos and notifications without a text of their own are worded from the campaign's name in the
 portal's language (see actions.py); messages use the portal's templates in its language."""
 from __future__ import annotations
@@ -8,6 +12,7 @@ import copy
 from datetime import datetime
 from types import MappingProxyType
 
+from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -53,18 +58,33 @@ def definition(code: str, cross_sell_segment: str | None = None) -> dict:
     return definitions.validate(data)
 
 
+def _missing_segment(code: str, segment: str) -> str:
+    if code == "CROSS_SELL":
+        return (f"needs the cross-sell segment {segment}: define a cross_sell segment with code {segment} first "
+                f"(which purchases lead to which offer), or name an existing one as the cross-sell segment")
+    return f"needs the segment {segment}, which the portal does not have"
+
+
 def install(session: Session, member_id: str, now: datetime, codes: list[str] | None = None,
             cross_sell_segment: str | None = None) -> dict:
-    """Add the presets the portal does not have; answers {"installed": [...], "kept": [...]}."""
+    """Add the presets the portal does not have; answers {"installed": [...], "kept": [...], "skipped": {code:
+    why}}. A preset named in `codes` whose segment is missing is a ValidationError and nothing is installed."""
     unknown = sorted(set(codes or ()) - set(PRESETS))
     if unknown:
         raise KeyError(f"no preset {', '.join(unknown)}; presets: {', '.join(PRESETS)}")
     have = set(session.scalars(select(Campaign.code).where(Campaign.member_id == member_id)))
-    out = {"installed": [], "kept": []}
-    for code in codes or list(PRESETS):
+    segments = set(definitions.segment_codes(session, member_id))
+    out: dict = {"installed": [], "kept": [], "skipped": {}}
+    wanted = [(code, definition(code, cross_sell_segment)) for code in codes or list(PRESETS)]
+    for code, data in wanted:
         if code in have:
             out["kept"].append(code)
-            continue
-        definitions.create(session, member_id, definition(code, cross_sell_segment), now)
-        out["installed"].append(code)
+        elif data["segment"] not in segments:
+            out["skipped"][code] = _missing_segment(code, data["segment"])
+    if codes and out["skipped"]:
+        raise ValidationError({code: [why] for code, why in out["skipped"].items()})
+    for code, data in wanted:
+        if code not in have and code not in out["skipped"]:
+            definitions.create(session, member_id, data, now)
+            out["installed"].append(code)
     return out

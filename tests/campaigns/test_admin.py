@@ -85,13 +85,16 @@ def test_create_update_run_report_and_delete_through_the_api(ce):
 
 def test_presets_install_once_and_the_cli_manages_campaigns(ce):
     cli = ce.env.app.test_cli_runner()
+    cli.invoke(args=["segments", "define", "--member-id", ce.member_id, "--json", json.dumps(
+        {"code": "BOUGHT_BIKE_NO_TYRES", "kind": "cross_sell", "name_en": "Bike, no tyres", "name_ru": "Без шин",
+         "params": {"bought": {"categories": ["bikes"]}, "not_bought": {"categories": ["tyres"]}}})])
     shown = cli.invoke(args=["campaigns", "presets"])
     assert [json.loads(line)["code"] for line in shown.output.strip().splitlines()] == list(PRESETS)
     first = cli.invoke(args=["campaigns", "presets", "install", "--member-id", ce.member_id,
                              "--cross-sell-segment", "BOUGHT_BIKE_NO_TYRES"])
-    assert json.loads(first.output) == {"installed": list(PRESETS), "kept": []}
+    assert json.loads(first.output) == {"installed": list(PRESETS), "kept": [], "skipped": {}}
     again = ce.env.app.test_client().post(_url(ce, "/presets"), json={}, headers=AUTH)
-    assert again.json == {"installed": [], "kept": list(PRESETS)}
+    assert again.json == {"installed": [], "kept": list(PRESETS), "skipped": {}}
     listed = {row["code"]: row for row in map(json.loads, cli.invoke(
         args=["campaigns", "list", "--member-id", ce.member_id]).output.strip().splitlines())}
     assert listed["CROSS_SELL"]["segment"] == "BOUGHT_BIKE_NO_TYRES"
