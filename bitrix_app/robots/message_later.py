@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from bitrix_app import messaging
 from bitrix_app.jobs.queues import DEFAULT, enqueue
+from bitrix_app.messaging import journal
 from bitrix_app.messaging.message import ERROR, LATER
+from bitrix_app.portals.installed import NOT_INSTALLED, portal_installed
 from bitrix_app.shops.settings import ShopSettings, get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
@@ -92,6 +94,11 @@ def send_later(member_id: str, data: dict, customer_id: int | None, responsible_
     factory, conn, clock = services.session_factory(), services.redis(), services.clock()
     message = from_data(data)
     with transaction(factory) as s:
+        if not portal_installed(s, member_id, f"deferred message {message.key}"):
+            known = journal.existing(s, member_id, [message.key]).get(message.key)
+            if known is not None and known.status == journal.DEFERRED:
+                journal.write(s, member_id, message, journal.SKIPPED, clock.now(), reason=NOT_INSTALLED)
+            return "skipped"
         message = replace(message, recipient=fresh_recipient(s, customer_id, message.recipient))
         settings = get_settings(s, member_id)
     ctx = SendContext(member_id, factory, clock, client_for(member_id), settings, responsible_id)

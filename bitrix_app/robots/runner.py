@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from bitrix_app import services
+from bitrix_app.portals.installed import NOT_INSTALLED, portal_installed
 from bitrix_app.rest.errors import PortalBlocked, PortalError
 from bitrix_app.rest.factory import client_for
 from bitrix_app.store.db import transaction
@@ -40,6 +41,10 @@ def run_call(call_id: int, replay: bool = False) -> str:
         row = s.get(RobotCall, call_id)
         if row is None:
             return "missing"
+        if not portal_installed(s, row.member_id, f"robot call {call_id}"):  # uninstalled since: nobody waits
+            row.status, row.error, row.finished_at = FAILED, NOT_INSTALLED, clock.now()
+            row.reply_status, row.reply_error = (REPLY_FAILED, NOT_INSTALLED) if row.waits else (NOT_NEEDED, None)
+            return "skipped"
         run = replay or row.status in (RECEIVED, RUNNING)
         if run:
             row.status, row.started_at, row.runs = RUNNING, clock.now(), row.runs + 1
