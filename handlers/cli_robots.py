@@ -4,22 +4,22 @@ from __future__ import annotations
 import json
 
 import click
-from flask.cli import AppGroup
-from marshmallow import ValidationError
 
 from bitrix_app import services
 from bitrix_app.robots import calls
 from bitrix_app.robots.rules import get_rules, set_rules
 from bitrix_app.store.db import transaction
 
+from .cli_common import CliError, OperatorGroup, member_id_option, parse_json
 
-@click.group(cls=AppGroup)
+
+@click.group(cls=OperatorGroup)
 def robots():
     """Robot (automation-rule action) calls."""
 
 
 @robots.command("calls")
-@click.option("--member-id", default=None)
+@member_id_option(required=False, allow_deleted=True)
 @click.option("--status", type=click.Choice(calls.STATUSES), default=None)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
 def calls_(member_id: str | None, status: str | None, limit: int):
@@ -34,19 +34,17 @@ def replay(call_id: int):
     """Run a stored call again (and answer its workflow again if it still waits); prints the call."""
     row = calls.replay(call_id)
     if row is None:
-        raise click.UsageError(f"no robot call {call_id}")
+        raise CliError(f"no robot call {call_id}")
     click.echo(json.dumps(row, ensure_ascii=False))
 
 
 @robots.command("rules")
-@click.option("--member-id", required=True)
+@member_id_option()
 @click.option("--set", "rules", metavar="JSON", help='e.g. [{"if_category": "bikes", "offer": ["TYRE-2"]}]')
 def rules_(member_id: str, rules: str | None):
     """Show (and with --set, replace) the portal's recommendation rules."""
-    try:
-        with transaction(services.session_factory()) as s:
-            current = set_rules(s, member_id, json.loads(rules), services.clock().now()) if rules \
-                else get_rules(s, member_id)
-    except (ValueError, ValidationError) as err:
-        raise click.UsageError(f"bad rules: {getattr(err, 'messages', err)}") from err
+    rules = parse_json(rules, "--set") if rules else None
+    with transaction(services.session_factory()) as s:
+        current = set_rules(s, member_id, rules, services.clock().now()) if rules is not None \
+            else get_rules(s, member_id)
     click.echo(json.dumps(current, ensure_ascii=False))

@@ -12,6 +12,7 @@ from bitrix_app.robots.registry import ROBOTS
 from bitrix_app.store.db import transaction
 
 from . import desired, lifecycle, repository
+from .installed import NOT_INSTALLED, portal_installed
 
 READS = {
     "events": ("event.get", None),
@@ -30,6 +31,9 @@ TOLERATED = {"ERROR_HANDLER_ALREADY_EXIST", "ERROR_ACTIVITY_ALREADY_INSTALLED", 
 
 def setup_portal(member_id: str) -> dict:
     """Job: converge the portal; one setup per portal at a time, failures recorded on the portal."""
+    with transaction(services.session_factory()) as s:
+        if not portal_installed(s, member_id, "setup"):
+            return {"skipped": NOT_INSTALLED}
     lock = services.redis().lock(f"bitrix_app:setup:{member_id}", timeout=600, blocking_timeout=600)
     if not lock.acquire():
         raise RuntimeError(f"setup of {member_id} is still running elsewhere")
