@@ -20,7 +20,7 @@ test: setup
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 demo: setup
-	$(PY) -m bench.demo
+	$(PY) -m bench.demo $(if $(TLS),--tls)
 
 sandbox: setup
 	$(PY) -m sandbox --port 8765

@@ -1,7 +1,8 @@
 """`make demo`: the sandbox portal, the app and a worker on the embedded defaults; install the app,
 connect a shop, post sample orders through the signed shop API and let the worker turn them into deals.
 
-Runs until Ctrl-C (`--once` exits after the install has converged, for a smoke run).
+Runs until Ctrl-C (`--once` exits after the install has converged, for a smoke run). `--tls` (`make demo
+TLS=1`) serves the sandbox over HTTPS with its own CA, which the app trusts through B24_CA_BUNDLE.
 """
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ def _interrupt(*_args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--once", action="store_true", help="exit after the install has converged")
+    parser.add_argument("--tls", action="store_true", help="serve the sandbox portal over HTTPS (prints the CA to trust)")
     args = parser.parse_args()
     # a terminated demo (SIGTERM) stops its worker and embedded servers like Ctrl-C does
     signal.signal(signal.SIGTERM, _interrupt)
@@ -60,12 +62,13 @@ def main() -> None:
 
     workdir = os.path.abspath(os.environ.get("INSTANCE_DIR", "instance/demo"))
     os.makedirs(workdir, exist_ok=True)
-    stack = start_stack(plan="standard", workdir=workdir, app_port=_free(5000), sandbox_port=_free(8765))
+    stack = start_stack(plan="standard", workdir=workdir, app_port=_free(5000), sandbox_port=_free(8765),
+                        tls=args.tls)
     worker = _start_worker(stack.env)
     try:
         ans = stack.install(mode="callback")
         outcome = _wait_active(stack)
-        base, app_url = stack.sandbox.base_url, stack.live.url
+        base, app_url, ca = stack.sandbox.base_url, stack.live.url, stack.sandbox.ca_file
         print(json.dumps({"member_id": ans["member_id"], **outcome}))
         shop = demo_shop.connect(stack)
         answer = demo_shop.post(shop, {"events": demo_shop.sample_events()})
@@ -83,8 +86,16 @@ App                 {app_url}/healthz
   redis             {stack.env['REDIS_URL']}
 Shop API            {shop['events_url']}   (X-Signature: sha256=<HMAC of the body with the secret>)
   OpenAPI           {app_url}/shop/v1/openapi.json
-Try:  curl -s {stack.sandbox.webhook_url}crm.deal.list -d 'select[]=TITLE' -d 'select[]=STAGE_ID'
+Try:  curl -s{f" --cacert {ca}" if ca else ""} {stack.sandbox.webhook_url}crm.deal.list -d 'select[]=TITLE' -d 'select[]=STAGE_ID'
       flask --app app segments list --member-id {stack.member_id}   (with this demo's environment)
+""", flush=True)
+        if ca:
+            print(f"""HTTPS: the sandbox's certificate is signed by the CA in
+  {ca}
+The app trusts it through B24_CA_BUNDLE. For a browser, import that file as a trusted certificate
+authority (Firefox: Settings > Certificates > Authorities > Import; Chrome: Settings > Privacy and
+security > Security > Manage certificates > Authorities), or accept the warning once. The CA is kept
+and reused by later runs with the same INSTANCE_DIR.
 """, flush=True)
         if not args.once:
             print("Running; Ctrl-C stops everything.", flush=True)

@@ -87,7 +87,8 @@ class Stack:
     member_id: str = ""
 
     def control(self, path: str, body: dict | None = None, method: str = "POST") -> dict:
-        res = requests.request(method, f"{self.sandbox.base_url}/_sandbox/{path}", json=body, timeout=60)
+        res = requests.request(method, f"{self.sandbox.base_url}/_sandbox/{path}", json=body, timeout=60,
+                               verify=self.sandbox.ca_file or True)
         res.raise_for_status()
         return res.json()
 
@@ -122,18 +123,24 @@ class Stack:
             conn._cleanup()  # its files; with the server gone this only tidies up
 
 
-def start_stack(plan: str = "standard", workdir: str | None = None, app_port: int = 0, sandbox_port: int = 0) -> Stack:
-    """Sandbox + migrated app + live HTTP server; embedded SQLite/Redis unless DATABASE_URL/REDIS_URL are set."""
+def start_stack(plan: str = "standard", workdir: str | None = None, app_port: int = 0, sandbox_port: int = 0,
+                tls: bool = False) -> Stack:
+    """Sandbox + migrated app + live HTTP server; embedded SQLite/Redis unless DATABASE_URL/REDIS_URL are set.
+
+    `tls`: the sandbox serves HTTPS (its CA kept in `<workdir>/tls`) and the app trusts it via B24_CA_BUNDLE."""
     from app import create_app
     from bitrix_app.store.migrate import upgrade
     from sandbox import SandboxConfig, SandboxServer
 
     workdir = workdir or tempfile.mkdtemp(prefix="shop-app-")
-    sandbox = SandboxServer(SandboxConfig(port=sandbox_port, plan=plan))
+    sandbox = SandboxServer(SandboxConfig(port=sandbox_port, plan=plan, tls=tls,
+                                          tls_dir=os.path.join(workdir, "tls") if tls else None))
     sandbox.start()
     live = LiveApp(port=app_port)
     env = {**APP_ENV, "APP_BASE_URL": live.url, "B24_OAUTH_URL": f"{sandbox.base_url}/oauth/token/",
            "INSTANCE_DIR": workdir}
+    if sandbox.ca_file:
+        env["B24_CA_BUNDLE"] = sandbox.ca_file
     env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/app.db"
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
