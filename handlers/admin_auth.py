@@ -1,59 +1,60 @@
-"""Who may call the admin JSON API (/api/v1/portals/<member_id>/...).
+"""Who may call the admin JSON API (/api/v1/portals/<member_id>/...), and with which role.
 
-Two kinds of bearer token: the operator's `ADMIN_API_TOKEN` (any portal; unset disables it), and a
-portal token `<member_id>.<expires>.<hmac>` signed with SECRET_KEY, issued to the portal's admin page
-after the portal verified it, valid for one portal and one hour.
+Two kinds of bearer token: the operator's `ADMIN_API_TOKEN` (any portal, every role; unset disables it), and a
+page token (`bitrix_app.portals.api_tokens`) carrying portal, user and role, issued by an app page after the
+portal proved the user's own token. Each view declares the least role it needs: a missing, forged, expired or
+other-portal token is a 401, a token of too small a role a 403; nothing runs in either case.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 from functools import wraps
 
-from flask import request
+from flask import g, request
 
 from bitrix_app import services
+from bitrix_app.portals import api_tokens
+from bitrix_app.portals.access import ADMIN, STAFF, role_at_least
+from bitrix_app.portals.api_tokens import Grant
 
 from .errors import ApiError
 
-TTL_SECONDS = 3600
+
+def issue_token(member_id: str, user_id: int, role: str) -> str:
+    """A token for the page a verified user just opened."""
+    now = services.clock().now().timestamp()
+    return api_tokens.issue(services.settings().SECRET_KEY, member_id, user_id, role, now)
 
 
-def _mac(secret: str, member_id: str, expires: int) -> str:
-    return hmac.new(secret.encode(), f"admin-api\n{member_id}\n{expires}".encode(), hashlib.sha256).hexdigest()
-
-
-def issue_token(member_id: str) -> str:
-    """A portal-scoped token for the admin page the portal just opened (verified by the caller)."""
-    expires = int(services.clock().now().timestamp()) + TTL_SECONDS
-    return f"{member_id}.{expires}.{_mac(services.settings().SECRET_KEY, member_id, expires)}"
-
-
-def allowed(token: str, member_id: str) -> bool:
+def grant_for(token: str, member_id: str) -> Grant | None:
     settings = services.settings()
     operator = settings.extra.get("ADMIN_API_TOKEN")
-    if operator and hmac.compare_digest(token.encode(), str(operator).encode()):
-        return True
-    owner, _, rest = token.partition(".")
-    expires, _, mac = rest.partition(".")
-    if owner != member_id or not expires.isdigit():
-        return False
-    if int(expires) < services.clock().now().timestamp():
-        return False
-    return hmac.compare_digest(mac, _mac(settings.SECRET_KEY, member_id, int(expires)))
+    if operator and api_tokens.equal(token, str(operator)):
+        return Grant(member_id, None, ADMIN)
+    grant = api_tokens.read(settings.SECRET_KEY, token, services.clock().now().timestamp())
+    return grant if grant is not None and grant.member_id == member_id else None
 
 
-def admin_required(view):
-    """Views take `member_id` from the URL; a missing or wrong token is a 401 and nothing runs."""
+def role_required(role: str):
+    """Views take `member_id` from the URL; the bearer token must be for that portal and at least `role`."""
 
-    @wraps(view)
-    def guarded(member_id: str, *args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "unauthorized", "send Authorization: Bearer <admin token>")
-        if not allowed(token.strip(), member_id):
-            raise ApiError(401, "unauthorized", "the admin token is wrong, expired or for another portal")
-        return view(member_id, *args, **kwargs)
+    def decorate(view):
+        @wraps(view)
+        def guarded(member_id: str, *args, **kwargs):
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise ApiError(401, "unauthorized", "send Authorization: Bearer <admin token>")
+            grant = grant_for(token.strip(), member_id)
+            if grant is None:
+                raise ApiError(401, "unauthorized", "the token is wrong, expired or for another portal")
+            if not role_at_least(grant.role, role):
+                raise ApiError(403, "forbidden", f"this needs the {role} role; the token has {grant.role}")
+            g.api_grant = grant
+            return view(member_id, *args, **kwargs)
 
-    return guarded
+        return guarded
+
+    return decorate
+
+
+admin_required = role_required(ADMIN)
+staff_allowed = role_required(STAFF)

@@ -1,6 +1,8 @@
 """One-off checks with a token that is not (yet) trusted: is its user an admin, does it still work."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import requests
 
 from . import tls
@@ -25,3 +27,27 @@ def is_admin(client_endpoint: str, access_token: str, timeout: float = 10) -> bo
 
 def token_works(client_endpoint: str, access_token: str, timeout: float = 10) -> bool:
     return _call(client_endpoint, "app.info", access_token, timeout) is not None
+
+
+@dataclass(frozen=True)
+class ProbeAnswer:
+    status: str  # "ok", "rejected" (the portal refused the token) or "unreachable" (network, 3xx, 5xx)
+    result: dict | None = None
+
+
+def user_profile(client_endpoint: str, access_token: str, timeout: float = 10) -> ProbeAnswer:
+    """`profile` of the token's user, telling a refused token (4xx) from a portal that could not be asked."""
+    try:
+        res = requests.post(client_endpoint.rstrip("/") + "/profile", data={"auth": access_token},
+                            timeout=(5, timeout), allow_redirects=False)
+    except requests.RequestException:
+        return ProbeAnswer("unreachable")
+    if 400 <= res.status_code < 500:
+        return ProbeAnswer("rejected")
+    try:
+        body = res.json() if res.status_code == 200 else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("result"), dict):
+        return ProbeAnswer("ok", body["result"])
+    return ProbeAnswer("unreachable")

@@ -29,4 +29,7 @@ def test_pages_refuse_a_wrong_application_token(portal_env):
         assert res.status_code == 401
     form["APPLICATION_TOKEN"] = ans["application_token"]
     page = requests.post(f"{env.live.url}/?DOMAIN={ans['domain']}&LANG=en", data=form, timeout=10)
+    assert page.status_code == 401  # the right application token, but no user the portal vouches for
+    form["AUTH_ID"] = env.control("placements/open", {"placement": "DEFAULT"})["fields"]["AUTH_ID"]
+    page = requests.post(f"{env.live.url}/?DOMAIN={ans['domain']}&LANG=en", data=form, timeout=10)
     assert page.status_code == 200 and "Sync health" in page.text and "active" in page.text
