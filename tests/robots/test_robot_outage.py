@@ -65,3 +65,21 @@ def test_a_running_call_whose_job_died_is_queued_again_and_its_effects_happen_on
     rb.env.work()
     assert len(rb.env.calls("crm.activity.todo.add")) == todos  # the effect happened once
     assert rb.workflow(run["workflow_id"])["status"] == "completed"
+
+
+def test_a_call_that_cannot_be_stored_gets_503_with_retry_after(make_app):
+    from bitrix_app.phpform import flat
+
+    app = make_app(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none")  # nothing listens there
+    body = {"workflow_id": "6571c4f0a1b2c3.12345678", "code": "customer_profile",
+            "document_id": ["crm", "CCrmDocumentDeal", "DEAL_5"], "document_type": ["crm", "CCrmDocumentDeal", "DEAL"],
+            "event_token": "6571c4f0a1b2c3.12345678|A1_2_3|abcdef", "properties": {}, "use_subscription": "Y",
+            "timeout_duration": "660", "ts": "1793613600",
+            "auth": {"member_id": "a" * 32, "domain": "shop.bitrix24.com", "application_token": "b" * 32,
+                     "user_id": "1"}}
+    from urllib.parse import urlencode
+
+    res = app.test_client().post("/robots/customer_profile", data=urlencode(list(flat(body))),
+                                 content_type="application/x-www-form-urlencoded")
+    assert res.status_code == 503, res.get_data(as_text=True)
+    assert res.headers["Retry-After"] == "30" and res.get_json()["error"] == "unavailable"
