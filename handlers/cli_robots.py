@@ -1,4 +1,5 @@
-"""`flask --app app robots calls|replay|rules`: audit robot calls, run one again, edit recommendation rules."""
+"""`flask --app app robots calls|replay|sweep|rules`: audit robot calls, run one again, queue the ones never run,
+edit recommendation rules."""
 from __future__ import annotations
 
 import json
@@ -36,6 +37,14 @@ def replay(call_id: int):
     if row is None:
         raise CliError(f"no robot call {call_id}")
     click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@robots.command("sweep")
+def sweep():
+    """Queue stored calls that never ran (what cron does every minute); prints the queued call ids."""
+    from bitrix_app.robots.sweeper import sweep_job
+
+    click.echo(json.dumps({"queued": sweep_job()}))
 
 
 @robots.command("rules")
