@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from .jsonsafe import text_problem
+
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 
 
@@ -22,14 +24,22 @@ class FormTooComplex(ValueError):
     """More pairs or deeper brackets than any portal sends."""
 
 
+class UnsafeFormText(ValueError):
+    """A key or value holds a NUL character or a lone surrogate, which storage cannot take."""
+
+
 def nest(pairs: Iterable[tuple[str, Any]]) -> dict:
-    """Nest flat bracket pairs; maps keyed 0..n-1 become lists, `[]` appends."""
+    """Nest flat bracket pairs; maps keyed 0..n-1 become lists, `[]` appends. Too many or too deep pairs raise
+    FormTooComplex; a NUL character or a lone surrogate in a key or value raises UnsafeFormText."""
     root: dict = {}
     appended: dict[int, int] = {}  # id(node) -> next `[]` index, so appends stay linear
     for count, (key, value) in enumerate(pairs):
         path = _path(key)
         if count >= MAX_PAIRS or len(path) > MAX_DEPTH:
             raise FormTooComplex("the form has more fields or deeper brackets than allowed")
+        problem = text_problem(key) or (text_problem(value) if isinstance(value, str) else None)
+        if problem:
+            raise UnsafeFormText(f"the form field {key[:40]!r} has {problem}")
         if not path[0]:
             continue
         node = root

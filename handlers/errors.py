@@ -1,9 +1,12 @@
-"""One JSON error shape for every 4xx/5xx: {"error": code, "message": text, "details": {...}}."""
+"""One JSON error shape for every 4xx/5xx: {"error": code, "message": text, "details": {...}}; the edge that turns
+hostile bodies into 400s is installed with it (handlers/edge.py)."""
 from __future__ import annotations
 
 from flask import Flask, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
+
+from bitrix_app.jsonsafe import UnsafeJson
 
 
 class ApiError(Exception):
@@ -19,6 +22,10 @@ def _body(code: str, message: str, details: dict | None = None):
 
 
 def register(app: Flask) -> None:
+    from .edge import register as register_edge
+
+    register_edge(app)
+
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError):
         return _body(err.code, err.message, err.details), err.status
@@ -26,6 +33,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def _validation(err: ValidationError):
         return _body("validation_error", "the request has invalid fields", {"fields": err.messages}), 422
+
+    @app.errorhandler(UnsafeJson)
+    def _unsafe_json(err: UnsafeJson):  # a view that parsed a JSON text of the request itself
+        return _body("invalid_json", str(err)), 400
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):

@@ -20,7 +20,8 @@ FINISH_PAGE = """<!doctype html>
 
 @bp.post("/install")
 def install():
-    is_callback = request.form.get("event", "").upper() == "ONAPPINSTALL" or (request.is_json and "event" in (request.get_json(silent=True) or {}))
+    body = request.get_json(silent=True) if request.is_json else None
+    is_callback = request.form.get("event", "").upper() == "ONAPPINSTALL" or (isinstance(body, dict) and "event" in body)
     try:
         if is_callback:
             status = use_case.install(use_case.from_callback(parse(InstallCallbackSchema())))

@@ -4,17 +4,18 @@ from __future__ import annotations
 from flask import request
 from marshmallow import Schema, ValidationError
 
-from bitrix_app.phpform import FormTooComplex, nest
+from bitrix_app.phpform import FormTooComplex, UnsafeFormText, nest
 
 from .errors import ApiError
 
 
 def parse(schema: Schema, with_query: bool = False) -> dict:
-    """The request body (form or JSON) nested and validated; 422 with field errors otherwise."""
+    """The request body (form or JSON object) nested and validated; 422 with field errors otherwise, 400 for a
+    body or form the edge parser refuses (NUL, lone surrogates, too deep)."""
     if request.is_json:
         raw = request.get_json(silent=True)
         if not isinstance(raw, dict):
-            raise ApiError(422, "validation_error", "the body is not a JSON object")
+            raise ApiError(422, "validation_error", "the body must be a JSON object")
     else:
         raw = _nest(request.form.items(multi=True))
     if with_query:
@@ -30,6 +31,8 @@ def _nest(pairs) -> dict:
         return nest(pairs)
     except FormTooComplex as exc:
         raise ApiError(422, "validation_error", str(exc)) from exc
+    except UnsafeFormText as exc:
+        raise ApiError(400, "invalid_form", str(exc)) from exc
 
 
 def unauthorized(reason: str) -> ApiError:
