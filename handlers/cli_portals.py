@@ -56,3 +56,20 @@ def keepalive():
     from bitrix_app.portals.keepalive import keep_alive
 
     click.echo(json.dumps(keep_alive()))
+
+
+@portals.command("admins")
+@member_id_option()
+@click.option("--set", "users", default=None, help="Comma-separated user ids allowed to administer the app.")
+@click.option("--clear", is_flag=True, help="Allow nobody but the portal's administrators.")
+def admins(member_id: str, users: str | None, clear: bool):
+    """Users who may administer the app without being portal administrators (shown; or --set / --clear)."""
+    from bitrix_app.portals import app_admins
+
+    with transaction(services.session_factory()) as s:
+        if users is not None or clear:
+            ids = [] if clear else [int(u) if u.strip().isdigit() else u.strip() for u in users.split(",") if u.strip()]
+            current = app_admins.set_users(s, member_id, {"user_ids": ids}, services.clock().now())
+        else:
+            current = app_admins.get(s, member_id)
+    click.echo(json.dumps({"member_id": member_id, "user_ids": list(current)}))

@@ -195,3 +195,15 @@ def test_an_unreachable_portal_makes_the_page_a_503(env):
     env.sandbox.stop()
     res = _post_page(env, fields)
     assert res.status_code == 503
+
+
+def test_the_operator_sets_the_allowed_users_from_the_command_line(env):
+    member_id = _member(env)
+    runner = env.app.test_cli_runner()
+    out = runner.invoke(args=["portals", "admins", "--member-id", member_id, "--set", "5,7,5"])
+    assert out.exit_code == 0, out.output
+    assert '"user_ids": [5, 7]' in out.output
+    assert '"user_ids": [5, 7]' in runner.invoke(args=["portals", "admins", "--member-id", member_id]).output
+    bad = runner.invoke(args=["portals", "admins", "--member-id", member_id, "--set", "x"])
+    assert bad.exit_code == 2 and "user_ids" in bad.output and "Traceback" not in bad.output
+    assert '"user_ids": []' in runner.invoke(args=["portals", "admins", "--member-id", member_id, "--clear"]).output
