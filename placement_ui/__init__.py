@@ -8,11 +8,9 @@ bitrix_app.placement (local tables only).
 """
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, render_template
 
-from bitrix_app import services
+from bitrix_app import jsonsafe, services
 from bitrix_app.placement.pages import admin_page, tab_page
 from bitrix_app.portals.access import PageAccess, PortalUnreachable, Viewer
 from bitrix_app.portals.status import portal_overview
@@ -49,8 +47,8 @@ def _verified_page() -> tuple[dict, Viewer, dict]:
 
 def _entity_id(raw: str | None) -> str:
     try:
-        options = json.loads(raw or "{}")
-    except (ValueError, RecursionError):
+        options = jsonsafe.loads(raw or "{}", max_depth=8)
+    except ValueError:
         options = {}
     return str(options.get("ID", "")) if isinstance(options, dict) else ""
 
