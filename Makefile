@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(PY)
 setup: $(STAMP)
 
 test: setup
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q --durations=10 $(PYTEST_ARGS)
 
 demo: setup
 	$(PY) -m bench.demo $(if $(TLS),--tls)
