@@ -25,9 +25,11 @@ BACKOFF = (timedelta(minutes=15), timedelta(hours=1), timedelta(hours=3), timede
 FINAL = ("done", "skipped")
 
 
-def pending(ctx: CampaignContext, limit: int = MAX_ENTRIES) -> dict:
-    """Run due pending entries of enabled campaigns; answers counts of what became of them."""
-    counts = {"done": 0, "waiting": 0, "failed": 0}
+def pending(ctx: CampaignContext, limit: int | None = None) -> dict:
+    """Run due pending entries of enabled campaigns, at most `limit` (one slice); answers counts of what became of
+    them and `more`: the slice ended at its limit, so the next one should follow at once."""
+    counts: dict = {"done": 0, "waiting": 0, "failed": 0, "more": False}
+    limit = MAX_ENTRIES if limit is None else limit
     enabled = select(Campaign.id).where(Campaign.member_id == ctx.member_id, Campaign.enabled.is_(True))
     after = 0
     while limit > 0:
@@ -46,6 +48,7 @@ def pending(ctx: CampaignContext, limit: int = MAX_ENTRIES) -> dict:
             for status in run_group(ctx, campaigns[campaign_id], group).values():
                 counts[status] += 1
         after, limit = entries[-1].id, limit - len(entries)
+        counts["more"] = limit <= 0
     return counts
 
 

@@ -1,6 +1,8 @@
 """Campaign jobs: the cron entry queues one run per active portal; a run enters customers and runs actions."""
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 
 from bitrix_app.jobs.queues import BULK, enqueue
@@ -8,7 +10,9 @@ from bitrix_app.portals import lifecycle
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 
+log = logging.getLogger(__name__)
 RUN = "bitrix_app.campaigns.jobs.run_portal"
+TIMEOUT = 3600  # seconds: entering a large segment is local work; actions are sliced (execute.MAX_ENTRIES)
 
 
 def context_for(member_id: str):
@@ -22,23 +26,34 @@ def context_for(member_id: str):
                  services.clock().now(), services.cipher())
 
 
-def run_portal(member_id: str, code: str | None = None) -> dict:
-    """Job: one portal's run (transitions, due schedules or the campaign `code` now, pending actions)."""
+def run_portal(member_id: str, code: str | None = None, slice_no: int = 0) -> dict:
+    """Job: one slice of a portal's run (transitions, due schedules or the campaign `code` now, pending actions);
+    when actions are left over, the next slice is queued at once instead of waiting for the next cron run."""
+    from bitrix_app import services
+
     from .definitions import CampaignNotFound
     from .runner import run
 
-    ctx = context_for(member_id)
+    with transaction(services.session_factory()) as s:
+        status = s.scalar(select(PortalRecord.status).where(PortalRecord.member_id == member_id))
+    ctx = context_for(member_id) if status not in (None, lifecycle.DELETED) else None
     if ctx is None:
+        log.info("campaign run of %s skipped: the app is not installed there", member_id)
         return {"skipped": "unknown portal"}
     try:
-        return run(ctx, code)
+        result = run(ctx, code)
     except CampaignNotFound as exc:  # deleted after the run was queued
         return {"skipped": str(exc)}
+    if result.get("more"):
+        # the lock is released: the next slice (or a cron run that comes first) takes the portal
+        enqueue(services.redis(), BULK, RUN, member_id, None, slice_no=slice_no + 1,
+                job_id=f"campaigns-{member_id}-all-{slice_no + 1}", timeout=TIMEOUT)
+    return result
 
 
 def queue_run(conn, member_id: str, code: str | None = None):
     """Queue a portal's run; one queued run per portal (and campaign) at a time."""
-    return enqueue(conn, BULK, RUN, member_id, code, job_id=f"campaigns-{member_id}-{code or 'all'}", timeout=3600)
+    return enqueue(conn, BULK, RUN, member_id, code, job_id=f"campaigns-{member_id}-{code or 'all'}", timeout=TIMEOUT)
 
 
 def run_all_due() -> list[str]:

@@ -7,12 +7,15 @@
 - cooldown: a customer entered into the same campaign within `cooldown_days` is not entered again;
 - holdout: a stable `holdout_percent` of customers gets an entry with status holdout and no actions;
 - then the actions of pending entries run (execute.py), retried with backoff, deferred ones when quiet hours end.
-One run per portal at a time (a Redis lock).
+One run per portal at a time: a short Redis lock (LOCK_SECONDS) renewed by a heartbeat while the run works, so
+a killed run gives the portal up within a minute. A run does a bounded slice of actions (execute.MAX_ENTRIES);
+`more` in its answer says the job layer should queue the next slice at once.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from redis.exceptions import LockNotOwnedError
 from sqlalchemy import func, select, update
 
 from bitrix_app.store.campaign_models import Campaign, CampaignEntry
@@ -20,38 +23,58 @@ from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.segment_models import CustomerFigures, SegmentTransition
 
+from bitrix_app.jobs.heartbeat import Heartbeat
+
 from . import definitions, execute, schedule
 from .context import CampaignContext
 from .holdout import in_holdout
 
 TRANSITIONS_PER_ROUND = 1000
 CUSTOMERS_PER_ROUND = 1000
-LOCK_SECONDS = 3600
+LOCK_SECONDS = 30
 
 
 def run(ctx: CampaignContext, code: str | None = None) -> dict:
     """A portal's run: transitions, due schedules (or one campaign now), then pending actions; answers counts."""
-    lock = ctx.redis.lock(f"bitrix_app:campaigns:{ctx.member_id}", timeout=LOCK_SECONDS, blocking_timeout=0)
+    # not thread-local: the heartbeat thread renews the lock this thread took
+    lock = ctx.redis.lock(lock_key(ctx.member_id), timeout=LOCK_SECONDS, blocking_timeout=0, thread_local=False)
     if not lock.acquire(blocking=False):
         return {"skipped": "another run of this portal's campaigns is in progress"}
     try:
-        counts = {"transitions": 0, "entered": 0, "holdout": 0, "cooldown": 0, "left": 0, "scheduled": []}
-        with transaction(ctx.factory) as s:
-            chosen = definitions.get(s, ctx.member_id, code) if code else None
-        while _consume(ctx, counts):
-            pass
-        if chosen is not None and chosen.trigger != "enter":
-            _enter_everyone(ctx, chosen.id, schedule.manual_key(ctx.now), counts)
-        elif chosen is None:
-            for campaign_id, run_key in _due(ctx):
-                _enter_everyone(ctx, campaign_id, run_key, counts)
-        counts.update(execute.pending(ctx))
-        return counts
+        with Heartbeat(lambda: _renew(lock), LOCK_SECONDS / 3, lock_key(ctx.member_id)):
+            return _run(ctx, code)
     finally:
         try:
             lock.release()
         except Exception:  # expired: the next run simply starts
             pass
+
+
+def lock_key(member_id: str) -> str:
+    return f"bitrix_app:campaigns:{member_id}"
+
+
+def _renew(lock) -> bool:
+    try:
+        return bool(lock.reacquire())
+    except LockNotOwnedError:  # expired and taken: another run has the portal now
+        return False
+
+
+def _run(ctx: CampaignContext, code: str | None) -> dict:
+    """Transitions, due schedules (or one campaign now), then a bounded slice of pending actions."""
+    counts = {"transitions": 0, "entered": 0, "holdout": 0, "cooldown": 0, "left": 0, "scheduled": []}
+    with transaction(ctx.factory) as s:
+        chosen = definitions.get(s, ctx.member_id, code) if code else None
+    while _consume(ctx, counts):
+        pass
+    if chosen is not None and chosen.trigger != "enter":
+        _enter_everyone(ctx, chosen.id, schedule.manual_key(ctx.now), counts)
+    elif chosen is None:
+        for campaign_id, run_key in _due(ctx):
+            _enter_everyone(ctx, campaign_id, run_key, counts)
+    counts.update(execute.pending(ctx))
+    return counts
 
 
 def _due(ctx: CampaignContext) -> list[tuple[int, str]]:

@@ -83,7 +83,7 @@ def run(member_id: str, on_window=None, owner: str | None = None, sliced: bool =
             _hold_kick(conn, member_id, limits.ttl)
             return {"status": "busy", "events": applied}
         handed = False
-        beat = lease.Heartbeat(factory, clock, name, owner, limits.ttl,
+        beat = lease.heartbeat(factory, clock, name, owner, limits.ttl,
                                also=lambda: _hold_kick(conn, member_id, limits.ttl))
         try:
             with beat:

@@ -176,7 +176,7 @@ def test_the_heartbeat_keeps_a_working_holder_and_notices_a_lost_claim(portal_en
     app = portal_env(CLOCK=clock).app
     factory, ttl = app.extensions["bitrix_app"]["sessions"], timedelta(seconds=30)
     assert lease.acquire(factory, "x", "a", clock.now(), ttl)
-    beat = lease.Heartbeat(factory, clock, "x", "a", ttl)
+    beat = lease.heartbeat(factory, clock, "x", "a", ttl)
     clock.advance(seconds=25)
     assert beat.beat()  # renewed to now + 30 s
     clock.advance(seconds=25)
