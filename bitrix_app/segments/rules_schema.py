@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
@@ -52,18 +53,45 @@ FIELDS = {
 }
 
 
+MONEY = 1e12
+# the values a numeric field may be compared with: what a shop can need, and what SQL integers (32-bit on
+# PostgreSQL) and dates (days before now) can take
+BOUNDS = MappingProxyType({
+    "orders": (0, 1_000_000_000),
+    "revenue": (-MONEY, MONEY),
+    "average_order": (-MONEY, MONEY),
+    "ltv": (-MONEY, MONEY),
+    "days_since_last_order": (0, 36600),
+    "days_to_birthday": (0, 366),
+    "age": (0, 150),
+})
+
+
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _numeric(op: str, value):
-    """A number, or [low, high] for between."""
+def _shown(bound) -> str:
+    return f"{bound:,.0f}".replace(",", " ")
+
+
+def _in_range(name: str, value) -> None:
+    low, high = BOUNDS[name]
+    if not low <= value <= high:  # NaN compares false, infinities and huge integers are out of range
+        raise ValidationError(f"{name} is compared with numbers from {_shown(low)} to {_shown(high)}.")
+
+
+def _numeric(name: str, op: str, value):
+    """A finite number within the field's bounds, or [low, high] of them for between."""
     if op != "between":
         if not _is_number(value):
             raise ValidationError(f"Operator {op!r} needs a number.")
+        _in_range(name, value)
         return value
     if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)):
         raise ValidationError("Operator 'between' needs [low, high]: two numbers.")
+    for bound in value:
+        _in_range(name, bound)
     if value[0] > value[1]:
         raise ValidationError("Operator 'between' needs low <= high.")
     return list(value)
@@ -95,7 +123,7 @@ def _value(name: str, op: str, value):
     """The condition's value, checked against its field and operator, normalised."""
     spec = FIELDS[name]
     if spec.kind == "number":
-        return _numeric(op, value)
+        return _numeric(name, op, value)
     if op in ("eq", "ne"):
         if isinstance(value, list):
             raise ValidationError(f"Operator {op!r} needs one value, not a list (use in / not_in).")
