@@ -21,7 +21,8 @@ FINISH_PAGE = """<!doctype html>
 @bp.post("/install")
 def install():
     body = request.get_json(silent=True) if request.is_json else None
-    is_callback = request.form.get("event", "").upper() == "ONAPPINSTALL" or (isinstance(body, dict) and "event" in body)
+    in_form = request.form.get("event", "").upper() == "ONAPPINSTALL"
+    is_callback = in_form or (isinstance(body, dict) and "event" in body)
     try:
         if is_callback:
             status = use_case.install(use_case.from_callback(parse(InstallCallbackSchema())))

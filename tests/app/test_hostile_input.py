@@ -79,7 +79,8 @@ HOSTILE = {
     "not UTF-8": b'{"event_id": "\xff"}',
 }
 HOSTILE_FORMS = {
-    "NUL in a form value": b"event=ONCRMDEALUPDATE&data%5BFIELDS%5D%5BID%5D=1%00&auth%5Bmember_id%5D=" + MEMBER_ID.encode(),
+    "NUL in a form value": b"event=ONCRMDEALUPDATE&data%5BFIELDS%5D%5BID%5D=1%00&auth%5Bmember_id%5D="
+                           + MEMBER_ID.encode(),
     "NUL in a form key": b"event=ONCRMDEALUPDATE&data%5BFI%00ELDS%5D=1",
 }
 PLAUSIBLE = {"name": "deal", "robots.code": "customer_profile", "code": "VIP_BUYERS"}
