@@ -11,6 +11,7 @@ from bitrix_app.store.db import transaction
 from bitrix_app.store.shop_models import OrderRecord
 from tests.campaigns.campaigns_env import CAMPAIGN
 from tests.fixtures.shop_env import T0
+from tests.fixtures.portal_row import add_portal
 
 MEMBER = "m-campaign-report"
 DAY = timedelta(days=1)
@@ -81,6 +82,7 @@ def test_the_numbers_add_up_at_the_window_edges(app):
 def test_the_report_cli_and_an_empty_campaign(app):
     with transaction(app.extensions["bitrix_app"]["sessions"]) as s:
         _campaign(s, "EMPTY")
+    add_portal(app, MEMBER)
     out = app.test_cli_runner().invoke(args=["campaigns", "report", "--member-id", MEMBER])
     assert out.exit_code == 0, out.output
     [row] = [json.loads(line) for line in out.output.strip().splitlines()]

@@ -11,6 +11,7 @@ from bitrix_app.messaging import config as messaging_config
 from bitrix_app.messaging import journal
 from bitrix_app.store.db import transaction
 from bitrix_app.store.message_models import MessageRecord, MessagingSettings
+from tests.fixtures.portal_row import add_portal
 
 PHONE = "+79991234567"
 
@@ -75,6 +76,7 @@ def test_secrets_are_stored_encrypted_and_never_shown(msg_ctx, smtp_server, app)
         loaded = messaging_config.load(s, ctx.member_id, ctx.cipher)
     assert loaded.smtp["password"] == "pa55word" and loaded.sms["api_key"] == "API-KEY-1"
     ctx.configure({"sms": {"provider": "smsru", "sender": "BikeShop"}})  # a secret left out keeps its value
+    add_portal(app, ctx.member_id)
     out = app.test_cli_runner().invoke(args=["messages", "settings", "--member-id", ctx.member_id])
     shown = json.loads(out.output)
     assert shown["smtp"]["password"] == "***" and shown["sms"] == {**shown["sms"], "api_key": "***",

@@ -11,6 +11,7 @@ from bitrix_app.messaging import zones
 from bitrix_app.store.db import transaction
 from bitrix_app.store.message_models import MessageRecord
 from tests.messaging.conftest import T0
+from tests.fixtures.portal_row import add_portal
 
 RU, DE, UK = "+79991234567", "+4915112345678", "+447700900123"
 
@@ -128,6 +129,7 @@ def test_without_a_gateway_sms_is_unreachable(msg_ctx):
 def test_messages_list_cli_shows_skipped_ones(ctx, app):
     messaging.send(ctx, _message("l1", consent_sms=False))
     messaging.send(ctx, _message("l2"))
+    add_portal(app, ctx.member_id)
     out = app.test_cli_runner().invoke(args=["messages", "list", "--member-id", ctx.member_id, "--status", "skipped"])
     assert out.exit_code == 0, out.output
     lines = out.output.strip().splitlines()

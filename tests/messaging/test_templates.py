@@ -8,6 +8,7 @@ import pytest
 from bitrix_app.messaging import templates
 from bitrix_app.messaging.template_defaults import DEFAULTS, LANGUAGES, PLACEHOLDERS
 from bitrix_app.store.db import transaction
+from tests.fixtures.portal_row import add_portal
 
 MEMBER = "m-templates"
 
@@ -49,6 +50,7 @@ def test_a_portal_template_overrides_the_default_and_rejects_unknown_names(app):
 
 
 def test_the_cli_lists_and_previews_templates(app):
+    add_portal(app, MEMBER)
     runner = app.test_cli_runner()
     out = runner.invoke(args=["messages", "templates", "--member-id", MEMBER, "--language", "en"])
     assert out.exit_code == 0, out.output

@@ -166,4 +166,5 @@ def test_calls_are_listed_as_json_lines_by_portal_and_status(rb, monkeypatch):
     assert [c["status"] for c in every] == ["failed", "done"]
     failed = cli.invoke(args=["robots", "calls", "--status", "failed"]).output.splitlines()
     assert len(failed) == 1 and json.loads(failed[0])["error"].startswith("ZeroDivisionError")
-    assert cli.invoke(args=["robots", "calls", "--member-id", "nobody"]).output == ""
+    assert cli.invoke(args=["robots", "calls", "--member-id", "nobody"]).output == (
+        "Error: no installed portal with member_id nobody\n")
