@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from bitrix_app import services
@@ -31,6 +32,8 @@ FIELDS = (SEGMENT, "UF_CRM_SHOP_RFM", "UF_CRM_SHOP_LTV", "UF_CRM_SHOP_ORDERS", "
 # the figures a row's field values come from: the clearing UPDATE insists they are still the same
 _SOURCE = (CF.contact_id, CF.lifecycle, CF.r, CF.f, CF.m, CF.ltv, CF.orders, CF.last_order_at, CF.segments)
 MAX_REPORTED = 20
+SLICE_SECONDS = 120.0  # a job stops taking new pages after this long (app config WRITEBACK_SLICE_SECONDS)
+TIMEOUT = 1800
 
 
 @dataclass
@@ -51,15 +54,22 @@ class _Report:
 
 
 def write_back(member_id: str, limit: int = 5000, after: int = 0) -> dict:
-    """RQ job: write up to `limit` dirty customers (by customer id above `after`); re-enqueues itself for the rest."""
-    factory = services.session_factory()
+    """RQ job: write up to `limit` dirty customers (by customer id above `after`) within one time slice
+    (`SLICE_SECONDS` on the app clock, well under the job timeout); re-enqueues itself for the rest."""
+    factory, clock = services.session_factory(), services.clock()
     with transaction(factory) as s:
         status = s.scalar(select(PortalRecord.status).where(PortalRecord.member_id == member_id))
     if status in (None, "deleted"):
+        log.info("segment write-back of %s skipped: the app is not installed there", member_id)
         return {"status": "skipped", "reason": "the app is not installed in this portal"}
     client, report, items = client_for(member_id, lane="bulk"), _Report(), None
-    last, done = after, 0
+    last, done, started = after, 0, clock.now()
+    budget = float(current_app.config.get("WRITEBACK_SLICE_SECONDS", SLICE_SECONDS))
+    sliced = False
     while done < limit:
+        if done and (clock.now() - started).total_seconds() >= budget:
+            sliced = True  # the next slice continues from `last`
+            break
         rows = _dirty(factory, member_id, last, min(PAGE, limit - done))
         if not rows:
             break
@@ -67,7 +77,7 @@ def write_back(member_id: str, limit: int = 5000, after: int = 0) -> dict:
             items = segment_items(client)
         _round(client, factory, rows, items, report)
         done, last = done + len(rows), rows[-1]["customer_id"]
-    more = done >= limit and bool(_dirty(factory, member_id, last, 1))
+    more = (done >= limit or sliced) and bool(_dirty(factory, member_id, last, 1))
     if more:
         enqueue_write_back(member_id, after=last, limit=limit)
     out = {"status": "more" if more else "done", "after": last, "segment_field": items is not None and bool(items)}
@@ -79,7 +89,7 @@ def enqueue_write_back(member_id: str, after: int = 0, limit: int = 5000, connec
     """Queue a write-back of the portal's dirty customers (one queued job per portal and starting point)."""
     conn = connection or services.redis()
     return enqueue(conn, BULK, JOB, member_id, limit=limit, after=after,
-                   job_id=f"segments-writeback-{member_id}-{after}", timeout=1800)
+                   job_id=f"segments-writeback-{member_id}-{after}", timeout=TIMEOUT)
 
 
 def segment_items(client) -> dict[str, str]:

@@ -196,3 +196,25 @@ def test_figures_that_moved_during_the_write_stay_dirty(shop):
     report = in_app(shop, write_back, shop.member_id)
     assert report["fields_sent"] == 6  # five fields never written, and ORDERS now 7
     assert contact(shop, cid)["UF_CRM_SHOP_ORDERS"] == "7" and figures(shop, customer).dirty is False
+
+
+def test_a_write_back_past_its_time_slice_hands_the_rest_to_the_next_job(portal_env, monkeypatch):
+    from bitrix_app.clock import FrozenClock
+
+    clock = FrozenClock(NOW)
+    shop = connect_shop(portal_env(CLOCK=clock, WRITEBACK_SLICE_SECONDS=100))
+    monkeypatch.setattr(writeback, "PAGE", 2)
+    original = writeback._round
+
+    def slow_round(*args):  # every page takes 60 s of the app's clock: a slice fits two
+        original(*args)
+        clock.advance(seconds=60)
+
+    monkeypatch.setattr(writeback, "_round", slow_round)
+    ids = [add_contact(shop, NAME=f"C{n}") for n in range(5)]
+    customers = [add_figures(shop, cid) for cid in ids]
+    report = in_app(shop, write_back, shop.member_id)
+    assert (report["status"], report["updated"], report["after"]) == ("more", 4, customers[3])
+    shop.work()  # the next slice, queued by the first
+    assert all(figures(shop, c).dirty is False for c in customers)
+    assert contact(shop, ids[4])["UF_CRM_SHOP_ORDERS"] == "1"
