@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 
 from bitrix_app.store.segment_models import SegmentDefinition
 
-from . import builtin, settings
+from bitrix_app.store.models import utc
+
+from . import builtin, isolation, settings
 from .kinds import KINDS, SegmentDef, kind_module
 
 log = logging.getLogger(__name__)
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
+ACTIVE, FAILED = "active", "failed"
 MAX_STORED = 200  # per portal: every definition is one CASE branch of the membership UPDATE
 
 
@@ -62,10 +65,21 @@ def _load_params(kind: str, params: dict) -> dict:
     return json.loads(json.dumps(loaded, default=str))
 
 
+def _error(row: SegmentDefinition) -> dict | None:
+    """A failed definition's error: the marketer's words in both languages, the one-line detail, when."""
+    if row.status != FAILED:
+        return None
+    failed_at = utc(row.failed_at)
+    return {"reason": row.error_reason, "message_en": isolation.message(row.error_reason, row.last_error, "en"),
+            "message_ru": isolation.message(row.error_reason, row.last_error, "ru"), "detail": row.last_error,
+            "failed_at": failed_at.isoformat() if failed_at else None}
+
+
 def _view(row: SegmentDefinition) -> dict:
     return {"code": row.code, "kind": row.kind, "name_en": row.name_en, "name_ru": row.name_ru,
             "params": json.loads(row.params or "{}"), "enabled": row.enabled, "builtin": False,
-            "updated_at": row.updated_at.isoformat() if row.updated_at else None}
+            "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+            "status": row.status or ACTIVE, "error": _error(row)}
 
 
 def _builtin_codes(session: Session, member_id: str) -> set[str]:
@@ -140,6 +154,7 @@ def update(session: Session, member_id: str, code: str, changes: dict, now: date
     row.kind, row.name_en, row.name_ru = loaded["kind"], loaded["name_en"], loaded["name_ru"]
     row.params = json.dumps(loaded["params"])
     row.enabled, row.updated_at = loaded["enabled"], now
+    row.status, row.error_reason, row.last_error, row.failed_at = ACTIVE, None, None, None  # the next run judges it
     session.flush()
     return _view(row)
 
@@ -162,21 +177,48 @@ def stored(session: Session, member_id: str) -> list[dict]:
 def describe(defn: SegmentDef) -> dict:
     """A built-in definition in the same shape as a stored one."""
     return {"code": defn.code, "kind": defn.kind, "name_en": defn.name["en"], "name_ru": defn.name["ru"],
-            "params": defn.params, "enabled": True, "builtin": True, "updated_at": None}
+            "params": defn.params, "enabled": True, "builtin": True, "updated_at": None, "status": ACTIVE,
+            "error": None}
 
 
-def for_portal(session: Session, member_id: str, portal_settings: dict | None = None) -> list[SegmentDef]:
-    """Built-ins (from the portal's settings) and the enabled stored definitions, in a stable order."""
+def for_portal(session: Session, member_id: str, portal_settings: dict | None = None,
+               freeze_failed: bool = False) -> list[SegmentDef]:
+    """Built-ins (from the portal's settings) and the enabled stored definitions, in a stable order; with
+    `freeze_failed`, a failed one is frozen (it keeps its members: incremental updates leave it alone)."""
+    return _portal_defs(session, member_id, portal_settings, freeze_failed)[0]
+
+
+def with_stored(session: Session, member_id: str, portal_settings: dict | None = None,
+                freeze_failed: bool = False) -> tuple[list[SegmentDef], set[str]]:
+    """for_portal's definitions and the codes of the stored ones among them (isolation's suspects)."""
+    return _portal_defs(session, member_id, portal_settings, freeze_failed)
+
+
+def _portal_defs(session, member_id, portal_settings, freeze_failed) -> tuple[list[SegmentDef], set[str]]:
     out = builtin.builtin_definitions(portal_settings or settings.get_settings(session, member_id))
-    taken = {d.code for d in out}
+    taken, stored = {d.code for d in out}, set()
     t = SegmentDefinition.__table__
-    rows = session.connection().execute(select(t.c.code, t.c.kind, t.c.name_en, t.c.name_ru, t.c.params).where(
-        t.c.member_id == member_id, t.c.enabled == true()).order_by(t.c.code))
-    for code, kind, name_en, name_ru, params in rows:
+    rows = session.connection().execute(select(t.c.code, t.c.kind, t.c.name_en, t.c.name_ru, t.c.params, t.c.status)
+                                        .where(t.c.member_id == member_id, t.c.enabled == true()).order_by(t.c.code))
+    for code, kind, name_en, name_ru, params, status in rows:
         if code not in taken:
-            out.append(SegmentDef(code=code, kind=kind, name={"en": name_en, "ru": name_ru},
-                                  params=json.loads(params or "{}")))
-    return out
+            defn = SegmentDef(code=code, kind=kind, name={"en": name_en, "ru": name_ru},
+                              params=json.loads(params or "{}"))
+            out.append(isolation.frozen(defn) if freeze_failed and status == FAILED else defn)
+            stored.add(code)
+    return out, stored
+
+
+def record_outcome(conn, member_id: str, failed: dict, evaluated: set[str], now: datetime) -> None:
+    """Failed definitions get their error and moment; the evaluated ones that had failed are active again."""
+    t = SegmentDefinition.__table__
+    for code, found in sorted(failed.items()):
+        conn.execute(t.update().where(t.c.member_id == member_id, t.c.code == code).values(
+            status=FAILED, error_reason=found.reason, last_error=found.detail, failed_at=now))
+    recovered = sorted(set(evaluated) - set(failed))
+    if recovered:
+        conn.execute(t.update().where(t.c.member_id == member_id, t.c.code.in_(recovered), t.c.status != ACTIVE)
+                     .values(status=ACTIVE, error_reason=None, last_error=None, failed_at=None))
 
 
 def listing(session: Session, member_id: str) -> list[dict]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bitrix_app.store.segment_models import OrderLine, SegmentState
 
 from . import definitions as defs_mod
-from . import incremental, memberships, snapshot, staging, stats, transitions
+from . import incremental, isolation, snapshot, staging, stats, transitions
 from .kinds import Env, SegmentDef
 from .quintiles import compute_cuts
 from .settings import get_settings
@@ -51,8 +51,10 @@ def load_state(session: Session, member_id: str) -> dict:
     return {**json.loads(row.cuts or "{}"), "rebuilt_at": row.rebuilt_at}
 
 
-def refresh_customers(session: Session, member_id: str, customer_ids: list[int], now: datetime) -> dict:
-    """Recompute these customers' figures and memberships; record their transitions (in the caller's transaction)."""
+def refresh_customers(session: Session, member_id: str, customer_ids: list[int], now: datetime,
+                      isolate: bool = False) -> dict:
+    """Recompute these customers' figures and memberships; record their transitions (in the caller's transaction).
+    Failed stored definitions keep their members; with `isolate`, definitions that fail now are found first."""
     values = stats.params(member_id, now, ids=[i for i in customer_ids if i is not None])
     ids = values["p_ids"]
     if not ids:
@@ -61,19 +63,49 @@ def refresh_customers(session: Session, member_id: str, customer_ids: list[int],
     conn = session.connection()
     dialect = conn.dialect.name
     settings = get_settings(session, member_id)
-    defs, state = defs_mod.for_portal(session, member_id, settings), load_state(session, member_id)
+    defs, stored = defs_mod.with_stored(session, member_id, settings, freeze_failed=True)
+    state, env = load_state(session, member_id), make_env(member_id, now, dialect, settings)
     before = stats.segments_of(conn, ids)
-    after = incremental.write(conn, settings, state, defs, make_env(member_id, now, dialect, settings), ids)
+    if isolate:
+        defs = _isolated(session, conn, settings, state, defs, stored, env, ids)
+    after = incremental.write(conn, settings, state, defs, env, ids)
     moved = transitions.record_diff(conn, member_id, before, after, state.get("codes") or [], now)
     return {"customers": len(after), **moved}
 
 
+def _isolated(session, conn, settings, state, defs, stored, env, ids) -> list[SegmentDef]:
+    """The definitions with those that fail for these customers frozen and marked failed."""
+    def trial(variant):
+        point = session.begin_nested()
+        try:
+            incremental.write(conn, settings, state, variant, env, ids)
+            return None
+        except Exception as err:  # the variant's failure, judged by isolate()
+            return err
+        finally:
+            point.rollback()
+
+    ready, failed = isolation.screen(defs, stored, env)
+    ready, more = isolation.isolate(trial, ready, stored)
+    defs_mod.record_outcome(conn, env.member_id, {**failed, **more}, set(), env.now)
+    return ready
+
+
 def refresh_quietly(session: Session, member_id: str, customer_ids: list[int], now: datetime) -> None:
-    """refresh_customers inside a savepoint: a segment failure is logged and never undoes the caller's work."""
+    """refresh_customers inside a savepoint: a segment failure is logged and never undoes the caller's work.
+    When it fails, it runs again with the failing stored definitions found, marked failed and left alone, so the
+    customers' other memberships are still updated."""
     try:
         with session.begin_nested():
             refresh_customers(session, member_id, customer_ids, now)
-    except Exception:  # the nightly rebuild recomputes; the order must still be stored
+        return
+    except Exception:  # a definition's fault is isolated below; the order must still be stored
+        log.warning("segment refresh failed for %s customers %s; isolating the definitions", member_id,
+                    list(customer_ids)[:20], exc_info=True)
+    try:
+        with session.begin_nested():
+            refresh_customers(session, member_id, customer_ids, now, isolate=True)
+    except Exception:  # the nightly rebuild recomputes
         log.exception("segment refresh failed for %s customers %s", member_id, list(customer_ids)[:20])
 
 
@@ -86,12 +118,12 @@ def rebuild(member_id: str, now: datetime, progress: Progress | None = None, chu
     factory = services.session_factory()
     with factory() as s:
         settings = get_settings(s, member_id)
-        defs, previous = defs_mod.for_portal(s, member_id), load_state(s, member_id)
+        (defs, stored), previous = defs_mod.with_stored(s, member_id, settings), load_state(s, member_id)
     engine = services.ext("engine")
     with engine.connect() as conn:
         try:
             _tune(conn, True)
-            summary = _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, recut)
+            summary = _rebuild(conn, member_id, now, settings, (defs, stored), previous, progress, chunk, recut)
         finally:
             conn.rollback()
             staging.drop(conn)
@@ -99,7 +131,7 @@ def rebuild(member_id: str, now: datetime, progress: Progress | None = None, chu
     late = summary.pop("_late")
     if late:
         with factory.begin() as s:
-            refresh_customers(s, member_id, late, now)
+            refresh_quietly(s, member_id, late, now)
     summary["caught_up"] = len(late)
     return summary
 
@@ -115,11 +147,21 @@ def _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, re
     low, high, total = stats.customer_bounds(conn, member_id)
     known = (previous.get("codes") or []) if previous.get("rebuilt_at") else []
     env = make_env(member_id, now, dialect, settings)
-    statement, codes = staging.chunk_insert(agg, settings, cuts, memberships.prepared(defs, env, conn), env)
+    defs, stored = defs
+    ready, failed = isolation.screen(defs, stored, env, conn)
+    conn.commit()  # the prepared tables outlive a failed chunk's rollback
+    statement, codes = staging.chunk_insert(agg, settings, cuts, ready, env)
     done = moved = 0
     for start in range(low, high + 1, chunk):
         part = {**values, "p_low": start, "p_high": min(start + chunk - 1, high)}
-        done += staging.stage(conn, statement, part)
+        try:
+            done += staging.stage(conn, statement, part)
+        except Exception:  # a definition's SQL failed: find it, freeze it, run the chunk without it
+            conn.rollback()
+            ready, more = isolation.isolate(_trial(conn, agg, settings, cuts, env, part), ready, stored)
+            failed.update(more)
+            statement, codes = staging.chunk_insert(agg, settings, cuts, ready, env)
+            done += staging.stage(conn, statement, part)
         staging.write_back(conn, part)
         moved += staging.record_transitions(conn, known, part)
         conn.commit()
@@ -128,13 +170,28 @@ def _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, re
     if stats.row_count(conn, member_id) > total:  # every customer has its row now: the surplus are gone customers
         conn.execute(stats.drop_orphans_stmt("all"), values)
     _save_state(conn, member_id, {**cuts, "codes": codes}, now)
+    defs_mod.record_outcome(conn, member_id, failed, stored, now)
     snap = snapshot.take(conn, member_id, codes, settings, now, dialect)
     conn.commit()
     late = stats.customers_of_new_orders(conn, member_id, *marks)
     return {"member_id": member_id, "customers": snap["customers"], "buyers": snap["buyers"],
             "active": snap["active"], "active_share": snap["active_share"], "trend": snap["trend"],
             "baseline": not previous.get("rebuilt_at"), "transitions": moved, "counts": snap["counts"],
-            "cuts": {k: cuts[k] for k in CUT_KEYS}, "_late": late}
+            "cuts": {k: cuts[k] for k in CUT_KEYS}, "failed_definitions": sorted(failed), "_late": late}
+
+
+def _trial(conn, agg, settings, cuts, env, part):
+    """isolate()'s trial: the chunk computed with these definitions, then undone."""
+    def trial(variant):
+        try:
+            staging.stage(conn, staging.chunk_insert(agg, settings, cuts, variant, env)[0], part)
+            return None
+        except Exception as err:  # the variant's failure, judged by isolate()
+            return err
+        finally:
+            conn.rollback()
+
+    return trial
 
 
 def _save_state(conn, member_id: str, data: dict, rebuilt_at: datetime | None) -> None:

@@ -11,6 +11,7 @@ from bitrix_app.store.models import utc
 
 from . import definitions
 from .engine import make_env
+from .isolation import failure, message
 from .export import as_of, figures, rebuilt_at
 from .kinds import kind_module
 from .memberships import codes_of
@@ -31,7 +32,11 @@ def _reasons(defn, row: dict, env, session) -> list[str]:
         module = kind_module(defn.kind)
     except ImportError:
         return [f"The {defn.kind} kind is not available in this installation."]
-    return list(module.explain(defn, row, env, session))
+    try:
+        return list(module.explain(defn, row, env, session))
+    except Exception as err:  # a definition the engine cannot evaluate (isolation.py) is explained as such
+        found = failure(err)
+        return [message(found.reason, found.detail, "en")]
 
 
 def explain_in(session: Session, member_id: str, customer_id: int, now: datetime, everything: bool = False) -> dict:

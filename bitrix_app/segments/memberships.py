@@ -18,9 +18,15 @@ DATE_ONLY_KINDS = frozenset({"lifecycle", "rfm", "lapsed", "birthday", "demograp
 
 
 def compiled(defs: list[SegmentDef], env: Env) -> list[tuple[SegmentDef, object]]:
-    """(definition, predicate) pairs; definitions of a kind whose module is not installed are left out."""
+    """(definition, predicate) pairs; definitions of a kind whose module is not installed are left out; a frozen
+    definition (isolation.py) keeps the row's old membership."""
+    from .isolation import frozen_predicate, is_frozen
+
     out = []
     for defn in defs:
+        if is_frozen(defn):
+            out.append((defn, frozen_predicate(defn, env)))
+            continue
         try:
             module = kind_module(defn.kind)
         except ImportError:
@@ -72,19 +78,6 @@ def _runs(pairs, table):
         own = column.concat("|") if shape == "lifecycle" else literal("RFM_").concat(func.upper(column)).concat("|")
         out.append(case((sqlfn.one_of(column, values), own), else_=literal("")))
         i = j
-    return out
-
-
-def prepared(defs: list[SegmentDef], env: Env, conn) -> list[SegmentDef]:
-    """Definitions after their kind's optional prepare(defn, env, connection) hook (run once per full rebuild:
-    e.g. portal-wide medians computed in one pass instead of per customer)."""
-    out = []
-    for defn in defs:
-        try:
-            hook = getattr(kind_module(defn.kind), "prepare", None)
-        except ImportError:
-            hook = None
-        out.append(hook(defn, env, conn) if hook else defn)
     return out
 
 

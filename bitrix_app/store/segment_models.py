@@ -80,6 +80,11 @@ class SegmentDefinition(Base):
     params: Mapped[str] = mapped_column(Text, default="{}")  # JSON, validated per kind
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # active | failed: the engine could not evaluate it (left out, its members kept as they were)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    error_reason: Mapped[str | None] = mapped_column(String(32))  # invalid_rule | number_range | calculation
+    last_error: Mapped[str | None] = mapped_column(Text)  # one line, for support: no traceback
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SegmentTransition(Base):

@@ -1,0 +1,177 @@
+"""A stored definition the engine cannot evaluate fails alone: it is marked failed with its error and keeps its
+members; the rebuild and the order sync's incremental update compute everything else; fixing it makes it
+active again."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import BigInteger, func, insert, literal, select, update
+
+from bitrix_app.clock import FrozenClock
+from bitrix_app.segments import definitions, engine, rules
+from bitrix_app.store.segment_models import SegmentDefinition, SegmentTransition
+from tests.segments.history import NOW, History
+
+TOKEN = "operator-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+POISON = {"field": "revenue", "op": ">", "value": 10**30}  # stored before the schema refused it
+BIG = {"field": "revenue", "op": ">", "value": 500}
+
+
+@pytest.fixture
+def portal(make_app) -> History:
+    hist = History(make_app(ADMIN_API_TOKEN=TOKEN, CLOCK=FrozenClock(NOW)))
+    hist.install_portal()
+    return hist
+
+
+def define(hist: History, code: str, params: dict, kind: str = "custom") -> None:
+    with hist.session() as s:
+        definitions.create(s, hist.member_id, {"code": code, "kind": kind, "name_en": f"{code} en",
+                                               "name_ru": f"{code} ru", "params": params}, hist.now)
+
+
+def force(hist: History, code: str, params: dict) -> None:
+    """A definition written straight to the table, past the schema (as one stored before it got stricter)."""
+    with hist.session() as s:
+        found = s.scalar(select(SegmentDefinition.id).where(SegmentDefinition.member_id == hist.member_id,
+                                                           SegmentDefinition.code == code))
+        if found is None:
+            s.execute(insert(SegmentDefinition).values(member_id=hist.member_id, code=code, kind="custom",
+                                                       name_en="Poisoned", name_ru="Отравленный",
+                                                       params=json.dumps(params), enabled=True, updated_at=hist.now))
+        else:
+            s.execute(update(SegmentDefinition).where(SegmentDefinition.id == found).values(params=json.dumps(params)))
+
+
+def state(hist: History) -> dict[str, dict]:
+    with hist.session() as s:
+        return {v["code"]: v for v in definitions.stored(s, hist.member_id)}
+
+
+def strings(hist: History) -> dict[int, str]:
+    return {cid: row["segments"] for cid, row in hist.rows().items()}
+
+
+def without(segments: str, code: str) -> str:
+    return segments.replace(f"|{code}|", "|")
+
+
+def test_a_poisoned_definition_fails_alone_and_the_rebuild_computes_the_rest(portal):
+    big = portal.buyer(3, 5, total="300.00")
+    lapsed = portal.buyer(1, 200, total="20.00")
+    define(portal, "BIG_SPENDERS", BIG)
+    define(portal, "LAPSED_150", {"days": 150}, kind="lapsed")
+    force(portal, "A_POISON", POISON)  # first in code order: every other stored definition comes after it
+    summary = portal.rebuild()
+    assert summary["failed_definitions"] == ["A_POISON"] and summary["customers"] == 2
+    assert {"BIG_SPENDERS", portal.row(big)["lifecycle"]} <= portal.segments(big)
+    assert {"LAPSED_150", "NEW_LOST"} <= portal.segments(lapsed) and "A_POISON" not in portal.segments(big)
+    with_poison = strings(portal)
+
+    views = state(portal)
+    assert views["BIG_SPENDERS"]["status"] == views["LAPSED_150"]["status"] == "active"
+    failed = views["A_POISON"]
+    assert failed["status"] == "failed" and failed["error"]["reason"] == "invalid_rule"
+    assert failed["error"]["failed_at"] == NOW.isoformat()
+    assert "revenue is compared with numbers from" in failed["error"]["detail"]
+    assert failed["error"]["message_en"].startswith("The rule no longer passes the checks")
+    assert failed["error"]["message_ru"].startswith("Правило больше не проходит проверку")
+    assert "Traceback" not in json.dumps(failed)
+
+    with portal.session() as s:  # the same portal without it: every other membership is the same
+        definitions.delete(s, portal.member_id, "A_POISON")
+    portal.rebuild()
+    assert strings(portal) == {cid: without(value, "A_POISON") for cid, value in with_poison.items()}
+
+
+def _exploding(monkeypatch, *codes: str) -> None:
+    """Rules whose SQL fails when it runs (an integer overflow on SQLite and PostgreSQL alike)."""
+    real = rules.predicate
+
+    def predicate(defn, env):
+        if defn.code in codes:
+            return func.abs(literal(-2**63, BigInteger)) > 0
+        return real(defn, env)
+
+    monkeypatch.setattr(rules, "predicate", predicate)
+
+
+def test_a_definition_whose_sql_fails_keeps_its_members_until_it_runs_again(portal, monkeypatch):
+    big = portal.buyer(3, 5, total="300.00")
+    small = portal.buyer(1, 3, total="20.00")
+    for n in range(5):
+        define(portal, f"RULE_{n}", {"field": "orders", "op": ">=", "value": n})
+    define(portal, "BIG_SPENDERS", BIG)
+    portal.rebuild()
+    before, moved = strings(portal), len(portal.transitions())
+    assert "BIG_SPENDERS" in portal.segments(big) and "RULE_2" not in portal.segments(small)
+
+    _exploding(monkeypatch, "BIG_SPENDERS", "RULE_2")
+    portal.order(small, 1, total="900.00")  # small now has 2 orders and 920 of revenue
+    summary = portal.rebuild(now=NOW.replace(hour=11))
+    assert summary["failed_definitions"] == ["BIG_SPENDERS", "RULE_2"]
+    views = state(portal)
+    assert views["RULE_2"]["status"] == views["BIG_SPENDERS"]["status"] == "failed"
+    assert views["RULE_2"]["error"]["reason"] == "calculation" and "integer overflow" in views["RULE_2"]["error"][
+        "detail"].lower()
+    assert {views[f"RULE_{n}"]["status"] for n in (0, 1, 3, 4)} == {"active"}
+    # the failed ones keep their members as they were; the rest moved with the data
+    assert "BIG_SPENDERS" in portal.segments(big) and "BIG_SPENDERS" not in portal.segments(small)
+    assert "RULE_2" not in portal.segments(small) and "RULE_1" in portal.segments(small)
+    assert "RULE_2" in portal.segments(big) and "|RULE_2|" in before[big]
+    assert all(seg not in ("BIG_SPENDERS", "RULE_2") for _, seg, _ in portal.transitions()[moved:])
+
+    monkeypatch.undo()  # the database can compute them again: active again, and up to date
+    portal.rebuild(now=NOW.replace(hour=12))
+    views = state(portal)
+    assert views["RULE_2"]["status"] == views["BIG_SPENDERS"]["status"] == "active"
+    assert views["RULE_2"]["error"] is None
+    assert {"BIG_SPENDERS", "RULE_2"} <= portal.segments(small)
+
+
+def test_listing_api_cli_and_fixing_the_definition(portal):
+    cid = portal.buyer(3, 5, total="300.00")
+    define(portal, "BIG_SPENDERS", BIG)
+    force(portal, "POISONED", POISON)
+    portal.rebuild()
+    web = portal.app.test_client()
+    listed = {r["code"]: r for r in web.get(f"/api/v1/portals/{portal.member_id}/segments", headers=AUTH).json[
+        "segments"]}
+    assert listed["NEW_ACTIVE"]["status"] == "active" and listed["NEW_ACTIVE"]["error"] is None
+    assert listed["BIG_SPENDERS"]["status"] == "active" and listed["BIG_SPENDERS"]["count"] == 1
+    assert listed["POISONED"]["status"] == "failed" and listed["POISONED"]["count"] == 0
+    assert listed["POISONED"]["error"]["reason"] == "invalid_rule"
+    res = portal.app.test_cli_runner().invoke(args=["segments", "list", "--member-id", portal.member_id])
+    cli = {row["code"]: row for row in map(json.loads, res.stdout.splitlines())}
+    assert cli["POISONED"]["status"] == "failed" and "Правило" in cli["POISONED"]["error"]["message_ru"]
+
+    fixed = web.put(f"/api/v1/portals/{portal.member_id}/segments/definitions/POISONED",
+                    json={"params": {"field": "revenue", "op": ">", "value": 100}}, headers=AUTH)
+    assert fixed.status_code == 200 and fixed.json["status"] == "active" and fixed.json["error"] is None
+    portal.rebuild()
+    assert state(portal)["POISONED"]["status"] == "active" and "POISONED" in portal.segments(cid)
+
+
+def test_explain_says_what_a_failed_definition_is(portal):
+    cid = portal.buyer(1, 5)
+    force(portal, "POISONED", POISON)
+    portal.rebuild()
+    web = portal.app.test_client()
+    res = web.get(f"/api/v1/portals/{portal.member_id}/segments/customers/{cid}/explain?all=1", headers=AUTH)
+    assert res.status_code == 200
+    [entry] = [e for e in res.json["not_in"] if e["code"] == "POISONED"]
+    assert entry["reasons"][0].startswith("The rule no longer passes the checks")
+
+
+def test_a_refresh_leaves_a_failed_definition_alone(portal):
+    cid = portal.buyer(1, 5)
+    define(portal, "TWO_ORDERS", {"field": "orders", "op": ">=", "value": 2})
+    force(portal, "POISONED", POISON)
+    portal.rebuild()
+    portal.order(cid, 1)
+    portal.refresh(cid)  # no isolation needed: the failed definition is not evaluated
+    assert "TWO_ORDERS" in portal.segments(cid)
+    with portal.session() as s:
+        assert s.scalar(select(func.count()).select_from(SegmentTransition)) >= 1

@@ -1,0 +1,99 @@
+"""Through the order sync: a stored definition that fails does not stop the customer's other memberships."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from bitrix_app.clock import FrozenClock
+from bitrix_app.segments import definitions
+from bitrix_app.store.segment_models import CustomerFigures, SegmentDefinition
+from bitrix_app.store.shop_models import InboxEvent, OrderRecord
+from tests.fixtures.shop_env import T0, connect_shop, iso, order_event
+
+NOW = T0 + timedelta(hours=1)
+
+
+@pytest.fixture
+def shop(portal_env):
+    return connect_shop(portal_env(CLOCK=FrozenClock(NOW)))
+
+
+def _row(shop) -> dict:
+    with shop.session() as s:
+        [row] = s.execute(select(CustomerFigures.__table__).where(
+            CustomerFigures.member_id == shop.member_id)).mappings().all()
+        return dict(row)
+
+
+def _stored(shop) -> dict[str, dict]:
+    with shop.session() as s:
+        return {v["code"]: v for v in definitions.stored(s, shop.member_id)}
+
+
+def test_the_order_sync_isolates_a_failing_definition_and_updates_the_rest(shop):
+    shop.post(order_event("S1", status="paid", created_at=iso(T0 - timedelta(days=100))))
+    shop.work()
+    assert _row(shop)["orders"] == 1
+    with shop.session() as s:
+        definitions.create(s, shop.member_id, {"code": "TWO_ORDERS", "kind": "custom", "name_en": "Two orders",
+                                               "name_ru": "Два заказа",
+                                               "params": {"field": "orders", "op": ">=", "value": 2}}, NOW)
+        s.execute(insert(SegmentDefinition).values(  # stored before the schema refused such numbers
+            member_id=shop.member_id, code="POISONED", kind="custom", name_en="Poisoned", name_ru="Отравленный",
+            params=json.dumps({"field": "orders", "op": ">", "value": 10**30}), enabled=True, updated_at=NOW))
+
+    shop.post(order_event("S2", status="completed"))
+    shop.work()
+    row = _row(shop)
+    assert row["orders"] == 2 and row["lifecycle"] == "PROMISING_ACTIVE"
+    assert {"TWO_ORDERS", "PROMISING_ACTIVE"} <= set(row["segments"].split("|"))
+    assert "POISONED" not in row["segments"]
+    views = _stored(shop)
+    assert views["POISONED"]["status"] == "failed" and views["POISONED"]["error"]["reason"] == "invalid_rule"
+    assert views["TWO_ORDERS"]["status"] == "active"
+    with shop.session() as s:
+        assert set(s.scalars(select(OrderRecord.order_id).where(OrderRecord.member_id == shop.member_id))) == {
+            "S1", "S2"}
+        assert s.scalar(select(InboxEvent.id).where(InboxEvent.status == "failed")) is None
+
+    shop.post(order_event("S2", kind="order.updated", status="cancelled", version=T0 + timedelta(minutes=5)))
+    shop.work()  # the failed definition is left alone: the refresh runs at once
+    row = _row(shop)
+    assert row["orders"] == 1 and "TWO_ORDERS" not in row["segments"]
+
+
+def test_the_admin_page_shows_each_stored_segment_and_a_failed_ones_error(portal_env):
+    from bitrix_app.segments import engine
+    from tests.placement.placement_env import placement_env, section
+
+    pe = placement_env(portal_env)
+    pe.sync_order("A1", T0 - timedelta(days=10), status="paid")
+    with pe.session() as s:
+        definitions.create(s, pe.member_id, {"code": "BIG_SPENDERS", "kind": "custom", "name_en": "Big spenders",
+                                             "name_ru": "Крупные покупатели",
+                                             "params": {"field": "revenue", "op": ">", "value": 500}}, NOW)
+        definitions.create(s, pe.member_id, {"code": "QUIET", "kind": "lapsed", "name_en": "Quiet",
+                                             "name_ru": "Тихие", "params": {"days": 45}, "enabled": False}, NOW)
+        s.execute(insert(SegmentDefinition).values(
+            member_id=pe.member_id, code="POISONED", kind="custom", name_en="Poisoned", name_ru="Отравленный",
+            params=json.dumps({"field": "age", "op": "<", "value": float("inf")}), enabled=True, updated_at=NOW))
+    with pe.env.app.app_context():
+        assert engine.rebuild(pe.member_id, pe.clock.now())["failed_definitions"] == ["POISONED"]
+
+    def row(html: str, code: str) -> str:
+        table = section(html, "segments", "</table>")
+        start = table.index(f'data-segment="{code}"')
+        return table[start:table.index("</tr>", start)]
+
+    html = pe.open("DEFAULT")["body"]
+    assert 'data-state="active"' in row(html, "BIG_SPENDERS") and "Big spenders" in row(html, "BIG_SPENDERS")
+    assert 'data-state="off"' in row(html, "QUIET")
+    failed = row(html, "POISONED")
+    assert 'data-state="failed"' in failed and "A number in the conditions" not in failed
+    assert "The rule no longer passes the checks (value: age is compared with numbers from 0 to 150)" in failed
+    assert f"(since {pe.clock.now():%Y-%m-%d %H:%M} UTC)" in failed and "Traceback" not in failed
+    ru = row(pe.open("DEFAULT", lang="ru")["body"], "POISONED")
+    assert "Отравленный" in ru and "ошибка" in ru and "Правило больше не проходит проверку" in ru
