@@ -82,6 +82,10 @@ TEXT = MappingProxyType({
     "last_portal_event": ("Last portal event", "Последнее событие портала"),
     "pipeline": ("Shop pipeline", "Воронка магазина"),
     "not_created": ("not created yet", "ещё не создана"),
+    "stored_segments": ("Custom segments", "Свои сегменты"),
+    "code": ("Code", "Код"),
+    "state": ("State", "Состояние"),
+    "since": ("since", "с"),
 })
 
 STATUS = MappingProxyType({
@@ -92,6 +96,8 @@ STATUS = MappingProxyType({
 })
 INBOX_STATUS = MappingProxyType({"pending": ("pending", "в очереди"), "done": ("done", "обработано"),
                                  "skipped": ("skipped", "пропущено"), "failed": ("failed", "с ошибкой")})
+DEFINITION_STATE = MappingProxyType({"active": ("calculated", "рассчитывается"), "off": ("off", "выключен"),
+                                     "failed": ("failed", "ошибка")})
 CELL_NAMES = MappingProxyType({code: (en, ru) for code, en, ru in LIFECYCLE_CELLS})
 BANDS = MappingProxyType({"NEW": ("New", "Новые"), "PROMISING": ("Promising", "Перспективные"),
                           "LOYAL": ("Loyal", "Лояльные")})

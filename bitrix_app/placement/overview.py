@@ -6,7 +6,8 @@
   its trend = newest share - the one before (None with a single snapshot); without a snapshot the share is
   counted from the matrix now and there is no trend;
 - sync health: shop events per inbox status, the newest processed_at, the failed count;
-- campaigns: bitrix_app/campaigns/report.py, one line per campaign.
+- campaigns: bitrix_app/campaigns/report.py, one line per campaign;
+- stored segments: each one's state (active, off, failed) and, for a failed one, what went wrong in words.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bitrix_app.campaigns.report import report
 from bitrix_app.inbox.admin import counts as inbox_counts
+from bitrix_app.segments import definitions as segment_definitions
 from bitrix_app.segments.settings import get_settings
 from bitrix_app.store.models import utc
 from bitrix_app.store.segment_models import CustomerFigures, SegmentSnapshot
@@ -105,10 +107,25 @@ def campaigns(session: Session, member_id: str, now: datetime, lang: str) -> lis
     return out
 
 
+def stored_segments(session: Session, member_id: str, lang: str) -> list[dict]:
+    """The portal's stored segment definitions with their state; a failed one's error in the page's language."""
+    out = []
+    for view in segment_definitions.stored(session, member_id):
+        state = "failed" if view["status"] == "failed" else "active" if view["enabled"] else "off"
+        error = view["error"] or {}
+        failed_at = datetime.fromisoformat(error["failed_at"]) if error.get("failed_at") else None
+        out.append({"code": view["code"], "name": labels.pick((view["name_en"], view["name_ru"]), lang),
+                    "state": state, "state_text": labels.named(labels.DEFINITION_STATE, state, lang),
+                    "error": error.get("message_ru" if labels.is_ru(lang) else "message_en"),
+                    "failed_at_text": labels.moment(failed_at) if failed_at else None})
+    return out
+
+
 def admin_overview(session: Session, member_id: str, now: datetime, lang: str) -> dict:
     grid = matrix(session, member_id, lang)
     share, sync = active_share(session, member_id, grid), sync_health(session, member_id)
     return {"matrix": grid, "share": share, "sync": sync, "campaigns": campaigns(session, member_id, now, lang),
+            "segments": stored_segments(session, member_id, lang),
             "share_text": labels.percent(share["share"]), "target_text": labels.percent(share["target"]),
             "trend_text": labels.percent(share["trend"], signed=True) if share["trend"] is not None else None,
             "taken_at_text": labels.moment(share["taken_at"]) if share["taken_at"] else None,
