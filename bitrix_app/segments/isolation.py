@@ -59,7 +59,9 @@ def failure(err: BaseException) -> Failure:
         flat = flatten_errors(err.messages)
         return Failure("invalid_rule", _line("; ".join(f"{k}: {' '.join(v)}" for k, v in sorted(flat.items()))))
     cause = err.orig if isinstance(err, DBAPIError) and err.orig is not None else err
-    numeric = isinstance(err, DataError) or isinstance(cause, (ArithmeticError, ValueError))
+    # PEP 249 DataError: a value out of range (a driver's own, raw, when pgfast ran the statement on its cursor)
+    numeric = isinstance(err, DataError) or isinstance(cause, (ArithmeticError, ValueError)) or any(
+        kind.__name__ == "DataError" for kind in type(cause).__mro__)
     return Failure("number_range" if numeric else "calculation", _line(f"{type(cause).__name__}: {cause}"))
 
 
@@ -89,17 +91,20 @@ def frozen_predicate(defn: SegmentDef, env: Env):
     return sqlfn.contains(column, f"|{defn.code}|", env.dialect)
 
 
-def _build(defn: SegmentDef, env: Env, conn) -> SegmentDef:
+def _build(defn: SegmentDef, env: Env, conn, check: bool) -> SegmentDef:
+    """The definition after its kind's prepare() (with conn); with `check`, its predicate built once, alone."""
     module = kind_module(defn.kind)
     hook = getattr(module, "prepare", None) if conn is not None else None
     ready = hook(defn, env, conn) if hook else defn
-    module.predicate(ready, env)
+    if check:
+        module.predicate(ready, env)
     return ready
 
 
 def screen(defs: list[SegmentDef], stored: set[str], env: Env, conn=None) -> tuple[list, dict[str, Failure]]:
     """The definitions ready for a statement (with `conn`, a full rebuild's: after their kind's prepare()), each
-    stored one's predicate built alone; those that raise are frozen and returned as failures. A failure in
+    stored one's predicate built alone (built-ins are the settings' and not suspected); stored ones that raise
+    are frozen and returned as failures. A failure in
     prepare() rolls `conn` back (a failed statement aborts a PostgreSQL transaction) and the others are prepared
     again: the caller commits after, so a later rollback keeps the prepared tables."""
     failed: dict[str, Failure] = {}
@@ -113,7 +118,7 @@ def screen(defs: list[SegmentDef], stored: set[str], env: Env, conn=None) -> tup
                 out.append(defn)
                 continue
             try:
-                out.append(_build(defn, env, conn))
+                out.append(_build(defn, env, conn, defn.code in stored))
             except ImportError:
                 out.append(defn)  # memberships.compiled leaves a kind that is not installed out, as before
             except Exception as err:  # anything a definition can raise is that definition's failure

@@ -175,3 +175,42 @@ def test_a_refresh_leaves_a_failed_definition_alone(portal):
     assert "TWO_ORDERS" in portal.segments(cid)
     with portal.session() as s:
         assert s.scalar(select(func.count()).select_from(SegmentTransition)) >= 1
+
+
+def _defs(n: int):
+    from bitrix_app.segments.kinds import SegmentDef
+
+    return [SegmentDef(f"S{i:03d}", "custom", {"en": "", "ru": ""}, {"field": "orders"}) for i in range(n)]
+
+
+def test_halving_finds_the_failing_definitions_in_few_trials():
+    from bitrix_app.segments import isolation
+
+    defs, bad, runs = _defs(200), {"S017", "S150"}, []
+
+    def trial(variant):
+        runs.append(1)
+        active = {d.code for d in variant if not isolation.is_frozen(d)}
+        return OverflowError("Python int too large") if active & bad else None
+
+    ready, failed = isolation.isolate(trial, defs, {d.code for d in defs})
+    assert set(failed) == bad and {d.code for d in ready if isolation.is_frozen(d)} == bad
+    assert failed["S017"] == isolation.Failure("number_range", "OverflowError: Python int too large")
+    assert len(runs) <= 2 + 2 * len(bad) * 8  # base and final run, two halves per level per culprit
+    assert [d.code for d in ready] == [d.code for d in defs]
+
+
+def test_a_failure_of_the_statement_itself_is_raised_and_a_joint_one_freezes_from_the_end():
+    from bitrix_app.segments import isolation
+
+    defs = _defs(4)
+    with pytest.raises(RuntimeError, match="engine bug"):
+        isolation.isolate(lambda variant: RuntimeError("engine bug"), defs, {d.code for d in defs})
+
+    def too_large(variant):  # fails only with three or more active at once
+        active = [d for d in variant if not isolation.is_frozen(d)]
+        return RuntimeError("Expression tree is too large") if len(active) >= 3 else None
+
+    ready, failed = isolation.isolate(too_large, defs, {d.code for d in defs})
+    assert list(failed) == ["S003", "S002"] and failed["S003"].reason == "calculation"
+    assert [isolation.is_frozen(d) for d in ready] == [False, False, True, True]
