@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import BigInteger, func, insert, literal, select, update
 
 from bitrix_app.clock import FrozenClock
-from bitrix_app.segments import definitions, engine, rules
+from bitrix_app.segments import definitions, rules
 from bitrix_app.store.segment_models import SegmentDefinition, SegmentTransition
 from tests.segments.history import NOW, History
 
