@@ -94,9 +94,10 @@ class _Membership:
         self._owner = os.getpid()
 
     def join(self) -> None:
-        """Called under the start lock."""
+        """Called under the start lock. A POSIX record lock (lockf), not flock: it belongs to this process
+        alone, so a forked child (RQ's work horse, its scheduler) that outlives us does not hold it."""
         self._fd = os.open(self._folder / USERS_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._fd, fcntl.LOCK_SH)
+        fcntl.lockf(self._fd, fcntl.LOCK_SH)
         atexit.register(self.leave)
         _exit_on_sigterm()
 
@@ -106,10 +107,9 @@ class _Membership:
             return  # a forked child inherited the handler: only the process that joined leaves
         fd, self._fd = self._fd, None
         with _locked(self._folder / START_LOCK):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            try:  # turning our shared lock exclusive works only if no other process holds one
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
                 return  # others still use the server
             finally:
                 os.close(fd)

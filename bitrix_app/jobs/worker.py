@@ -88,7 +88,9 @@ def run_worker(app: Flask, connection: Redis, queue_names: Sequence[str], simple
     def run() -> bool:
         worker = make_worker(app, connection, queue_names, simple=simple, burst=burst, outage=outage)
         worker.work(burst=burst, with_scheduler=True)
-        return burst or worker._stop_requested  # otherwise RQ quit on an error (it logs which)
+        # a signal asked it to stop (idle: RQ records only the moment; busy: also the flag); otherwise RQ quit on
+        # an error (it logs which) and is started again
+        return burst or worker._stop_requested or worker._shutdown_requested_date is not None
 
     options = {"sleep": sleep} if sleep else {}
     supervise("worker", run, connection.ping, outage=outage, handle_signals=handle_signals, **options)
