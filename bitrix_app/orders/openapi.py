@@ -6,6 +6,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields
 from marshmallow.validate import Range
 
+from bitrix_app import jsonsafe
 from bitrix_app.orders.fields import MAX_INT_ID, Currency, Id, Timestamp, _Amount
 from bitrix_app.orders.normalise import MEANINGFUL
 from bitrix_app.orders.openapi_events import CURRENCY_DESCRIPTION, EVENT_BODY, event_components
@@ -25,6 +26,7 @@ from bitrix_app.orders.schemas import (
 from bitrix_app.promo.signing import MAX_SKEW
 
 OPENAPI_VERSION = "3.0.3"
+MAX_BODY_BYTES = 1024 * 1024  # the shop endpoints' body limit (handlers/shop_api.py MAX_BODY)
 EVENTS_PATH = "/shop/v1/{shop_id}/events"
 PROMO_CODE_PATH = "/shop/v1/{shop_id}/promo-codes/{code}"
 
@@ -60,7 +62,8 @@ _CODE = {"in": "path", "name": "code", "required": True, "schema": {"type": "str
 _SHOP_ID = {"in": "path", "name": "shop_id", "required": True, "schema": {"type": "string"},
             "description": "The shop's id, issued when the shop is connected to a portal."}
 _ERRORS = {
-    "BadRequest": "The body is not JSON.",
+    "BadRequest": "The body is not a JSON object this API accepts: not UTF-8 JSON, too deeply nested, a "
+                  "non-finite number, or a NUL character or lone surrogate in a string.",
     "Unauthorized": "X-Signature is missing or does not match the body.",
     "NotFound": "No connected shop has this id.",
     "PayloadTooLarge": "The body is larger than the configured limit.",
@@ -166,7 +169,11 @@ def _events_operation() -> dict:
         "operationId": "postShopEvents",
         "summary": "Deliver one event or a batch of events",
         "description": f"A batch holds 1 to {MAX_EVENTS} events. event_id is the idempotency key: "
-                       "a retried event is acknowledged again and never processed twice.",
+                       "a retried event is acknowledged again and never processed twice. The body must be a "
+                       f"UTF-8 JSON object of at most {MAX_BODY_BYTES} bytes, nested at most {jsonsafe.MAX_DEPTH} "
+                       "levels deep, with finite numbers and no NUL character or lone surrogate in any string "
+                       "or key (else 400 invalid_json or 413). Other control characters are dropped from text "
+                       "fields.",
         "parameters": ["ShopId", "XSignature"],
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": EVENT_BODY}}},

@@ -57,7 +57,9 @@ def event_components(generated: dict) -> dict[str, dict]:
          "anyOf": [{"required": ["phone"], "properties": {"phone": contact}},
                    {"required": ["email"], "properties": {"email": contact}}]},
     ]}}
-    return {**envelopes, "ShopEvent": shop_event, "CustomerUpdated": customer_updated}
+    customer = dict(generated["Customer"])  # the normalised keys are the server's, never read from a request
+    customer["properties"] = {k: v for k, v in customer["properties"].items() if not v.get("readOnly")}
+    return {**envelopes, "ShopEvent": shop_event, "CustomerUpdated": customer_updated, "Customer": customer}
 
 
 CURRENCY_DESCRIPTION = (

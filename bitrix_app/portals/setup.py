@@ -11,7 +11,7 @@ from bitrix_app.rest.factory import client_for
 from bitrix_app.robots.registry import ROBOTS
 from bitrix_app.store.db import transaction
 
-from . import desired, lifecycle, repository
+from . import currencies, desired, lifecycle, repository
 from .installed import NOT_INSTALLED, portal_installed
 
 READS = {
@@ -21,6 +21,7 @@ READS = {
     "contact_uf": ("crm.contact.userfield.list", {"order": {"ID": "ASC"}}),
     "deal_uf": ("crm.deal.userfield.list", {"order": {"ID": "ASC"}}),
     "categories": ("crm.category.list", {"entityTypeId": 2}),
+    currencies.READ_LABEL: (currencies.METHOD, None),  # cached for the shop ingest check
 }
 
 
@@ -59,7 +60,9 @@ def _converge(member_id: str) -> dict:
         rec = repository.get(s, member_id)
         known_robots = json.loads(rec.registered_robots or "{}")
         version = rec.app_version
-    seen = _ok(client.batch(READS))
+    seen = client.batch(READS)
+    currencies.remember_read(services.redis(), member_id, seen, services.clock().now())
+    seen = _ok(seen)
     writes, robots_after = plan_writes(seen, base, known_robots)
     done = _ok(client.batch(writes, writes=True)) if writes else BatchResult()
     category_id, repeat_id = (_category_id(seen, done, name, label) for name, label, _, _ in PIPELINES)
