@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from bitrix_app.jsonsafe import UnsafeJson
+from bitrix_app.rest.errors import CertificateUntrusted
 
 
 class ApiError(Exception):
@@ -37,6 +38,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(UnsafeJson)
     def _unsafe_json(err: UnsafeJson):  # a view that parsed a JSON text of the request itself
         return _body("invalid_json", str(err)), 400
+
+    @app.errorhandler(CertificateUntrusted)
+    def _untrusted(err: CertificateUntrusted):  # this deployment does not trust the portal: says which setting
+        return _body("untrusted_certificate", str(err)), 502
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
