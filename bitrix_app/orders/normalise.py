@@ -37,8 +37,9 @@ CONTROL_CHARS = r"\x00-\x1f\x7f-\x9f"
 # ... and lone surrogates, which no UTF-8 store can hold.
 _CONTROLS = re.compile(rf"[{CONTROL_CHARS}\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"\r\n?|\n|\t")
-# A text field holds something once its control characters and surrounding whitespace are gone.
-MEANINGFUL = rf"[^\s{CONTROL_CHARS}]"
+# A text field holds something once its control characters and surrounding whitespace are gone. Anchored and
+# spelt out, so JSON Schema tools read it as written (some rewrite a lone character class as the whole value).
+MEANINGFUL = rf"^[\s\S]*[^\s{CONTROL_CHARS}][\s\S]*$"
 
 
 def clean_text(raw: str, multiline: bool = False) -> str:

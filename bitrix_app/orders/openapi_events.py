@@ -16,7 +16,7 @@ EVENT_BODY = {"oneOf": [{"$ref": f"{_REF}ShopEvent"}, {"$ref": f"{_REF}ShopEvent
 def _envelope(kinds: list[str], data: str, base: dict) -> dict:
     return {
         "type": "object",
-        "description": f"An event of type {' or '.join(kinds)}; its data follows the {data} schema.",
+        "description": f"An event of type {kinds[0]}; its data follows the {data} schema.",
         "required": ["event_id", "type", "occurred_at", "data"],
         "properties": {
             "event_id": base["properties"]["event_id"],
@@ -27,14 +27,17 @@ def _envelope(kinds: list[str], data: str, base: dict) -> dict:
     }
 
 
+def _event_name(kind: str) -> str:
+    """order.created -> OrderCreatedEvent: one envelope per type keeps the discriminator's mapping one-to-one."""
+    return "".join(part.title() for part in kind.split(".")) + "Event"
+
+
 def event_components(generated: dict) -> dict[str, dict]:
     """Components that replace or add to apispec's output: ShopEvent as a discriminated union of one
     envelope per data schema, and CustomerUpdated with its phone-or-e-mail rule."""
-    by_data: dict[str, list[str]] = {}
-    for kind, schema in DATA_SCHEMAS.items():
-        by_data.setdefault(_DATA_NAMES[schema.__name__], []).append(kind)
     base = generated["ShopEvent"]
-    envelopes = {f"{data}Event": _envelope(kinds, data, base) for data, kinds in by_data.items()}
+    envelopes = {_event_name(kind): _envelope([kind], _DATA_NAMES[schema.__name__], base)
+                 for kind, schema in DATA_SCHEMAS.items()}
     shop_event = {
         "type": "object",
         "description": "One shop event. type selects the schema of data (order.created and order.updated: "
@@ -45,8 +48,7 @@ def event_components(generated: dict) -> dict[str, dict]:
         "not": {"required": ["events"]},
         "oneOf": [{"$ref": f"{_REF}{name}"} for name in envelopes],
         "discriminator": {"propertyName": "type",
-                          "mapping": {kind: f"{_REF}{data}Event" for data, kinds in by_data.items()
-                                      for kind in kinds}},
+                          "mapping": {kind: f"{_REF}{_event_name(kind)}" for kind in DATA_SCHEMAS}},
     }
     customer_updated = dict(generated["CustomerUpdated"])
     contact = {"type": "string", "pattern": MEANINGFUL}

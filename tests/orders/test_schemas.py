@@ -326,8 +326,9 @@ def test_openapi_events_endpoint_is_signed_and_answers_every_status():
     assert (batch["minItems"], batch["maxItems"]) == (1, 500)
     event = spec["components"]["schemas"]["ShopEvent"]
     assert event["discriminator"]["propertyName"] == "type"
-    assert event["discriminator"]["mapping"]["order.updated"] == "#/components/schemas/OrderEvent"
-    assert spec["components"]["schemas"]["OrderEvent"]["properties"]["data"] == {"$ref": "#/components/schemas/Order"}
+    assert event["discriminator"]["mapping"]["order.updated"] == "#/components/schemas/OrderUpdatedEvent"
+    updated = spec["components"]["schemas"]["OrderUpdatedEvent"]["properties"]
+    assert updated["data"] == {"$ref": "#/components/schemas/Order"} and updated["type"]["enum"] == ["order.updated"]
 
 
 def test_openapi_platform_webhooks_and_decimal_bounds():
