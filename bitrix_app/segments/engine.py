@@ -7,6 +7,7 @@ one INSERT records the transitions; commit and report progress per chunk; finall
 orders arrived during the rebuild are refreshed at the end. Incremental: a figures UPDATE and a memberships
 UPDATE narrowed to the customers, scored with the stored cut points (stats.py, memberships.py), transitions
 compared in Python. The first completed rebuild of a portal is its baseline: no transitions before or during it.
+A stored definition that cannot be evaluated is frozen and marked failed (isolation.py); the rest goes on.
 """
 from __future__ import annotations
 
