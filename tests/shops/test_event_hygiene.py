@@ -177,3 +177,15 @@ def test_the_openapi_union_validates_real_events_and_refuses_mismatched_data():
     bad = order_event("13")
     bad["data"]["currency"] = "MWL"
     assert not validator.is_valid(bad)
+
+
+def test_the_shop_endpoint_refuses_a_currency_the_portal_does_not_have_and_stores_nothing(shop):
+    event = order_event("11")
+    event["data"]["currency"] = "GBP"
+    res = shop.post({"events": [event]})
+    assert res.status_code == 422
+    assert res.json()["details"]["fields"]["events.0.data.currency"] == [
+        "GBP is not a currency of this portal; allowed: EUR, RUB, USD."]
+    assert _inbox(shop) == []
+    shop.env.redis.delete(f"bitrix_app:currencies:{shop.member_id}")  # list unknown: ISO 4217 alone
+    assert shop.post({"events": [event]}).status_code == 202
