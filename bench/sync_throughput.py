@@ -19,12 +19,16 @@ The bucket starts full: its burst (50 requests on the standard plan) is spent at
 drain paces the rest, so a run this short can beat the steady-state ceiling; the longer the run, the
 closer it gets to the ceiling from above.
 
+operating_ceiling_orders_per_s: the portal also limits each method's processing time (480 s per 10 minutes);
+with every order a new customer, `crm.deal.productrows.set` (one per order) reaches it first in a long run, so
+the goal is measured against the lower of the two ceilings (goal_ceiling_orders_per_s).
+
 orders_per_s_after_burst: commands the portal took per second once the burst was spent, over
 commands_per_order. A backlog bigger than one drain slice (default 120 s) is drained by slices handing over
 to each other; this figure shows whether the handovers cost any of the portal's rate.
 
-Goal: 0 lost, 0 duplicates, 0 503 answers, orders_per_s >= 90 % of the ceiling and orders_per_s_after_burst
->= 95 % of it. Exits 1 when missed.
+Goal: 0 lost, 0 duplicates, 0 503 answers, orders_per_s >= 90 % of the goal ceiling and
+orders_per_s_after_burst >= 95 % of it. Exits 1 when missed.
 
     python -m bench.sync_throughput [--orders 2000] [--workers 2] [--timeout SECONDS]
 """
@@ -45,6 +49,23 @@ PLAN = "standard"
 DRAIN_RATE, BURST = {"standard": 2.0, "enterprise": 5.0}, {"standard": 50, "enterprise": 250}
 MAX_COMMANDS, POST_BATCH, TIMEOUT = 50, 500, 900  # TIMEOUT: the least wait; 0.1 s per order above that
 LANE_RESERVE = 4  # places of the bucket the sync's `normal` lane leaves free for staff-facing calls
+# the writes of one order of a new customer: what the portal's operating-time limit counts per method
+WRITES_PER_ORDER = {"crm.contact.add": 1, "crm.deal.add": 1, "crm.deal.productrows.set": 1}
+
+
+def operating_ceiling(limits: dict) -> tuple[float, str]:
+    """Orders/s the portal's operating-time limit allows (each method may spend `operating_limit` seconds of
+    processing per `operating_window`): the method with the largest cost per order sets it."""
+    from sandbox.registry import all_methods
+
+    if not limits.get("operating_limit"):
+        return 0.0, "no operating limit"
+    methods = all_methods()
+    costs = {m: n * limits.get("method_costs", {}).get(m, methods[m].cost) for m, n in WRITES_PER_ORDER.items()}
+    method, cost = max(costs.items(), key=lambda kv: kv[1])
+    ceiling = limits["operating_limit"] / limits["operating_window"] / cost
+    return ceiling, (f"{limits['operating_limit']:g} s per {limits['operating_window']} s for {method} / "
+                     f"{cost:g} s per order = {ceiling:.2f} orders/s")
 
 
 def _work(env: dict, barrier, stop) -> None:
@@ -158,6 +179,7 @@ def main(argv: list[str] | None = None) -> dict:
         per_order = calls["commands"] / args.orders
         drain = DRAIN_RATE[PLAN]
         ceiling = drain * MAX_COMMANDS / per_order if per_order else 0.0
+        op_ceiling, op_derivation = operating_ceiling(stack.control("limits", method="GET"))
         figures.update({
             "http_requests": calls["http_requests"], "http_503": calls["http_503"], "seconds": round(seconds, 2),
             "orders_per_s": round(args.orders / seconds, 2),
@@ -167,6 +189,8 @@ def main(argv: list[str] | None = None) -> dict:
             "ceiling_orders_per_s": round(ceiling, 2),
             "ceiling_derivation": f"{drain:g} req/s drain x {MAX_COMMANDS} commands/request / "
                                   f"{per_order:.3f} commands/order = {ceiling:.2f} orders/s",
+            "operating_ceiling_orders_per_s": round(op_ceiling, 2), "operating_ceiling_derivation": op_derivation,
+            "goal_ceiling_orders_per_s": round(min(ceiling, op_ceiling or ceiling), 2),
             "burst_requests": BURST[PLAN], "requests_per_s_after_burst": calls["requests_per_s_after_burst"],
             "orders_per_s_after_burst": round(calls["commands_per_s_after_burst"] / per_order, 2) if per_order else 0.0,
             "rate_bound_seconds": round(max(0, calls["http_requests"] - BURST[PLAN] + LANE_RESERVE) / drain, 1),
@@ -188,6 +212,7 @@ if __name__ == "__main__":
     result = main()
     print(json.dumps(result))
     ok = (result["lost"] == 0 and result["duplicates"] == 0 and result["http_503"] == 0
-          and result["orders_per_s"] >= 0.9 * result["ceiling_orders_per_s"]
-          and result["orders_per_s_after_burst"] >= 0.95 * result["ceiling_orders_per_s"])
+          and result["orders_per_s"] >= 0.9 * result["goal_ceiling_orders_per_s"]
+          and (result["http_requests"] <= result["burst_requests"]  # a run within the burst has no "after"
+               or result["orders_per_s_after_burst"] >= 0.95 * result["goal_ceiling_orders_per_s"]))
     sys.exit(0 if ok else 1)
