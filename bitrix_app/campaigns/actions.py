@@ -17,7 +17,7 @@ from bitrix_app.messaging.message import ERROR, LATER, SENT
 from bitrix_app.promo.codes import PromoRequest, issue
 from bitrix_app.rest.errors import PortalCallError
 from bitrix_app.store.db import transaction
-from bitrix_app.sync.lookup import deals_by_origin
+from bitrix_app.crm.lookup import deals_by_origin
 
 from .context import SOURCE, CampaignContext, Target
 

@@ -11,9 +11,10 @@ from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped, wait
 from bitrix_app.rest.batching import pack
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart
-from bitrix_app.sync import crm_fields, customers, lookup
-from bitrix_app.sync.context import SyncContext
-from bitrix_app.sync.window import WindowEvent
+from bitrix_app.crm import customers, lookup
+from bitrix_app.crm import fields as crm_fields
+from bitrix_app.crm.context import SyncContext
+from bitrix_app.crm.window import WindowEvent
 
 from . import rules
 

@@ -12,8 +12,8 @@ from sqlalchemy import select, tuple_
 from bitrix_app.inbox.outcomes import Outcome, skipped
 from bitrix_app.store.db import transaction
 from bitrix_app.store.shop_models import Cart
-from bitrix_app.sync.context import SyncContext
-from bitrix_app.sync.window import WindowEvent
+from bitrix_app.crm.context import SyncContext
+from bitrix_app.crm.window import WindowEvent
 
 from . import abandon, ordered, remind, rules, state, timers
 

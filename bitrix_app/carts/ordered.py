@@ -1,7 +1,7 @@
 """Orders the sync already holds that close a cart before it is abandoned.
 
-Orders close carts as they are applied (`sync.carts_link.mark_ordered`), but only carts they can name:
-by cart_id, or by a customer the cart was already linked to. A cart whose customer became known through
+Orders close carts as they are applied (`carts.link.mark_ordered`, an order hook), but only carts they
+can name: by cart_id, or by a customer the cart was already linked to. A cart whose customer became known through
 the order itself (first purchase), or a cart that reached us after its order, is caught here instead.
 """
 from __future__ import annotations

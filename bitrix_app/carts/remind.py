@@ -20,9 +20,9 @@ from bitrix_app.messaging.message import ERROR, LATER, SENT
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart, Customer
-from bitrix_app.sync import crm_fields
-from bitrix_app.sync.context import SyncContext
-from bitrix_app.sync.window import WindowEvent
+from bitrix_app.crm import fields as crm_fields
+from bitrix_app.crm.context import SyncContext
+from bitrix_app.crm.window import WindowEvent
 
 from . import rules
 

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from bitrix_app.shops.settings import ShopSettings
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart
-from bitrix_app.sync import crm_fields, customers
+from bitrix_app.crm import customers
+from bitrix_app.crm import fields as crm_fields
 
 LIVE = ("open", "abandoned")
 ABANDON = "cart.abandon_due"

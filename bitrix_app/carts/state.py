@@ -16,9 +16,9 @@ from bitrix_app.rest.batching import MAX_COMMANDS
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart, CustomerKey
-from bitrix_app.sync import crm_fields
-from bitrix_app.sync.context import SyncContext
-from bitrix_app.sync.window import WindowEvent, newest_per
+from bitrix_app.crm import fields as crm_fields
+from bitrix_app.crm.context import SyncContext
+from bitrix_app.crm.window import WindowEvent, newest_per
 
 from . import rules, timers
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bitrix_app.orders import event_types
 from bitrix_app.orders.schemas import event_to_json
 from bitrix_app.store.shop_models import InboxEvent
 
@@ -20,17 +21,9 @@ class Accepted:
 
 
 def subject_of(event: dict) -> str:
-    """What the event is about; events of one subject are applied in version order."""
-    data = event["data"]
-    kind = event["type"]
-    if kind.startswith("order."):
-        subject = f"order:{data['order_id']}"
-    elif kind.startswith("cart."):
-        subject = f"cart:{data['cart_id']}"
-    else:
-        customer = data["customer"]
-        subject = "customer:" + (customer.get("phone_e164") or customer.get("email_key") or "")
-    return subject[:SUBJECT_LIMIT]
+    """What the event is about (its type's entry in the event-type registry says); events of one subject are
+    applied in version order."""
+    return event_types.subject_of(event)[:SUBJECT_LIMIT]
 
 
 def _row(shop_id: str, member_id: str, event: dict, now: datetime, raw: dict | None) -> dict:

@@ -4,135 +4,30 @@ from __future__ import annotations
 from functools import lru_cache
 from types import MappingProxyType
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validates_schema
+from marshmallow import Schema, ValidationError, fields
 from marshmallow.validate import Length, OneOf, Range
 
-from bitrix_app.orders.fields import (
-    BoundedList,
-    Currency,
-    Id,
-    Money,
-    Quantity,
-    Text,
-    Timestamp,
+from bitrix_app.orders.fields import BoundedList, Id, Timestamp
+from bitrix_app.orders.event_data import (  # noqa: F401  (the edge's schemas, re-exported)
+    GENDERS,
+    MAX_ITEMS,
+    ORDER_STATUSES,
+    Base,
+    CartClearedSchema,
+    CartSchema,
+    ConsentSchema,
+    CustomerSchema,
+    CustomerUpdatedSchema,
+    DeliverySchema,
+    ItemSchema,
+    OrderSchema,
+    UtmSchema,
 )
+from bitrix_app.orders.event_types import shop_schemas
 from bitrix_app.orders.iso4217 import allowed_codes
-from bitrix_app.orders.normalise import email_key, phone_e164
 
-ORDER_STATUSES = ("new", "pending_payment", "paid", "shipped", "ready_for_pickup", "delivered",
-                  "completed", "cancelled", "refunded")
-GENDERS = ("male", "female")
 MAX_EVENTS = 500
-MAX_ITEMS = 1000
-
-
-class _Base(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-
-class ConsentSchema(_Base):
-    email = fields.Boolean(load_default=False)
-    sms = fields.Boolean(load_default=False)
-
-
-class CustomerSchema(_Base):
-    """The buyer as the shop knows them; loading adds phone_e164 and email_key next to the raw values."""
-
-    email = Text()
-    phone = Text()
-    first_name = Text()
-    last_name = Text()
-    birthday = fields.Date(allow_none=True, load_default=None)
-    gender = fields.String(allow_none=True, load_default=None, validate=OneOf(GENDERS))
-    consent = fields.Nested(ConsentSchema, load_default=lambda: {"email": False, "sms": False})
-    phone_e164 = fields.String(dump_only=True, allow_none=True)
-    email_key = fields.String(dump_only=True, allow_none=True)
-
-    @post_load
-    def _normalise(self, data, **_):
-        data["phone_e164"] = phone_e164(data["phone"])
-        data["email_key"] = email_key(data["email"])
-        return data
-
-
-class ItemSchema(_Base):
-    sku = Id(required=True)
-    name = Text(required=True, required_text=True)
-    category = Text()
-    price = Money(required=True)
-    quantity = Quantity(required=True)
-
-
-class UtmSchema(_Base):
-    source = Text()
-    medium = Text()
-    campaign = Text()
-
-
-class DeliverySchema(_Base):
-    method = Text()
-    pickup_point = Text()
-    tracking = Text()
-
-
-class OrderSchema(_Base):
-    """Data of order.created and order.updated; updated_at is the version the sync keeps the newest of."""
-
-    order_id = Id(required=True)
-    number = Text()
-    status = fields.String(required=True, validate=OneOf(ORDER_STATUSES))
-    customer = fields.Nested(CustomerSchema, required=True)
-    items = BoundedList(fields.Nested(ItemSchema), required=True, validate=Length(1, MAX_ITEMS))
-    total = Money(required=True)
-    currency = Currency(required=True)
-    created_at = Timestamp(required=True)
-    updated_at = Timestamp(required=True)
-    utm = fields.Nested(UtmSchema, load_default=lambda: {"source": None, "medium": None, "campaign": None})
-    delivery = fields.Nested(DeliverySchema,
-                             load_default=lambda: {"method": None, "pickup_point": None, "tracking": None})
-    cart_id = Id(allow_none=True, load_default=None)
-    promo_code = Text()
-
-
-class CartSchema(_Base):
-    """Data of cart.updated: the basket a customer left, the input of abandoned-cart reminders."""
-
-    cart_id = Id(required=True)
-    customer = fields.Nested(CustomerSchema, required=True)
-    items = BoundedList(fields.Nested(ItemSchema), required=True, validate=Length(max=MAX_ITEMS))
-    total = Money(required=True)
-    currency = Currency(required=True)
-    updated_at = Timestamp(required=True)
-
-
-class CartClearedSchema(_Base):
-    """Data of cart.cleared: the basket was emptied or turned into an order."""
-
-    cart_id = Id(required=True)
-    updated_at = Timestamp(required=True)
-
-
-class CustomerUpdatedSchema(_Base):
-    """Data of customer.updated; without a phone or an e-mail there is no contact to update."""
-
-    customer = fields.Nested(CustomerSchema, required=True)
-    updated_at = Timestamp(required=True)
-
-    @validates_schema
-    def _identifies_someone(self, data, **_):
-        customer = data.get("customer") or {}
-        if not (customer.get("email") or "").strip() and not (customer.get("phone") or "").strip():
-            raise ValidationError({"customer": {"_schema": ["Give the customer's phone or e-mail."]}})
-
-
-DATA_SCHEMAS = MappingProxyType({
-    "order.created": OrderSchema,
-    "order.updated": OrderSchema,
-    "cart.updated": CartSchema,
-    "cart.cleared": CartClearedSchema,
-    "customer.updated": CustomerUpdatedSchema,
-})
+DATA_SCHEMAS = MappingProxyType(shop_schemas())  # type -> data schema, from the event-type registry
 
 
 class EventData(fields.Field):
@@ -152,7 +47,7 @@ class EventData(fields.Field):
         return DATA_SCHEMAS[obj["type"]]().dump(value)
 
 
-class ShopEventSchema(_Base):
+class ShopEventSchema(Base):
     """One shop event; data is checked against the schema of its type."""
 
     event_id = Id(required=True)
@@ -161,13 +56,13 @@ class ShopEventSchema(_Base):
     data = EventData(required=True)
 
 
-class ShopEventBatchSchema(_Base):
+class ShopEventBatchSchema(Base):
     """Several events in one body, delivered in order."""
 
     events = BoundedList(fields.Nested(ShopEventSchema), required=True, validate=Length(1, MAX_EVENTS))
 
 
-class AckSchema(_Base):
+class AckSchema(Base):
     """Answer to an accepted (202) or fully duplicate (200) delivery."""
 
     status = fields.String(required=True, validate=OneOf(("accepted", "duplicate", "ignored")))
@@ -175,7 +70,7 @@ class AckSchema(_Base):
     duplicates = fields.Integer(required=True, metadata={"description": "Events already received before."})
 
 
-class ErrorSchema(_Base):
+class ErrorSchema(Base):
     """Every error answer: a code, a readable message and details such as field paths."""
 
     error = fields.String(required=True)
@@ -184,7 +79,7 @@ class ErrorSchema(_Base):
         "description": "For validation errors: field path (events.3.data.items.0.price) -> list of messages."})
 
 
-class PromoCodeSchema(_Base):
+class PromoCodeSchema(Base):
     """Answer of the promo-code check."""
 
     code = fields.String(required=True, metadata={"description": "The code as stored (upper case)."})

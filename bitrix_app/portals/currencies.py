@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from bitrix_app import services
 from bitrix_app.jobs.queues import DEFAULT, enqueue
-from bitrix_app.rest.factory import client_for
+from bitrix_app.portals.clients import client_for
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from bitrix_app import services
 from bitrix_app.rest.batching import BatchResult
 from bitrix_app.rest.errors import PortalError, PortalUnavailable
 from bitrix_app.rest.client import AUTH_CONNECTOR
-from bitrix_app.rest.factory import client_for
+from bitrix_app.portals.clients import client_for
 from bitrix_app.robots.registry import ROBOTS
 from bitrix_app.store.db import transaction
 

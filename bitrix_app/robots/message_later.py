@@ -89,7 +89,7 @@ def send_later(member_id: str, data: dict, customer_id: int | None, responsible_
                generation: int = 0) -> str:
     """Job: send the deferred message now if policy allows; returns the delivery status."""
     from bitrix_app import services
-    from bitrix_app.rest.factory import client_for
+    from bitrix_app.portals.clients import client_for
 
     factory, conn, clock = services.session_factory(), services.redis(), services.clock()
     message = from_data(data)

@@ -4,12 +4,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from bitrix_app.crm import fields as crm_fields
+from bitrix_app.crm.context import SyncContext
+from bitrix_app.crm.customers import Person
+from bitrix_app.crm.window import WindowEvent
 from bitrix_app.rest.batching import BatchResult
-
-from . import crm_fields
-from .context import SyncContext
-from .customers import Person
-from .window import WindowEvent
 
 
 @dataclass

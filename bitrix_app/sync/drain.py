@@ -20,17 +20,18 @@ from rq.timeouts import JobTimeoutException
 from sqlalchemy import select
 
 from bitrix_app import services
+from bitrix_app.crm import context
+from bitrix_app.crm.window import load
 from bitrix_app.inbox import dispatch, outcomes
 from bitrix_app.inbox.outcomes import Outcome, retry, skipped, wait
 from bitrix_app.jobs.queues import SYNC, enqueue
-from bitrix_app.rest.factory import client_for
+from bitrix_app.portals.clients import client_for
 from bitrix_app.rest.errors import MethodBudgetExhausted, PortalBlocked, PortalCallError
 from bitrix_app.store.db import transaction
 from bitrix_app.store.shop_models import InboxEvent
 
-from . import context, lease
+from . import lease
 from .apply import apply_window
-from .window import load
 
 log = logging.getLogger(__name__)
 WINDOW = 500

@@ -6,20 +6,21 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, tuple_
 
+from bitrix_app.crm import customers, lookup
+from bitrix_app.crm.context import SyncContext
+from bitrix_app.crm.fields import profile_of
+from bitrix_app.crm.hooks import order_hooks
+from bitrix_app.crm.window import WindowEvent, newest_per
 from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped
 from bitrix_app.promo import codes as promo_codes
 from bitrix_app.rest.batching import pack
-from bitrix_app.segments.engine import refresh_quietly as refresh_segments
-from bitrix_app.segments.lines import record_lines
-from bitrix_app.segments.writeback import enqueue_write_back
+from bitrix_app.segments import enqueue_write_back, record_lines
+from bitrix_app.segments import refresh_quietly as refresh_segments
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import OrderRecord
 
-from . import carts_link, customers, deals, lookup
-from .context import SyncContext
-from .crm_fields import profile_of
-from .window import WindowEvent, newest_per
+from . import deals
 
 NEVER_APPLIED = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -49,14 +50,16 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
             outcomes[job.ev.id] = retry(job.person.error)
     _lookup_deals(ctx, [j for j in ready if j.deal_id is None])
     ready = [j for j in ready if not j.error]
-    carts_link.find_takeovers(ctx, [j for j in ready if j.deal_id is None])
+    hooks = order_hooks()
+    for hook in hooks:
+        hook.find_takeovers(ctx, [j for j in ready if j.deal_id is None])
     for n, job in enumerate(ready):
         deals.build(ctx, job, n)
     _send(ctx, [j for j in ready if j.commands])
     for job in ready:
         if not job.commands:
             deals.absorb(job, None)
-    _persist(ctx, jobs)
+    _persist(ctx, jobs, hooks)
     for job in jobs:
         if job.ev.id not in outcomes:
             outcomes[job.ev.id] = DONE if job.complete else retry(job.error or "incomplete")
@@ -91,11 +94,12 @@ def _send(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
         deals.absorb(job, result)
 
 
-def _persist(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
+def _persist(ctx: SyncContext, jobs: list[deals.OrderJob], hooks) -> None:
     with transaction(ctx.factory) as s:
         touched: set[int] = set()  # customers whose segment figures change with these orders
         for job in jobs:
-            carts_link.mark_ordered(s, ctx, job)
+            for hook in hooks:
+                hook.mark_ordered(s, ctx, job)
             if job.person.error:
                 continue
             order = job.order

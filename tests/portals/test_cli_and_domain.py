@@ -9,7 +9,7 @@ from bitrix_app import services
 from bitrix_app.phpform import flat, nest
 from bitrix_app.portals import repository
 from bitrix_app.rest.batching import command
-from bitrix_app.rest.factory import client_for
+from bitrix_app.portals.clients import client_for
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 

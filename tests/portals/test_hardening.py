@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bitrix_app import services
 from bitrix_app.portals.tokens import TokenManager
 from bitrix_app.rest.errors import PortalError, PortalUnavailable
-from bitrix_app.rest.factory import client_for
+from bitrix_app.portals.clients import client_for
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bitrix_app import services
 from bitrix_app.portals import setup
 from bitrix_app.portals.keepalive import keep_alive
-from bitrix_app.rest.factory import client_for
+from bitrix_app.portals.clients import client_for
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 

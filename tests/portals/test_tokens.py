@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bitrix_app import services
 from bitrix_app.portals import repository
 from bitrix_app.rest.errors import PortalBlocked
-from bitrix_app.rest.factory import client_for
+from bitrix_app.portals.clients import client_for
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 from tests.conftest import APP_ENV

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from bitrix_app.rest.errors import MethodBudgetExhausted, PortalError
-from bitrix_app.rest.factory import client_for
+from bitrix_app.portals.clients import client_for
 from bitrix_app.rest.governor import Governor, Limits
 
 

@@ -18,7 +18,7 @@ from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Customer, CustomerKey
 
-from . import crm_fields
+from . import fields as crm_fields
 from .context import SyncContext
 
 FIND_CHUNK = 20

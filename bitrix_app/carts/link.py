@@ -1,4 +1,7 @@
-"""Where orders meet carts: an order closes its customer's carts and takes over an abandoned-cart deal."""
+"""Where orders meet carts: an order closes its customer's carts and takes over an abandoned-cart deal.
+
+An order hook (`crm.hooks.OrderHook`, listed in the event-type registry's `ORDER_HOOKS`): the order sync
+calls it without importing carts."""
 from __future__ import annotations
 
 from sqlalchemy import or_, select, update
@@ -7,8 +10,8 @@ from sqlalchemy.orm import Session
 from bitrix_app.store.db import transaction
 from bitrix_app.store.shop_models import Cart
 
-from .context import SyncContext
-from .deals import OrderJob
+from bitrix_app.crm.context import SyncContext
+from bitrix_app.crm.hooks import OrderUnderWay as OrderJob
 
 LIVE = ("open", "abandoned")
 

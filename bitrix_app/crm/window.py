@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bitrix_app.inbox.outcomes import skipped
+from bitrix_app.orders.event_types import is_internal
 from bitrix_app.orders.schemas import ShopEventSchema, schema_instance
-
-INTERNAL_TYPES = ("cart.abandon_due", "cart.reminder_due")
 
 
 @dataclass
@@ -29,9 +28,10 @@ class WindowEvent:
 
 
 def load(row_id: int, shop_id: str, kind: str, payload: str, attempts: int) -> WindowEvent:
-    """Shop events are loaded through their schema again (typed values); internal ones stay JSON."""
+    """Shop events are loaded through their schema again (typed values); internal ones (the registry says
+    which) stay JSON."""
     raw = json.loads(payload)
-    event = raw if kind in INTERNAL_TYPES else schema_instance(ShopEventSchema).load(raw)
+    event = raw if is_internal(kind) else schema_instance(ShopEventSchema).load(raw)
     return WindowEvent(row_id, shop_id, kind, event, attempts)
 
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from bitrix_app import services
-from bitrix_app.portals import repository
+from bitrix_app.rest.client import PortalClient
+from bitrix_app.rest.governor import Governor, Limits
 from bitrix_app.store.db import transaction
 
-from .client import PortalClient
-from .governor import Governor, Limits
+from . import repository
 
 
 def client_for(member_id: str, lane: str = "normal", app=None) -> PortalClient:

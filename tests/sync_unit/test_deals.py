@@ -1,0 +1,86 @@
+"""Deal planning (`sync.deals.build`): a new deal, an update of only what changed, stages from the map."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bitrix_app.crm import customers
+from bitrix_app.crm.window import WindowEvent
+from bitrix_app.sync import deals
+
+from .conftest import SHOP, at
+
+
+def order_event(status="new", total="100.00", items=None, **extra):
+    data = {"order_id": "o-1", "number": "1001", "status": status, "total": Decimal(total), "currency": "RUB",
+            "customer": {}, "items": items or [{"sku": "A", "name": "Tea", "price": Decimal("50.00"),
+                                                "quantity": Decimal("2")}],
+            "created_at": at(9), "updated_at": at(10), "utm": {}, "delivery": {}, "cart_id": None, **extra}
+    return WindowEvent(1, SHOP, "order.created", {"type": "order.created", "data": data}, 0)
+
+
+def job_for(ev, contact_id=None, **state):
+    who = customers.Person(("phone:+79991234567",), {}, ev.version, contact_id=contact_id)
+    return deals.OrderJob(ev, who, **state)
+
+
+def test_a_new_order_adds_a_deal_and_its_product_rows(ctx):
+    job = job_for(order_event(), contact_id=55)
+    deals.build(ctx, job, 0)
+    (add_method, add), (rows_method, rows) = job.commands["d0"], job.commands["r0"]
+    assert (add_method, rows_method) == ("crm.deal.add", "crm.deal.productrows.set")
+    fields = add["fields"]
+    assert fields["STAGE_ID"] == "C3:NEW" and fields["CATEGORY_ID"] == 3
+    assert fields["TITLE"] == "Order #1001 (Demo shop)"
+    assert (fields["ORIGINATOR_ID"], fields["ORIGIN_ID"]) == (SHOP, "o-1")
+    assert (fields["CONTACT_ID"], fields["ASSIGNED_BY_ID"]) == (55, 7)
+    assert rows["id"] == "$result[d0]"
+    assert rows["rows"] == [{"PRODUCT_NAME": "Tea [A]", "PRICE": "50.00", "QUANTITY": "2"}]
+
+
+def test_the_stage_comes_from_the_portal_stage_map(ctx):
+    ctx.settings.stage_map["paid"] = "WON"
+    job = job_for(order_event(status="paid"))
+    deals.build(ctx, job, 0)
+    assert job.commands["d0"][1]["fields"]["STAGE_ID"] == "C3:WON"
+
+
+def synced_after_first_write(ctx, ev, contact_id=55):
+    first = job_for(ev, contact_id=contact_id)
+    deals.build(ctx, first, 0)
+    written = {"d0": 500, "r0": True}
+    from bitrix_app.rest.batching import BatchResult
+    deals.absorb(first, BatchResult(results=written))
+    return first.synced
+
+
+def test_an_update_sends_only_the_changed_fields_and_a_status_comment(ctx):
+    synced = synced_after_first_write(ctx, order_event())
+    job = job_for(order_event(status="shipped"), contact_id=55, deal_id=500, synced=synced)
+    deals.build(ctx, job, 0)
+    assert set(job.commands) == {"u0", "m0"}  # same items: no product rows; same contact: not resent
+    assert job.commands["u0"][1] == {"id": 500, "fields": {"STAGE_ID": "C3:SHIPPED",
+                                                           "UF_CRM_SHOP_ORDER_STATUS": "shipped"}}
+    assert job.commands["m0"][1]["fields"]["COMMENT"] == "Order #1001: new → shipped"
+
+
+def test_staff_edits_of_fields_the_order_does_not_drive_are_kept(ctx):
+    synced = synced_after_first_write(ctx, order_event())
+    job = job_for(order_event(), contact_id=55, deal_id=500, synced=synced)
+    deals.build(ctx, job, 0)
+    assert job.commands == {}  # nothing changed: no write at all, whatever staff did to the deal
+
+
+def test_changed_items_resend_the_product_rows_only(ctx):
+    synced = synced_after_first_write(ctx, order_event())
+    items = [{"sku": "B", "name": "Coffee", "price": Decimal("100.00"), "quantity": Decimal("1")}]
+    job = job_for(order_event(items=items), contact_id=55, deal_id=500, synced=synced)
+    deals.build(ctx, job, 0)
+    assert list(job.commands) == ["r0"]
+
+
+def test_an_abandoned_cart_deal_is_taken_over(ctx):
+    job = job_for(order_event(), contact_id=55, takeover_deal=321)
+    deals.build(ctx, job, 0)
+    update = job.commands["u0"][1]
+    assert update["id"] == 321 and update["fields"]["ORIGIN_ID"] == "o-1"
+    assert job.commands["m0"][1]["fields"]["COMMENT"].startswith("Abandoned cart recovered")
