@@ -3,13 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# The portal app's front end (Node 20 + npm): built into placement_ui/static/dist/ when its sources change.
-FRONT       := placement_ui/frontend
-FRONT_DIST  := placement_ui/static/dist
-FRONT_STAMP := $(FRONT_DIST)/.built
-FRONT_SRC   := $(shell find $(FRONT)/src -type f 2>/dev/null) $(wildcard $(FRONT)/*.json $(FRONT)/*.ts)
 
-.PHONY: setup test demo sandbox bench clean frontend
+.PHONY: setup test demo sandbox bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,16 +14,7 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-$(FRONT)/node_modules/.package-lock.json: $(FRONT)/package-lock.json
-	cd $(FRONT) && npm ci --no-audit --no-fund
-
-$(FRONT_STAMP): $(FRONT)/node_modules/.package-lock.json $(FRONT_SRC)
-	cd $(FRONT) && npx vite build
-	touch $(FRONT_STAMP)
-
-frontend: $(FRONT_STAMP)
-
-setup: $(STAMP) $(FRONT_STAMP)
+setup: $(STAMP)
 
 test: setup
 	$(PY) -m pytest -q --durations=10 $(PYTEST_ARGS)
@@ -40,4 +26,4 @@ sandbox: setup
 	$(PY) -m sandbox --port 8765
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache $(FRONT_DIST) $(FRONT)/node_modules
+	rm -rf $(VENV) instance .pytest_cache

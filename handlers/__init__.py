@@ -5,7 +5,9 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import errors, events, health, install, robots, shop_api
+    from webedge import errors
+
+    from . import events, health, install, robots, shop_api
 
     errors.register(app)
     for module in (health, install, events, robots, shop_api):

@@ -7,9 +7,8 @@ from flask import Blueprint, jsonify
 
 from bitrix_app import services
 from bitrix_app.portals import app_admins
-
-from .admin_api import in_portal, json_object
-from .admin_auth import admin_required
+from webedge.admin_api import in_portal, json_object
+from webedge.admin_auth import admin_required
 
 bp = Blueprint("api_access", __name__, url_prefix="/api/v1/portals/<member_id>/access")
 

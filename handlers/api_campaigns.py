@@ -8,10 +8,9 @@ from bitrix_app import services
 from bitrix_app.campaigns import definitions, presets
 from bitrix_app.campaigns.jobs import queue_run
 from bitrix_app.campaigns.report import report as campaign_report
-
-from .admin_api import in_portal, json_object
-from .admin_auth import admin_required
-from .errors import ApiError
+from webedge.admin_api import in_portal, json_object
+from webedge.admin_auth import admin_required
+from webedge.errors import ApiError
 
 bp = Blueprint("api_campaigns", __name__, url_prefix="/api/v1/portals/<member_id>/campaigns")
 

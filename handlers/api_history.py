@@ -7,9 +7,8 @@ from bitrix_app import services
 from bitrix_app.segments.ltv import ltv_report
 from bitrix_app.shops.connections import portal_exists
 from bitrix_app.store.db import transaction
-
-from .admin_auth import admin_required
-from .errors import ApiError
+from webedge.admin_auth import admin_required
+from webedge.errors import ApiError
 
 bp = Blueprint("api_history", __name__, url_prefix="/api/v1/portals")
 

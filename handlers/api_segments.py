@@ -11,10 +11,9 @@ from marshmallow.validate import OneOf, Range
 
 from bitrix_app import services
 from bitrix_app.segments import admin, definitions, export, settings, snapshot
-
-from .admin_api import in_portal, json_object
-from .admin_auth import admin_required, staff_allowed
-from .errors import ApiError
+from webedge.admin_api import in_portal, json_object
+from webedge.admin_auth import admin_required, staff_allowed
+from webedge.errors import ApiError
 
 bp = Blueprint("api_segments", __name__, url_prefix="/api/v1/portals/<member_id>/segments")
 

@@ -8,9 +8,8 @@ from bitrix_app.portals.verify import CallbackRejected
 from bitrix_app.schemas.portal import EventSchema
 
 from bitrix_app.rest.errors import PortalUnavailable
-
-from .errors import ApiError
-from .portal_form import parse, unauthorized
+from webedge.errors import ApiError
+from webedge.portal_form import parse, unauthorized
 
 bp = Blueprint("events", __name__)
 

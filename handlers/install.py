@@ -6,8 +6,7 @@ from flask import Blueprint, jsonify, render_template_string, request
 from bitrix_app.portals import install as use_case
 from bitrix_app.portals.verify import CallbackRejected
 from bitrix_app.schemas.portal import InstallCallbackSchema, PageSchema
-
-from .portal_form import parse, unauthorized
+from webedge.portal_form import parse, unauthorized
 
 bp = Blueprint("install", __name__)
 

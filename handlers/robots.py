@@ -8,9 +8,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from bitrix_app.portals.verify import CallbackRejected
 from bitrix_app.robots import calls
 from bitrix_app.schemas.robot import CODE, RobotCallSchema
-
-from .errors import ApiError
-from .portal_form import parse, unauthorized
+from webedge.errors import ApiError
+from webedge.portal_form import parse, unauthorized
 
 bp = Blueprint("robots", __name__)
 RETRY_AFTER = "30"

@@ -19,8 +19,7 @@ from bitrix_app.promo.signing import request_problem
 from bitrix_app.shops.cache import generation
 from bitrix_app.shops.connections import IngestShop, for_ingest
 from bitrix_app.store.db import transaction
-
-from .errors import ApiError
+from webedge.errors import ApiError
 
 bp = Blueprint("shop_api", __name__, url_prefix="/shop/v1")
 MAX_BODY = 1024 * 1024

@@ -16,9 +16,9 @@ from bitrix_app.portals.access import PageAccess, PortalUnreachable, Viewer
 from bitrix_app.portals.status import portal_overview
 from bitrix_app.portals.verify import CallbackRejected
 from bitrix_app.schemas.portal import PageSchema
-from handlers.admin_auth import issue_token
-from handlers.errors import ApiError
-from handlers.portal_form import parse, unauthorized
+from webedge.admin_auth import issue_token
+from webedge.errors import ApiError
+from webedge.portal_form import parse, unauthorized
 
 bp = Blueprint("placement_ui", __name__, template_folder="templates", static_folder="static",
                static_url_path="/placement-ui/static")

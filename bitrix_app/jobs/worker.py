@@ -11,16 +11,22 @@ from rq.job import Job
 from .resilient import Outage, QuietOutageLogger, supervise
 
 
+class NoAppContext(RuntimeError):
+    """A job performed by a worker that does not carry the app (say, a plain `rq worker`)."""
+
+
 class AppContextJob(Job):
-    """Performs inside an app context: the worker's app, or a new app when started outside one."""
+    """Performs inside the app context its worker pushes (`make_worker`, `run_worker`, `run_burst`, `flask worker`).
+
+    The core never builds the app itself: a worker that carries none fails the job with a clear error, and RQ
+    keeps it in the failed-job registry, so nothing is lost and it can be requeued from a proper worker."""
 
     def perform(self):
-        if has_app_context():
-            return super().perform()
-        from app import create_app  # a worker started by plain `rq worker`
-
-        with create_app().app_context():
-            return super().perform()
+        if not has_app_context():
+            raise NoAppContext(
+                f"job {self.id} ({self.func_name}) ran without the app: start workers with `flask --app app worker`"
+            )
+        return super().perform()
 
 
 class _AppMixin:

@@ -1,5 +1,5 @@
 """One JSON error shape for every 4xx/5xx: {"error": code, "message": text, "details": {...}}; the edge that turns
-hostile bodies into 400s is installed with it (handlers/edge.py)."""
+hostile bodies into 400s is installed with it (webedge/edge.py)."""
 from __future__ import annotations
 
 from flask import Flask, jsonify
