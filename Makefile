@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The portal app's front end (Node 20 + npm): built into placement_ui/static/dist/ when its sources change.
+FRONT       := placement_ui/frontend
+FRONT_DIST  := placement_ui/static/dist
+FRONT_STAMP := $(FRONT_DIST)/.built
+FRONT_SRC   := $(shell find $(FRONT)/src -type f 2>/dev/null) $(wildcard $(FRONT)/*.json $(FRONT)/*.ts)
 
-.PHONY: setup test demo sandbox bench clean
+.PHONY: setup test demo sandbox bench clean frontend
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +19,16 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(FRONT)/node_modules/.package-lock.json: $(FRONT)/package-lock.json
+	cd $(FRONT) && npm ci --no-audit --no-fund
+
+$(FRONT_STAMP): $(FRONT)/node_modules/.package-lock.json $(FRONT_SRC)
+	cd $(FRONT) && npx vite build
+	touch $(FRONT_STAMP)
+
+frontend: $(FRONT_STAMP)
+
+setup: $(STAMP) $(FRONT_STAMP)
 
 test: setup
 	$(PY) -m pytest -q --durations=10 $(PYTEST_ARGS)
@@ -26,4 +40,4 @@ sandbox: setup
 	$(PY) -m sandbox --port 8765
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache $(FRONT_DIST) $(FRONT)/node_modules

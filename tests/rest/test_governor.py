@@ -7,8 +7,24 @@ import threading
 import pytest
 
 from bitrix_app.rest.errors import MethodBudgetExhausted, PortalError
-from bitrix_app.portals.clients import client_for
+from bitrix_app.portals import client_for
+from bitrix_app.rest import governor
 from bitrix_app.rest.governor import Governor, Limits
+
+FAST_DRAIN = 10.0  # requests per second: the standard bucket's size with a drain that keeps these tests short
+
+
+@pytest.fixture
+def fast_standard_plan(monkeypatch):
+    """The standard plan's bucket (50 requests) draining FAST_DRAIN a second, on both the portal and the governor.
+
+    Waits for the bucket are real seconds (Redis TIME on our side, a monotonic clock in the sandbox); the plan's
+    own 2/s would make each test wait out its overflow for many seconds without proving more."""
+    import sandbox.state
+
+    size = governor.PLANS["standard"][0]
+    monkeypatch.setitem(governor.PLANS, "standard", (size, FAST_DRAIN))
+    monkeypatch.setitem(sandbox.state.PLANS, "standard", (size, FAST_DRAIN))
 
 
 def test_bucket_grants_up_to_capacity_then_asks_to_wait(redis_conn):
@@ -51,7 +67,7 @@ def test_method_budget_blocks_only_that_method(redis_conn):
     assert err.value.method == "crm.deal.list" and err.value.retry_at > time.time() + 200
 
 
-def test_standard_plan_burst_from_two_threads_never_sees_503(portal_env):
+def test_standard_plan_burst_from_two_threads_never_sees_503(portal_env, fast_standard_plan):
     env = portal_env(plan="standard")
     ans = env.install(run_jobs=False)
     env.control("limits", {"reset": True})
@@ -72,10 +88,11 @@ def test_standard_plan_burst_from_two_threads_never_sees_503(portal_env):
     for t in threads:
         t.join()
     statuses = [c["http_status"] for c in env.calls("app.info")]
+    # 60 requests in well under a second overflow the portal's bucket of 50 unless the governor spaces them
     assert not errors and len(statuses) == 60 and 503 not in statuses
 
 
-def test_injected_503s_and_500s_are_retried_not_raised(portal_env):
+def test_injected_503s_and_500s_are_retried_not_raised(portal_env, fast_standard_plan):
     env = portal_env()
     ans = env.install(run_jobs=False)
     env.control("faults", {"p_503": 0.25, "p_500": 0.15, "seed": 7})

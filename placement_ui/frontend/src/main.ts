@@ -1,0 +1,25 @@
+import './assets/main.css'
+import { createApp } from 'vue'
+import b24UiPlugin from '@bitrix24/b24ui-nuxt/vue-plugin'
+import App from './App.vue'
+import { createApi } from './lib/api'
+import { readBootstrap } from './lib/bootstrap'
+import { APP_CONTEXT } from './lib/context'
+import { connectFrame } from './lib/frame'
+import { makeI18n } from './i18n'
+
+async function start() {
+  const boot = readBootstrap()
+  document.documentElement.lang = boot.lang
+  const frame = await connectFrame()
+  const app = createApp(App)
+  app.use(b24UiPlugin)
+  app.use(makeI18n(boot.lang))
+  app.provide(APP_CONTEXT, { boot, api: createApi(boot), frame })
+  app.mount('#app')
+  await frame.fit()
+}
+
+start().catch((exc) => {
+  console.error('the app could not start', exc)
+})
