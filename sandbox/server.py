@@ -61,7 +61,8 @@ def _register_optional(app: Flask, portal: "Portal") -> None:
 
     Their factories find the portal in `current_app.config["SANDBOX_PORTAL"]` or take it as argument.
     """
-    for module, factory in (("views", "create_views_blueprint"), ("control_apps", "create_control_apps_blueprint")):
+    for module, factory in (("views", "create_views_blueprint"), ("control_apps", "create_control_apps_blueprint"),
+                            ("portal_frame", "create_portal_frame_blueprint")):
         if importlib.util.find_spec(f"sandbox.{module}") is None:
             continue
         make = getattr(importlib.import_module(f"sandbox.{module}"), factory)

@@ -1,0 +1,42 @@
+"""Fixtures of the browser tests: Chromium through Playwright, the built front end, the stand-in shell."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.harness import ShellServer, built_frontend, chromium_path, unavailable
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright for Python is missing: pip install -e '.[test]'")
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
+    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def manifest():
+    return built_frontend()
+
+
+@pytest.fixture
+def shell(manifest):
+    srv = ShellServer(manifest).start()
+    yield srv
+    srv.stop()
