@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from bitrix_app.clock import SystemClock
-from bitrix_app.portals.crypto import SecretCipher
+from bitrix_app.portals import SecretCipher
 from bitrix_app.redis_conn import connect
 from bitrix_app.shops.cache import TTL, ShopCache
 from bitrix_app.store.db import make_engine, make_session_factory

@@ -81,7 +81,7 @@ def segments(stack) -> dict:
 
     from sqlalchemy import func, select
 
-    from bitrix_app.segments.engine import rebuild
+    from bitrix_app.segments import rebuild
     from bitrix_app.store.db import transaction
     from bitrix_app.store.segment_models import CustomerFigures
 

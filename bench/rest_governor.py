@@ -17,7 +17,7 @@ BURST = 39  # what the bulk lane may take of the standard plan's 50 before it wa
 
 def _push(env: dict, member_id: str, start: int, count: int, barrier, results) -> None:
     from app import create_app
-    from bitrix_app.portals.clients import client_for
+    from bitrix_app.portals import client_for
 
     app = create_app(env)
     with app.app_context():

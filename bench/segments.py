@@ -122,7 +122,7 @@ def _rebuild(rebuild, spec: Spec, now) -> tuple[float, dict]:
 
 def _incremental(sessions, refresh, spec: Spec, updates: int, now) -> list[float]:
     """One new order per random customer, stored like the sync stores it; the refresh call is timed."""
-    from bitrix_app.segments.lines import record_lines
+    from bitrix_app.segments import record_lines
     from bitrix_app.store.db import transaction
     from bitrix_app.store.shop_models import OrderRecord
 
@@ -153,7 +153,7 @@ def measure(env: dict, spec: Spec, updates: int, out) -> None:
     """The child process: both rebuilds, then the incremental updates; sends the figures through `out`."""
     from app import create_app
     from bitrix_app import services
-    from bitrix_app.segments.engine import rebuild, refresh_customers
+    from bitrix_app.segments import rebuild, refresh_customers
     from bitrix_app.store.db import transaction
 
     app = create_app(env)

@@ -30,7 +30,7 @@ def cipher(app=None):
 
 def token_manager(app=None):
     """The portal token manager wired to this app's services and OAuth settings."""
-    from bitrix_app.portals.tokens import TokenManager
+    from bitrix_app.portals import TokenManager
 
     s = settings(app)
     return TokenManager(

@@ -26,7 +26,7 @@ def _progress(stage: str, done: int, total: int) -> None:
 @click.option("--no-rebuild", is_flag=True, help="Do not rebuild the segments afterwards.")
 def import_deals(member_id: str, since: datetime | None, no_rebuild: bool):
     """Import the portal's won deals as orders (re-runs import nothing twice); JSON summary on stdout."""
-    from bitrix_app.segments.history import import_deals as run
+    from bitrix_app.segments import import_deals as run
 
     summary = run(member_id, since.date() if since else None, progress=_progress, rebuild=not no_rebuild)
     if isinstance(summary.get("rebuild"), str):
@@ -38,7 +38,7 @@ def import_deals(member_id: str, since: datetime | None, no_rebuild: bool):
 @member_id_option()
 def ltv(member_id: str):
     """Lifetime value: overall, by first-purchase cohort, new vs repeat, by acquisition channel (JSON)."""
-    from bitrix_app.segments.ltv import ltv_report
+    from bitrix_app.segments import ltv_report
 
     click.echo(json.dumps(ltv_report(member_id, services.clock().now()), ensure_ascii=False))
 
@@ -48,6 +48,6 @@ def ltv(member_id: str):
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=5000, show_default=True)
 def write_back(member_id: str, limit: int):
     """Write changed segment figures to the portal's contacts now (the rest is queued); JSON summary."""
-    from bitrix_app.segments.writeback import write_back as run
+    from bitrix_app.segments import write_back as run
 
     click.echo(json.dumps(run(member_id, limit=limit)))

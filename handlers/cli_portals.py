@@ -40,8 +40,8 @@ def list_portals():
 @click.option("--now", "inline", is_flag=True, help="Run setup in this process instead of enqueuing it.")
 def sync(member_id: str, inline: bool):
     """Re-run setup for a portal (handlers, placements, robots, fields, pipeline)."""
-    from bitrix_app.portals.install import start_setup
-    from bitrix_app.portals.setup import setup_portal
+    from bitrix_app.portals import start_setup
+    from bitrix_app.portals import setup_portal
 
     if inline:
         click.echo(json.dumps(setup_portal(member_id)))
@@ -53,7 +53,7 @@ def sync(member_id: str, inline: bool):
 @portals.command("keepalive")
 def keepalive():
     """Refresh the tokens of portals idle long enough that their refresh token could age out."""
-    from bitrix_app.portals.keepalive import keep_alive
+    from bitrix_app.portals import keep_alive
 
     click.echo(json.dumps(keep_alive()))
 

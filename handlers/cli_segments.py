@@ -39,7 +39,7 @@ class _Bar:
 @member_id_option()
 def rebuild(member_id: str):
     """Full rebuild now (progress on stderr); JSON summary on stdout."""
-    from bitrix_app.segments.engine import rebuild as run
+    from bitrix_app.segments import rebuild as run
 
     bar = _Bar()
     try:
@@ -56,13 +56,12 @@ def rebuild(member_id: str):
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="A file (default: stdout).")
 def export(member_id: str, code: str, fmt: str, output: str | None):
     """Every member of a segment with its figures."""
-    from bitrix_app.segments import admin
-    from bitrix_app.segments.export import WRITERS, export_rows
+    from bitrix_app.segments import WRITERS, UnknownSegment, export_rows, require_code
 
     with transaction(services.session_factory()) as s:
         try:
-            code = admin.require_code(s, member_id, code)
-        except admin.UnknownSegment as err:
+            code = require_code(s, member_id, code)
+        except UnknownSegment as err:
             raise CliError(str(err)) from err
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
@@ -79,7 +78,7 @@ def export(member_id: str, code: str, fmt: str, output: str | None):
 @click.option("--all", "everything", is_flag=True, help="Also explain the segments the customer is not in.")
 def explain(member_id: str, customer_id: int, everything: bool):
     """Why the customer is in each of their segments (JSON)."""
-    from bitrix_app.segments.explain import explain as run
+    from bitrix_app.segments import explain_customer as run
 
     try:
         answer = run(member_id, customer_id, services.clock().now(), everything)
@@ -92,7 +91,7 @@ def explain(member_id: str, customer_id: int, everything: bool):
 @member_id_option()
 def list_(member_id: str):
     """One JSON object per definition (built-in and stored) with its member count."""
-    from bitrix_app.segments.admin import listing_with_counts
+    from bitrix_app.segments import listing_with_counts
 
     with transaction(services.session_factory()) as s:
         for row in listing_with_counts(s, member_id):
@@ -106,7 +105,7 @@ def list_(member_id: str):
                    '"params": {"days": 45}}')
 def define(member_id: str, raw: str):
     """Create a stored segment, or replace the one with this code; counts show after the next rebuild."""
-    from bitrix_app.segments.admin import define as run
+    from bitrix_app.segments import define as run
 
     data = parse_json(raw, "--json")
     with transaction(services.session_factory()) as s:
@@ -119,10 +118,10 @@ def define(member_id: str, raw: str):
 @click.option("--code", required=True)
 def delete(member_id: str, code: str):
     """Delete a stored segment (built-in ones follow the settings)."""
-    from bitrix_app.segments import definitions
+    from bitrix_app.segments import delete_definition
 
     with transaction(services.session_factory()) as s:
-        if not definitions.delete(s, member_id, code.strip().upper()):
+        if not delete_definition(s, member_id, code.strip().upper()):
             raise CliError(f"the portal has no stored segment {code.strip().upper()}")
     click.echo(json.dumps({"deleted": code.strip().upper()}))
 
@@ -132,10 +131,10 @@ def delete(member_id: str, code: str):
 @click.option("--set", "changes", metavar="JSON", help='e.g. {"lifecycle": {"active_days": 45}, "birthday_days": 14}')
 def settings_(member_id: str, changes: str | None):
     """Show (and with --set, change) the segment thresholds."""
-    from bitrix_app.segments import settings
+    from bitrix_app.segments import get_settings, update_settings
 
     changes = parse_json(changes, "--set") if changes else None
     with transaction(services.session_factory()) as s:
-        current = settings.update_settings(s, member_id, changes, services.clock().now()) \
-            if changes is not None else settings.get_settings(s, member_id)
+        current = update_settings(s, member_id, changes, services.clock().now()) \
+            if changes is not None else get_settings(s, member_id)
     click.echo(json.dumps(current))

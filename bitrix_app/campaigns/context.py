@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bitrix_app.clock import FrozenClock
 from bitrix_app.messaging import templates
 from bitrix_app.robots.context import items_of
-from bitrix_app.segments.lifecycle import NOT_PURCHASES
+from bitrix_app.segments import NOT_PURCHASES
 from bitrix_app.shops.settings import ShopSettings, get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord

@@ -144,9 +144,9 @@ def get(session: Session, member_id: str, code: str) -> Campaign:
 
 def segment_codes(session: Session, member_id: str) -> list[str]:
     """The portal's segment codes: the built-ins its settings give and its stored definitions."""
-    from bitrix_app.segments.definitions import listing
+    from bitrix_app.segments import definitions_listing
 
-    return [view["code"] for view in listing(session, member_id)]
+    return [view["code"] for view in definitions_listing(session, member_id)]
 
 
 def require_segment(session: Session, member_id: str, code: str) -> None:

@@ -18,7 +18,7 @@ TIMEOUT = 3600  # seconds: entering a large segment is local work; actions are s
 def context_for(member_id: str):
     """A campaign context on the app's services, the app's clock and the portal's bulk lane (None: unknown portal)."""
     from bitrix_app import services
-    from bitrix_app.portals.clients import client_for
+    from bitrix_app.portals import client_for
 
     from .context import build
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Float, and_, case, cast, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
-from bitrix_app.segments.lifecycle import NOT_PURCHASES
+from bitrix_app.segments import NOT_PURCHASES
 from bitrix_app.store.campaign_models import Campaign, CampaignEntry
 from bitrix_app.store.shop_models import OrderRecord
 

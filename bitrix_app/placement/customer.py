@@ -3,7 +3,7 @@
 Whose card: a deal's shop order (shop_orders.deal_id -> customer_id); a contact's shop customer
 (shop_customers.contact_id). A deal without a shop order has no card: matching its contact would need the portal.
 Figures come from customer_stats; a customer the segment engine has not computed yet gets them from
-`bitrix_app.segments.lifecycle.customer_stats` over their orders (marked "estimated", no memberships).
+`bitrix_app.segments.customer_stats` over their orders (marked "estimated", no memberships).
 """
 from __future__ import annotations
 
@@ -14,10 +14,8 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bitrix_app.segments import definitions, rfm
-from bitrix_app.segments.lifecycle import NOT_PURCHASES, OrderFact, Thresholds, customer_stats
-from bitrix_app.segments.memberships import codes_of
-from bitrix_app.segments.settings import get_settings
+from bitrix_app.segments import (NOT_PURCHASES, OrderFact, Thresholds, codes_of, customer_stats, get_settings, group_of,
+                                  portal_definitions)
 from bitrix_app.store.models import utc
 from bitrix_app.store.segment_models import CustomerFigures
 from bitrix_app.store.shop_models import Customer, OrderRecord
@@ -73,7 +71,7 @@ def card(session: Session, member_id: str, customer_id: int, now: datetime, lang
         return None
     profile = _profile(customer)
     currency = recent[0].currency if recent else ""
-    defs = {d.code: d for d in definitions.for_portal(session, member_id)}
+    defs = {d.code: d for d in portal_definitions(session, member_id)}
     if row is not None:
         figures = _stored_figures(row, now, currency, lang)
         codes = codes_of(row.segments)
@@ -142,7 +140,7 @@ def _estimated_figures(session: Session, member_id: str, customer_id: int, now: 
     first, last = (min(bought), max(bought)) if bought else (None, None)
     r, f, m = (int(ch) for ch in stats.rfm) if stats.rfm else (None, None, None)
     return _figures(stats.orders, stats.total_spent, stats.average_order, first, last, stats.days_since_last_order,
-                    stats.segment, f"{r}-{f}-{m}" if stats.rfm else "—", rfm.group_of(r, f, m),
+                    stats.segment, f"{r}-{f}-{m}" if stats.rfm else "—", group_of(r, f, m),
                     stats.lifetime_value, "ltv_paid", True, stats.currency or currency, lang)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from types import MappingProxyType
 
-from bitrix_app.portals.desired import LIFECYCLE_CELLS
-from bitrix_app.segments.builtin import GROUP_NAMES
+from bitrix_app.portals import LIFECYCLE_CELLS
+from bitrix_app.segments import GROUP_NAMES
 
 # key -> (English, Russian)
 TEXT = MappingProxyType({

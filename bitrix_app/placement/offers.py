@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from bitrix_app.segments.kinds import SegmentDef
+from bitrix_app.segments import SegmentDef
 
 from .next_action import Offer
 

@@ -2,7 +2,7 @@
 
 - matrix: customers per lifecycle cell from customer_stats (rows NEW / PROMISING / LOYAL, columns ACTIVE /
   SLEEPING / LOST);
-- active share: of the newest segment snapshot (written by each full rebuild, bitrix_app/segments/snapshot.py),
+- active share: of the newest segment snapshot (written by each full rebuild, bitrix_app/segments/engine/snapshot.py),
   its trend = newest share - the one before (None with a single snapshot); without a snapshot the share is
   counted from the matrix now and there is no trend;
 - sync health: shop events per inbox status, the newest processed_at, the failed count;
@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from bitrix_app.campaigns.report import report
 from bitrix_app.inbox.admin import counts as inbox_counts
-from bitrix_app.segments import definitions as segment_definitions
-from bitrix_app.segments.settings import get_settings
+from bitrix_app.segments import get_settings, stored_definitions
 from bitrix_app.store.models import utc
 from bitrix_app.store.segment_models import CustomerFigures, SegmentSnapshot
 from bitrix_app.store.shop_models import InboxEvent
@@ -110,7 +109,7 @@ def campaigns(session: Session, member_id: str, now: datetime, lang: str) -> lis
 def stored_segments(session: Session, member_id: str, lang: str) -> list[dict]:
     """The portal's stored segment definitions with their state; a failed one's error in the page's language."""
     out = []
-    for view in segment_definitions.stored(session, member_id):
+    for view in stored_definitions(session, member_id):
         state = "failed" if view["status"] == "failed" else "active" if view["enabled"] else "off"
         error = view["error"] or {}
         failed_at = datetime.fromisoformat(error["failed_at"]) if error.get("failed_at") else None

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bitrix_app import services
 from bitrix_app.jobs.queues import ROBOTS, enqueue
-from bitrix_app.portals.verify import verify_callback
+from bitrix_app.portals import verify_callback
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.robot_models import RobotCall

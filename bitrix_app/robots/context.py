@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bitrix_app.segments.lifecycle import OrderFact
+from bitrix_app.segments import OrderFact
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import OrderRecord

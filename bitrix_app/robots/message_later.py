@@ -23,7 +23,7 @@ from bitrix_app import messaging
 from bitrix_app.jobs.queues import DEFAULT, enqueue
 from bitrix_app.messaging import journal
 from bitrix_app.messaging.message import ERROR, LATER
-from bitrix_app.portals.installed import NOT_INSTALLED, portal_installed
+from bitrix_app.portals import NOT_INSTALLED, portal_installed
 from bitrix_app.shops.settings import ShopSettings, get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
@@ -89,7 +89,7 @@ def send_later(member_id: str, data: dict, customer_id: int | None, responsible_
                generation: int = 0) -> str:
     """Job: send the deferred message now if policy allows; returns the delivery status."""
     from bitrix_app import services
-    from bitrix_app.portals.clients import client_for
+    from bitrix_app.portals import client_for
 
     factory, conn, clock = services.session_factory(), services.redis(), services.clock()
     message = from_data(data)

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from bitrix_app.segments.lifecycle import CustomerStats, customer_stats
-from bitrix_app.segments.rfm import rfm_code
+from bitrix_app.segments import CustomerStats, customer_stats, rfm_code
 from bitrix_app.store.db import transaction
 from bitrix_app.store.segment_models import CustomerFigures
 

@@ -5,7 +5,7 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from bitrix_app.segments.lifecycle import NOT_PURCHASES
+from bitrix_app.segments import NOT_PURCHASES
 from bitrix_app.store.db import transaction
 from bitrix_app.store.shop_models import OrderRecord
 

@@ -7,9 +7,9 @@ import logging
 from dataclasses import dataclass
 
 from bitrix_app import services
-from bitrix_app.portals.installed import NOT_INSTALLED, portal_installed
+from bitrix_app.portals import NOT_INSTALLED, portal_installed
 from bitrix_app.rest.errors import PortalBlocked, PortalError
-from bitrix_app.portals.clients import client_for
+from bitrix_app.portals import client_for
 from bitrix_app.store.db import transaction
 from bitrix_app.store.robot_models import RobotCall
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from . import definitions, snapshot
+from .kinds import definitions
+from .engine import snapshot
 
 
 class UnknownSegment(LookupError):

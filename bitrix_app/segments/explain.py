@@ -9,14 +9,14 @@ from sqlalchemy.orm import Session
 
 from bitrix_app.store.models import utc
 
-from . import definitions
-from .engine import make_env
-from .isolation import failure, message
+from .kinds import definitions
+from .engine.core import make_env
+from .kinds.isolation import failure, message
 from .export import as_of, figures, rebuilt_at
-from .kinds import kind_module
-from .memberships import codes_of
+from .kinds.contract import kind_module
+from .engine.memberships import codes_of
 from .settings import get_settings
-from .stats import CS
+from .engine.stats import CS
 
 
 def explain(member_id: str, customer_id: int, now: datetime, everything: bool = False) -> dict:

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from bitrix_app.store.models import utc
 
-from . import sqlfn
-from .memberships import codes_of
-from .rfm import rfm_code
-from .stats import CS
+from .figures import sqlfn
+from .engine.memberships import codes_of
+from .figures.rfm import rfm_code
+from .engine.stats import CS
 
 COLUMNS = ("customer_id", "contact_id", "orders", "revenue", "paid_revenue", "average_order", "first_order_at",
            "last_order_at", "days_since", "lifespan_days", "channel", "lifecycle", "rfm", "rfm_group", "ltv",

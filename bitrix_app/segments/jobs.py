@@ -17,8 +17,8 @@ TIMEOUT = 3600  # seconds: a million customers rebuild in about a minute; leave 
 
 def rebuild_job(member_id: str) -> dict:
     """Full rebuild of one portal at the app clock's now."""
-    from .engine import rebuild
-    from .writeback import enqueue_write_back
+    from .engine.core import rebuild
+    from .crm.writeback import enqueue_write_back
 
     result = rebuild(member_id, services.clock().now())
     enqueue_write_back(member_id)  # the changed figures go to the contacts' fields

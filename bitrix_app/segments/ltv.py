@@ -18,7 +18,7 @@ from bitrix_app.store.db import transaction
 from bitrix_app.store.segment_models import CustomerFigures
 from bitrix_app.store.shop_models import OrderRecord
 
-from .lifecycle import NOT_PURCHASES
+from .figures.lifecycle import NOT_PURCHASES
 
 MONTH_DAYS = 365.25 / 12
 HORIZONS = (6, 12, 24)

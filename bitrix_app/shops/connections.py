@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bitrix_app.portals.crypto import SecretCipher
+from bitrix_app.portals import SecretCipher
 from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.shop_models import Shop
 

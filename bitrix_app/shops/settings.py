@@ -12,7 +12,7 @@ from marshmallow.validate import Length, OneOf, Range, Regexp
 from sqlalchemy.orm import Session
 
 from bitrix_app.orders.schemas import ORDER_STATUSES
-from bitrix_app.portals.desired import STAGES
+from bitrix_app.portals import STAGES
 from bitrix_app.schemas.settings import StrictSettings
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import PortalSettings

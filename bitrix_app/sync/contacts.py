@@ -6,8 +6,7 @@ from bitrix_app.crm.context import SyncContext
 from bitrix_app.crm.fields import profile_of
 from bitrix_app.crm.window import WindowEvent
 from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped
-from bitrix_app.segments.engine.core import refresh_quietly
-from bitrix_app.segments.crm.writeback import enqueue_write_back
+from bitrix_app.segments import enqueue_write_back, refresh_quietly
 from bitrix_app.store.db import transaction
 
 

@@ -25,7 +25,7 @@ from bitrix_app.crm.window import load
 from bitrix_app.inbox import dispatch, outcomes
 from bitrix_app.inbox.outcomes import Outcome, retry, skipped, wait
 from bitrix_app.jobs.queues import SYNC, enqueue
-from bitrix_app.portals.clients import client_for
+from bitrix_app.portals import client_for
 from bitrix_app.rest.errors import MethodBudgetExhausted, PortalBlocked, PortalCallError
 from bitrix_app.store.db import transaction
 from bitrix_app.store.shop_models import InboxEvent

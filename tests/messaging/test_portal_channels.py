@@ -10,7 +10,7 @@ import requests
 from bitrix_app import messaging
 from bitrix_app.clock import FrozenClock
 from bitrix_app.messaging import staff
-from bitrix_app.portals.clients import client_for
+from bitrix_app.portals import client_for
 from bitrix_app.shops.settings import ShopSettings
 from tests.fixtures.shop_env import T0
 

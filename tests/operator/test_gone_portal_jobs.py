@@ -11,8 +11,8 @@ from bitrix_app import messaging
 from bitrix_app.clock import FrozenClock
 from bitrix_app.jobs.worker import run_burst
 from bitrix_app.messaging import journal
-from bitrix_app.portals.install import start_setup
-from bitrix_app.portals.setup import setup_portal
+from bitrix_app.portals import start_setup
+from bitrix_app.portals import setup_portal
 from bitrix_app.robots.message_later import as_data, send_later
 from bitrix_app.robots.runner import run_call
 from bitrix_app.store.message_models import MessageRecord

@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import delete, select
 
 from bitrix_app.clock import FrozenClock
-from bitrix_app.segments import definitions
+from bitrix_app.segments import create_definition
 from bitrix_app.store.segment_models import CustomerFigures, SegmentSnapshot
 from bitrix_app.store.shop_models import Customer, OrderRecord
 from tests.fixtures.shop_env import T0, ShopEnv, connect_shop, iso, order_event
@@ -59,7 +59,7 @@ class PlacementEnv:
 
     def define_cross_sell(self) -> None:
         with self.session() as s:
-            definitions.create(s, self.member_id, CROSS_SELL, self.clock.now())
+            create_definition(s, self.member_id, CROSS_SELL, self.clock.now())
 
     def set_figures(self, customer_id: int, segments: tuple = (), **fields) -> None:
         """Replace the customer's customer_stats row (as a rebuild would leave it)."""

@@ -5,7 +5,7 @@ import pytest
 
 from bitrix_app.placement.next_action import Offer, Signals, actions, next_action
 from bitrix_app.placement.offers import offers_of
-from bitrix_app.segments.kinds import SegmentDef
+from bitrix_app.segments import SegmentDef
 
 
 def _key(**signals) -> str | None:

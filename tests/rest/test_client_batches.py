@@ -8,7 +8,7 @@ import pytest
 
 from bitrix_app.rest.batching import resolve
 from bitrix_app.rest.client import PortalClient
-from bitrix_app.portals.clients import client_for
+from bitrix_app.portals import client_for
 
 
 def _seed(*draws: Callable[[float], bool]) -> int:

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bitrix_app.portals.desired import LIFECYCLE_CELLS
+from bitrix_app.portals import LIFECYCLE_CELLS
 from bitrix_app.robots.context import user_id, user_ids
 from bitrix_app.robots.recommend import pick
 from bitrix_app.robots.schedule import call_deadline
-from bitrix_app.segments.lifecycle import OrderFact, customer_stats, lifecycle_cell, rfm_code
+from bitrix_app.segments import OrderFact, customer_stats, lifecycle_cell
+from bitrix_app.segments import fallback_rfm_code as rfm_code
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)  # a Monday
 UTC = ZoneInfo("UTC")

@@ -6,7 +6,7 @@ import re
 import pytest
 import requests
 
-from bitrix_app.portals.access import ADMIN, STAFF, PageAccess, PortalUnreachable, UserRejected
+from bitrix_app.portals import ADMIN, STAFF, PageAccess, PortalUnreachable, UserRejected
 from bitrix_app.rest.probe import ProbeAnswer
 
 ADMIN_USER, MANAGER = 1, 2

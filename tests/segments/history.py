@@ -76,13 +76,13 @@ class History:
         return {c for c in self.row(customer_id)["segments"].split("|") if c}
 
     def rebuild(self, now: datetime | None = None, **kwargs) -> dict:
-        from bitrix_app.segments import engine
+        from bitrix_app.segments.engine import core as engine
 
         with self.app.app_context():
             return engine.rebuild(self.member_id, now or self.now, **kwargs)
 
     def refresh(self, *customer_ids: int, now: datetime | None = None) -> dict:
-        from bitrix_app.segments import engine
+        from bitrix_app.segments.engine import core as engine
 
         with self.session() as s:
             return engine.refresh_customers(s, self.member_id, list(customer_ids), now or self.now)
@@ -107,7 +107,7 @@ class History:
         return [tuple(r) for r in rows]
 
     def state(self) -> dict:
-        from bitrix_app.segments.engine import load_state
+        from bitrix_app.segments.engine.core import load_state
 
         with self.session() as s:
             return load_state(s, self.member_id)

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bitrix_app.segments.builtin import birthday_keys
+from bitrix_app.segments.kinds.builtin import birthday_keys
 
 BIRTHDAY = {"BIRTHDAY_MONTH", "BIRTHDAY_NEXT_7"}
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bitrix_app.segments.snapshot import ACTIVE_CELLS
+from bitrix_app.segments.engine.snapshot import ACTIVE_CELLS
 from bitrix_app.store.segment_models import SegmentSnapshot
 
 IGNORED = ("computed_at", "dirty", "written")
@@ -92,7 +92,7 @@ def test_transitions_baseline_then_enter_and_leave(hist):
 
 
 def test_a_new_definition_starts_with_its_own_baseline(hist):
-    from bitrix_app.segments import definitions
+    from bitrix_app.segments.kinds import definitions
 
     cid = hist.buyer(1, 44)
     hist.rebuild()

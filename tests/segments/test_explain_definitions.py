@@ -8,7 +8,8 @@ import json
 import pytest
 from marshmallow import ValidationError
 
-from bitrix_app.segments import definitions, export
+from bitrix_app.segments.kinds import definitions
+from bitrix_app.segments import export
 from bitrix_app.segments.explain import explain_in
 
 

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import BigInteger, func, insert, literal, select, update
 
 from bitrix_app.clock import FrozenClock
-from bitrix_app.segments import definitions, rules
+from bitrix_app.segments.kinds import definitions
+from bitrix_app.segments.kinds import rules
 from bitrix_app.store.segment_models import SegmentDefinition, SegmentTransition
 from tests.segments.history import NOW, History
 
@@ -179,13 +180,13 @@ def test_a_refresh_leaves_a_failed_definition_alone(portal):
 
 
 def _defs(n: int):
-    from bitrix_app.segments.kinds import SegmentDef
+    from bitrix_app.segments.kinds.contract import SegmentDef
 
     return [SegmentDef(f"S{i:03d}", "custom", {"en": "", "ru": ""}, {"field": "orders"}) for i in range(n)]
 
 
 def test_halving_finds_the_failing_definitions_in_few_trials():
-    from bitrix_app.segments import isolation
+    from bitrix_app.segments.kinds import isolation
 
     defs, bad, runs = _defs(200), {"S017", "S150"}, []
 
@@ -202,7 +203,7 @@ def test_halving_finds_the_failing_definitions_in_few_trials():
 
 
 def test_a_failure_of_the_statement_itself_is_raised_and_a_joint_one_freezes_from_the_end():
-    from bitrix_app.segments import isolation
+    from bitrix_app.segments.kinds import isolation
 
     defs = _defs(4)
     with pytest.raises(RuntimeError, match="engine bug"):

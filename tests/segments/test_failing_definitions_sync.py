@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from bitrix_app.clock import FrozenClock
-from bitrix_app.segments import definitions
+from bitrix_app.segments.kinds import definitions
 from bitrix_app.store.segment_models import CustomerFigures, SegmentDefinition
 from bitrix_app.store.shop_models import InboxEvent, OrderRecord
 from tests.fixtures.shop_env import T0, connect_shop, iso, order_event
@@ -66,7 +66,7 @@ def test_the_order_sync_isolates_a_failing_definition_and_updates_the_rest(shop)
 
 
 def test_the_admin_page_shows_each_stored_segment_and_a_failed_ones_error(portal_env):
-    from bitrix_app.segments import engine
+    from bitrix_app.segments.engine import core as engine
     from tests.placement.placement_env import placement_env, section
 
     pe = placement_env(portal_env)

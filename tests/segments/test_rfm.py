@@ -6,8 +6,8 @@ import random
 import pytest
 from sqlalchemy import literal, select
 
-from bitrix_app.segments import rfm
-from bitrix_app.segments.quintiles import tile_ends, values_at
+from bitrix_app.segments.figures import rfm
+from bitrix_app.segments.engine.quintiles import tile_ends, values_at
 
 
 def test_five_distinct_buyers_score_one_to_five(hist):

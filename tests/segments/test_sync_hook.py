@@ -50,7 +50,7 @@ def test_synced_orders_and_customer_updates_refresh_the_segments(shop):
 
 
 def test_a_failing_segment_refresh_never_loses_the_order(shop, monkeypatch):
-    from bitrix_app.segments import engine
+    from bitrix_app.segments.engine import core as engine
     from bitrix_app.store.shop_models import OrderRecord
 
     def broken(*_args, **_kwargs):

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bitrix_app.segments.history import import_deals
+from bitrix_app.segments.crm.history import import_deals
 from bitrix_app.store.segment_models import OrderLine
 from bitrix_app.store.shop_models import Customer, CustomerKey, OrderRecord
 from tests.fixtures.shop_env import connect_shop, order_event
@@ -172,7 +172,7 @@ def test_a_deal_whose_contact_was_deleted_is_counted_not_stored(shop):
 
 def test_imported_history_reaches_the_contact_fields_after_a_rebuild(shop):
     pytest.importorskip("bitrix_app.segments.engine")
-    from bitrix_app.segments.writeback import write_back
+    from bitrix_app.segments.crm.writeback import write_back
 
     ann = add_contact(shop, PHONE=[{"VALUE": "+79990000009", "VALUE_TYPE": "WORK"}])
     for day in ("2025-01-10", "2025-02-10", "2025-03-10", "2025-04-10"):

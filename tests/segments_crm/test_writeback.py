@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from rq import Queue
 
-from bitrix_app.segments import writeback
-from bitrix_app.segments.writeback import contact_values, segment_items, write_back
+from bitrix_app.segments.crm import writeback
+from bitrix_app.segments.crm.writeback import contact_values, segment_items, write_back
 from tests.fixtures.shop_env import connect_shop
 from tests.segments_crm.crm_env import (
     NOW, add_contact, add_figures, app_batches, change, contact, figures, in_app, written,
@@ -118,7 +118,7 @@ def test_a_failed_request_leaves_every_row_dirty_for_the_next_run(shop, monkeypa
 
 
 def _client(member_id):
-    from bitrix_app.rest.factory import client_for
+    from bitrix_app.portals import client_for
 
     return client_for(member_id)
 

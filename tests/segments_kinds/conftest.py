@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bitrix_app.segments.kinds import Env, SegmentDef, kind_module
-from bitrix_app.segments.prepared import for_incremental
+from bitrix_app.segments.kinds.contract import Env, SegmentDef, kind_module
+from bitrix_app.segments.kinds.prepared import for_incremental
 from bitrix_app.store.db import make_engine
 from bitrix_app.store.segment_models import CustomerFigures, OrderLine
 from tests.fixtures.services import empty_tables

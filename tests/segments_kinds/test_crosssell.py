@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from marshmallow import ValidationError
 
-from bitrix_app.segments import crosssell
+from bitrix_app.segments.kinds import crosssell
 
 from .conftest import NOW, defn
 

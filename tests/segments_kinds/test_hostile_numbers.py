@@ -8,8 +8,8 @@ import pytest
 from marshmallow import ValidationError
 
 from bitrix_app.clock import FrozenClock
-from bitrix_app.segments import definitions
-from bitrix_app.segments.rules_schema import rule_errors
+from bitrix_app.segments.kinds import definitions
+from bitrix_app.segments.kinds.rules_schema import rule_errors
 from tests.segments.history import NOW, History
 
 TOKEN = "operator-token"

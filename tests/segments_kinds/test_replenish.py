@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from marshmallow import ValidationError
 
-from bitrix_app.segments import replenish
-from bitrix_app.segments.prepared import for_incremental
+from bitrix_app.segments.kinds import replenish
+from bitrix_app.segments.kinds.prepared import for_incremental
 
 from .conftest import defn
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from bitrix_app.segments import rules
+from bitrix_app.segments.kinds import rules
 
 from .conftest import NOW, defn
 
@@ -174,7 +174,7 @@ def _sample(spec):
 
 
 def test_prepare_puts_each_bought_condition_s_buyers_in_a_table(kit):
-    from bitrix_app.segments.prepared import for_incremental
+    from bitrix_app.segments.kinds.prepared import for_incremental
 
     kit.customer(1, orders=1)
     kit.customer(2, orders=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from marshmallow import ValidationError
 
-from bitrix_app.segments.rules_schema import MAX_CONDITIONS, ParamsSchema, referenced_segments, rule_errors
+from bitrix_app.segments.kinds.rules_schema import MAX_CONDITIONS, ParamsSchema, referenced_segments, rule_errors
 
 
 def cond(field: str, op: str, value, **extra) -> dict:

@@ -1,7 +1,7 @@
 """The three kinds as stored definitions through the engine: full rebuild, then an incremental update."""
 from __future__ import annotations
 
-from bitrix_app.segments import definitions
+from bitrix_app.segments.kinds import definitions
 from tests.segments.history import History
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bitrix_app.portals.oauth import refresh_pair
+from bitrix_app.portals import refresh_pair
 from bitrix_app.rest import probe
 from bitrix_app.rest.errors import CertificateUntrusted
-from bitrix_app.portals.clients import client_for
+from bitrix_app.portals import client_for
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 from config.settings import ConfigError, load_config

@@ -18,11 +18,12 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_sche
 from marshmallow.validate import Length, OneOf, Range
 from sqlalchemy import and_, case, false, literal, true
 
-from bitrix_app.portals.desired import LIFECYCLE_CELLS
+from bitrix_app.portals import LIFECYCLE_CELLS
 
-from . import builtin_explain, sqlfn
-from .kinds import SegmentDef
-from .rfm import GROUPS
+from . import builtin_explain
+from ..figures import sqlfn
+from .contract import SegmentDef
+from ..figures.rfm import GROUPS
 
 KINDS = ("lifecycle", "rfm", "lapsed", "birthday", "demographic")
 CELLS = tuple(code for code, _, _ in LIFECYCLE_CELLS)

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from bitrix_app.portals.desired import LIFECYCLE_CELLS
+from bitrix_app.portals import LIFECYCLE_CELLS
 
 MAX_DEPTH = 8
 MAX_CONDITIONS = 100

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from .kinds import SegmentDef
-from .rfm import GRID
+from .contract import SegmentDef
+from ..figures.rfm import GRID
 
 
 def explain(defn: SegmentDef, row: dict, env, state: dict | None = None) -> list[str]:

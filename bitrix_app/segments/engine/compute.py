@@ -14,8 +14,10 @@ from sqlalchemy import DateTime, Text, and_, bindparam, func, literal, or_, sele
 
 from bitrix_app.store.segment_models import OrderLine
 
-from . import memberships, rfm, stats
-from .kinds import Env, SegmentDef
+from . import memberships
+from ..figures import rfm
+from . import stats
+from ..kinds.contract import Env, SegmentDef
 from .stats import CS, CUSTOMERS, member_param, scoped
 
 # the values a rebuild compares with the stored row (all but days_since and computed_at: the day count alone

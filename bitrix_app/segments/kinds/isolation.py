@@ -20,8 +20,8 @@ from typing import Callable
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, DBAPIError
 
-from . import sqlfn
-from .kinds import Env, SegmentDef, kind_module
+from ..figures import sqlfn
+from .contract import Env, SegmentDef, kind_module
 
 log = logging.getLogger(__name__)
 FROZEN = "_frozen"  # params of a frozen definition: {FROZEN: True}

@@ -17,8 +17,9 @@ from sqlalchemy import (BigInteger, Column, DateTime, Float, Integer, MetaData, 
 from bitrix_app.store.segment_models import CustomerFigures, OrderLine
 from bitrix_app.store.shop_models import Customer, OrderRecord
 
-from . import rfm, sqlfn
-from .lifecycle import NOT_PURCHASES, PAID
+from ..figures import rfm
+from ..figures import sqlfn
+from ..figures.lifecycle import NOT_PURCHASES, PAID
 
 CS = CustomerFigures.__table__
 ORDERS = OrderRecord.__table__

@@ -16,15 +16,15 @@ from sqlalchemy import select, update
 
 from bitrix_app import services
 from bitrix_app.jobs.queues import BULK, enqueue
-from bitrix_app.portals.desired import LIFECYCLE_CELLS
+from bitrix_app.portals import LIFECYCLE_CELLS
 from bitrix_app.rest.batching import MAX_COMMANDS, chunks
-from bitrix_app.rest.factory import client_for
+from bitrix_app.portals import client_for
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord, utc
 from bitrix_app.store.segment_models import CustomerFigures as CF
 
 log = logging.getLogger(__name__)
-JOB = "bitrix_app.segments.writeback.write_back"
+JOB = "bitrix_app.segments.crm.writeback.write_back"
 PAGE = 500  # rows per round: ten batch requests sent together
 SEGMENT = "UF_CRM_SHOP_SEGMENT"
 FIELDS = (SEGMENT, "UF_CRM_SHOP_RFM", "UF_CRM_SHOP_LTV", "UF_CRM_SHOP_ORDERS", "UF_CRM_SHOP_LAST_ORDER",

@@ -12,9 +12,9 @@ from bitrix_app.orders.normalise import email_key, phone_e164
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart, Customer, CustomerKey, OrderRecord, Shop
-from bitrix_app.sync.customers import keys_of
+from bitrix_app.crm.customers import keys_of
 
-from .lines import record_lines
+from ..figures.lines import record_lines
 
 SHOP = "crm"  # shop_id of orders imported from deals
 _SKU = re.compile(r"\[([^\[\]]{1,100})\]\s*$")  # "City bike [BIKE-1]": how the shop sync names product rows

@@ -15,7 +15,7 @@ from typing import Callable
 from bitrix_app import services
 from bitrix_app.rest.batching import MAX_COMMANDS
 from bitrix_app.rest.client import AUTH_CONNECTOR
-from bitrix_app.rest.factory import client_for
+from bitrix_app.portals import client_for
 
 from . import history_store as store
 
@@ -131,6 +131,6 @@ def _rebuild(member_id: str, now: datetime):
     """The segment engine's full rebuild, when that module is installed."""
     if importlib.util.find_spec("bitrix_app.segments.engine") is None:
         return "skipped: the segment engine is not available"
-    from bitrix_app.segments import engine
+    from .. import engine
 
     return engine.rebuild(member_id, now.astimezone(timezone.utc))

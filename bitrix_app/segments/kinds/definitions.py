@@ -20,8 +20,10 @@ from bitrix_app.store.segment_models import SegmentDefinition
 
 from bitrix_app.store.models import utc
 
-from . import builtin, isolation, settings
-from .kinds import KINDS, SegmentDef, kind_module
+from . import builtin
+from . import isolation
+from .. import settings
+from .contract import KINDS, SegmentDef, kind_module
 
 log = logging.getLogger(__name__)
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")

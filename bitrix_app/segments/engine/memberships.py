@@ -10,8 +10,8 @@ import logging
 
 from sqlalchemy import case, func, literal
 
-from . import sqlfn
-from .kinds import Env, SegmentDef, kind_module
+from ..figures import sqlfn
+from ..kinds.contract import Env, SegmentDef, kind_module
 
 log = logging.getLogger(__name__)
 DATE_ONLY_KINDS = frozenset({"lifecycle", "rfm", "lapsed", "birthday", "demographic"})
@@ -20,7 +20,7 @@ DATE_ONLY_KINDS = frozenset({"lifecycle", "rfm", "lapsed", "birthday", "demograp
 def compiled(defs: list[SegmentDef], env: Env) -> list[tuple[SegmentDef, object]]:
     """(definition, predicate) pairs; definitions of a kind whose module is not installed are left out; a frozen
     definition (isolation.py) keeps the row's old membership."""
-    from .isolation import frozen_predicate, is_frozen
+    from ..kinds.isolation import frozen_predicate, is_frozen
 
     out = []
     for defn in defs:

@@ -22,11 +22,16 @@ from sqlalchemy.orm import Session
 
 from bitrix_app.store.segment_models import OrderLine, SegmentState
 
-from . import definitions as defs_mod
-from . import incremental, isolation, snapshot, staging, stats, transitions
-from .kinds import Env, SegmentDef
+from ..kinds import definitions as defs_mod
+from . import incremental
+from ..kinds import isolation
+from . import snapshot
+from . import staging
+from . import stats
+from . import transitions
+from ..kinds.contract import Env, SegmentDef
 from .quintiles import compute_cuts
-from .settings import get_settings
+from ..settings import get_settings
 
 log = logging.getLogger(__name__)
 CHUNK = 100_000  # customer ids per transaction of the full rebuild

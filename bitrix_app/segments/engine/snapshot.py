@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import case, func, insert, select
 
-from bitrix_app.portals.desired import LIFECYCLE_CELLS
+from bitrix_app.portals import LIFECYCLE_CELLS
 from bitrix_app.store.segment_models import SegmentSnapshot
 
-from . import sqlfn
+from ..figures import sqlfn
 from .memberships import codes_of
 from .stats import CS
 

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from .crosssell import MAX_DAYS, MAX_ITEMS, item_filter
 from .prepared import (TABLE, BigId, aware, drop_temp, fill, in_members, split, temp_name, temp_table, unindexed,
                        with_prepared)
-from .sqlfn import DAY, epoch, epoch_of
+from ..figures.sqlfn import DAY, epoch, epoch_of
 
 MEDIANS = "product_medians"  # params["_prepared"] entry: {sku: [median_seconds, gaps]}, reusable (JSON)
 MAX_CACHED = 20000  # skus: above this, incremental updates compute product medians themselves

@@ -13,8 +13,10 @@ from sqlalchemy import (BigInteger, Boolean, Column, DateTime, MetaData, String,
 
 from bitrix_app.store.segment_models import SegmentTransition
 
-from . import compute, sqlfn, stats
-from .kinds import Env, SegmentDef
+from . import compute
+from ..figures import sqlfn
+from . import stats
+from ..kinds.contract import Env, SegmentDef
 from .stats import CS, member_param, scoped
 
 TEMPORARIES = ("seg_agg", "seg_src")

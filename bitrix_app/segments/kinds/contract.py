@@ -18,14 +18,14 @@ from types import MappingProxyType, ModuleType
 from typing import Any
 
 KINDS = MappingProxyType({
-    "lifecycle": "bitrix_app.segments.builtin",
-    "rfm": "bitrix_app.segments.builtin",
-    "lapsed": "bitrix_app.segments.builtin",
-    "birthday": "bitrix_app.segments.builtin",
-    "demographic": "bitrix_app.segments.builtin",
-    "cross_sell": "bitrix_app.segments.crosssell",
-    "replenishment": "bitrix_app.segments.replenish",
-    "custom": "bitrix_app.segments.rules",
+    "lifecycle": "bitrix_app.segments.kinds.builtin",
+    "rfm": "bitrix_app.segments.kinds.builtin",
+    "lapsed": "bitrix_app.segments.kinds.builtin",
+    "birthday": "bitrix_app.segments.kinds.builtin",
+    "demographic": "bitrix_app.segments.kinds.builtin",
+    "cross_sell": "bitrix_app.segments.kinds.crosssell",
+    "replenishment": "bitrix_app.segments.kinds.replenish",
+    "custom": "bitrix_app.segments.kinds.rules",
 })
 STAGE_TWO = frozenset({"custom"})
 

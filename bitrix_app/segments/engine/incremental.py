@@ -18,8 +18,10 @@ from sqlalchemy import insert, select, true, update
 
 from bitrix_app.store.segment_models import OrderLine
 
-from . import compute, pgfast, stats
-from .kinds import Env, SegmentDef
+from . import compute
+from . import pgfast
+from . import stats
+from ..kinds.contract import Env, SegmentDef
 from .memberships import DATE_ONLY_KINDS
 from .stats import CS, member_param
 
