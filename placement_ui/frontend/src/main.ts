@@ -18,6 +18,15 @@ async function start() {
   app.provide(APP_CONTEXT, { boot, api: createApi(boot), frame })
   app.mount('#app')
   await frame.fit()
+  if (frame.inFrame) {
+    // screens fill in as their data arrives: the portal's frame follows the content's height
+    let queued = false
+    new ResizeObserver(() => {
+      if (queued) return
+      queued = true
+      requestAnimationFrame(() => { queued = false; void frame.fit() })
+    }).observe(document.body)
+  }
 }
 
 start().catch((exc) => {
