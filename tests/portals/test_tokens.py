@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import sys
 
 import pytest
 from sqlalchemy import select
@@ -37,6 +38,15 @@ def _worker(env: dict, member_id: str, barrier, results) -> None:
             results.put(("error", repr(exc)))
 
 
+def _process_context():
+    """Separate OS processes forked from one server that imported the app once, not eight cold interpreters:
+    the server preloads every project module this process has loaded (create_app imports most of them lazily)."""
+    ours = ("app", "bitrix_app", "config", "handlers", "placement_ui", "webedge")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(sorted(m for m in sys.modules if m.split(".")[0] in ours) + [__name__])
+    return ctx
+
+
 def test_eight_processes_hit_an_expired_token_and_refresh_once(portal_env, database_url, redis_conn, tmp_path):
     env = portal_env()
     ans = env.install()
@@ -45,7 +55,7 @@ def test_eight_processes_hit_an_expired_token_and_refresh_once(portal_env, datab
     child_env = {**APP_ENV, "APP_BASE_URL": env.live.url, "DATABASE_URL": database_url,
                  "REDIS_URL": _redis_url(redis_conn), "B24_OAUTH_URL": f"{env.base}/oauth/token/",
                  "INSTANCE_DIR": str(tmp_path)}
-    ctx = mp.get_context("spawn")
+    ctx = _process_context()
     barrier, results = ctx.Barrier(8), ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(child_env, ans["member_id"], barrier, results)) for _ in range(8)]
     for p in procs:
