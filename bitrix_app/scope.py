@@ -1,0 +1,110 @@
+"""One typed scope per unit of work: the services a use case needs, built once at an edge and passed down.
+
+`AppServices` is what the running app holds (sessions, clock, Redis, settings, cipher); `PortalScope` narrows it
+to one portal and adds that portal's REST client, made on first use. Edges (a view, a job entry point, a CLI
+command) build them with `app_services(app)` / `portal_scope(app, member_id)`; nothing below the edges looks
+services up globally. Protocols in the packages that consume them (messaging, for one) say which attributes
+they read, so a richer context that carries the same attributes is accepted too.
+"""
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # types only: this module imports nothing heavy at run time
+    from redis import Redis
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from bitrix_app.clock import SystemClock
+    from bitrix_app.portals.crypto import SecretCipher
+    from bitrix_app.rest.client import PortalClient
+    from config.settings import Settings
+
+
+@dataclass(frozen=True)
+class AppServices:
+    """The app-wide services, independent of any portal."""
+
+    sessions: "sessionmaker[Session]"
+    clock: "SystemClock"
+    redis: "Redis"
+    settings: "Settings"
+    cipher: "SecretCipher"
+    client_factory: Callable[..., "PortalClient"]  # (member_id, lane="normal") -> PortalClient
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def transaction(self) -> AbstractContextManager["Session"]:
+        from bitrix_app.store.db import transaction
+
+        return transaction(self.sessions)
+
+    def for_portal(self, member_id: str, lane: str = "normal") -> "PortalScope":
+        return PortalScope(self, member_id, lane)
+
+
+@dataclass(frozen=True)
+class PortalScope:
+    """The services narrowed to one portal; `client` is that portal's REST client on the scope's lane."""
+
+    services: AppServices
+    member_id: str
+    lane: str = "normal"
+
+    @property
+    def sessions(self) -> "sessionmaker[Session]":
+        return self.services.sessions
+
+    @property
+    def clock(self) -> "SystemClock":
+        return self.services.clock
+
+    @property
+    def redis(self) -> "Redis":
+        return self.services.redis
+
+    @property
+    def settings(self) -> "Settings":
+        return self.services.settings
+
+    @property
+    def cipher(self) -> "SecretCipher":
+        return self.services.cipher
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    def transaction(self) -> AbstractContextManager["Session"]:
+        return self.services.transaction()
+
+    @cached_property
+    def client(self) -> "PortalClient":
+        return self.services.client_factory(self.member_id, lane=self.lane)
+
+    def on_lane(self, lane: str) -> "PortalScope":
+        """The same portal on another priority lane (robot replies: high; backfills: bulk)."""
+        return replace(self, lane=lane) if lane != self.lane else self
+
+
+def app_services(app: Any = None) -> AppServices:
+    """Build the services from a Flask app (the current one when not given): for edges only."""
+    from flask import current_app
+
+    from bitrix_app.portals.clients import client_for
+
+    app = app or current_app._get_current_object()
+    ext = app.extensions["bitrix_app"]
+
+    def factory(member_id: str, lane: str = "normal") -> "PortalClient":
+        return client_for(member_id, lane=lane, app=app)
+
+    return AppServices(ext["sessions"], ext["clock"], ext["redis"], ext["settings"], ext["cipher"], factory)
+
+
+def portal_scope(member_id: str, app: Any = None, lane: str = "normal") -> PortalScope:
+    """An edge's scope for one portal."""
+    return app_services(app).for_portal(member_id, lane)
