@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # types only: this module imports nothing heavy at run time
     from sqlalchemy.orm import Session, sessionmaker
 
     from bitrix_app.clock import SystemClock
-    from bitrix_app.portals.crypto import SecretCipher
+    from bitrix_app.portals import SecretCipher
     from bitrix_app.rest.client import PortalClient
     from config.settings import Settings
 
@@ -94,7 +94,7 @@ def app_services(app: Any = None) -> AppServices:
     """Build the services from a Flask app (the current one when not given): for edges only."""
     from flask import current_app
 
-    from bitrix_app.portals.clients import client_for
+    from bitrix_app.portals import client_for
 
     app = app or current_app._get_current_object()
     ext = app.extensions["bitrix_app"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from bitrix_app import services
-from bitrix_app.segments.ltv import ltv_report
+from bitrix_app.segments import ltv_report
 from bitrix_app.shops.connections import portal_exists
 from bitrix_app.store.db import transaction
 from webedge.admin_auth import admin_required

@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, Schema, fields
 from marshmallow.validate import OneOf, Range
 
 from bitrix_app import services
-from bitrix_app.segments import admin, definitions, export, settings, snapshot
+from bitrix_app import segments
 from webedge.admin_api import in_portal, json_object
 from webedge.admin_auth import admin_required, staff_allowed
 from webedge.errors import ApiError
@@ -30,7 +30,7 @@ class PageSchema(Schema):
 @bp.get("")
 @admin_required
 def list_(member_id: str):
-    return jsonify({"segments": in_portal(member_id, lambda s: admin.listing_with_counts(s, member_id))})
+    return jsonify({"segments": in_portal(member_id, lambda s: segments.listing_with_counts(s, member_id))})
 
 
 @bp.get("/<code>/members")
@@ -39,15 +39,15 @@ def members(member_id: str, code: str):
     page = PageSchema().load(request.args.to_dict())
 
     def work(s):
-        wanted = admin.require_code(s, member_id, code)
-        return export.page(s, member_id, wanted, page["after"], page["limit"])
+        wanted = segments.require_code(s, member_id, code)
+        return segments.export_page(s, member_id, wanted, page["after"], page["limit"])
 
     rows, next_after = in_portal(member_id, work)
     headers = {"X-Next-After": "" if next_after is None else str(next_after)}
     if page["format"] == "json":
         return jsonify({"members": rows, "next_after": next_after}), 200, headers
     out = io.StringIO()
-    export.WRITERS[page["format"]](rows, out)
+    segments.WRITERS[page["format"]](rows, out)
     kind = "text/csv" if page["format"] == "csv" else "application/x-ndjson"
     return Response(out.getvalue(), 200, headers, mimetype=kind)
 
@@ -55,7 +55,7 @@ def members(member_id: str, code: str):
 @bp.get("/customers/<int:customer_id>/explain")
 @staff_allowed  # why a customer is in a segment: what a manager working the deal may read
 def explain(member_id: str, customer_id: int):
-    from bitrix_app.segments.explain import explain_in
+    from bitrix_app.segments import explain_in
 
     everything = request.args.get("all") in ("1", "true", "yes")
     now = services.clock().now()
@@ -65,7 +65,7 @@ def explain(member_id: str, customer_id: int):
 @bp.post("/rebuild")
 @admin_required
 def rebuild(member_id: str):
-    from bitrix_app.segments.jobs import enqueue_rebuild
+    from bitrix_app.segments import enqueue_rebuild
 
     in_portal(member_id, lambda s: None)
     job = enqueue_rebuild(member_id)
@@ -76,14 +76,14 @@ def rebuild(member_id: str):
 @admin_required
 def create(member_id: str):
     body, now = json_object(), services.clock().now()
-    return jsonify(in_portal(member_id, lambda s: definitions.create(s, member_id, body, now))), 201
+    return jsonify(in_portal(member_id, lambda s: segments.create_definition(s, member_id, body, now))), 201
 
 
 @bp.put("/definitions/<code>")
 @admin_required
 def update(member_id: str, code: str):
     body, now = json_object(), services.clock().now()
-    view = in_portal(member_id, lambda s: definitions.update(s, member_id, code.upper(), body, now))
+    view = in_portal(member_id, lambda s: segments.update_definition(s, member_id, code.upper(), body, now))
     if view is None:
         raise ApiError(404, "not_found", f"the portal has no stored segment {code.upper()}")
     return jsonify(view)
@@ -92,7 +92,7 @@ def update(member_id: str, code: str):
 @bp.delete("/definitions/<code>")
 @admin_required
 def delete(member_id: str, code: str):
-    if not in_portal(member_id, lambda s: definitions.delete(s, member_id, code.upper())):
+    if not in_portal(member_id, lambda s: segments.delete_definition(s, member_id, code.upper())):
         raise ApiError(404, "not_found", f"the portal has no stored segment {code.upper()}")
     return jsonify({"deleted": code.upper()})
 
@@ -100,20 +100,20 @@ def delete(member_id: str, code: str):
 @bp.get("/settings")
 @admin_required
 def get_settings(member_id: str):
-    return jsonify(in_portal(member_id, lambda s: settings.get_settings(s, member_id)))
+    return jsonify(in_portal(member_id, lambda s: segments.get_settings(s, member_id)))
 
 
 @bp.put("/settings")
 @admin_required
 def put_settings(member_id: str):
     body, now = json_object(), services.clock().now()
-    return jsonify(in_portal(member_id, lambda s: settings.update_settings(s, member_id, body, now)))
+    return jsonify(in_portal(member_id, lambda s: segments.update_settings(s, member_id, body, now)))
 
 
 @bp.get("/snapshot")
 @admin_required
 def latest_snapshot(member_id: str):
-    found = in_portal(member_id, lambda s: snapshot.latest(s.connection(), member_id))
+    found = in_portal(member_id, lambda s: segments.latest_snapshot(s.connection(), member_id))
     if found is None:
         raise ApiError(404, "not_found", "no rebuild yet: run POST .../segments/rebuild")
     return jsonify(found)
@@ -125,4 +125,4 @@ def trend(member_id: str):
     limit = request.args.get("limit", "30")
     if not limit.isdigit() or not 1 <= int(limit) <= 365:
         raise ApiError(422, "validation_error", "limit must be a whole number from 1 to 365")
-    return jsonify(in_portal(member_id, lambda s: admin.trend(s, member_id, int(limit))))
+    return jsonify(in_portal(member_id, lambda s: segments.trend(s, member_id, int(limit))))

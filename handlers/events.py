@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from bitrix_app.portals import events as use_case
-from bitrix_app.portals.verify import CallbackRejected
+from bitrix_app.portals import CallbackRejected
 from bitrix_app.schemas.portal import EventSchema
 
 from bitrix_app.rest.errors import PortalUnavailable

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template_string, request
 
 from bitrix_app.portals import install as use_case
-from bitrix_app.portals.verify import CallbackRejected
+from bitrix_app.portals import CallbackRejected
 from bitrix_app.schemas.portal import InstallCallbackSchema, PageSchema
 from webedge.portal_form import parse, unauthorized
 

@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify
 from marshmallow import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bitrix_app.portals.verify import CallbackRejected
+from bitrix_app.portals import CallbackRejected
 from bitrix_app.robots import calls
 from bitrix_app.schemas.robot import CODE, RobotCallSchema
 from webedge.errors import ApiError

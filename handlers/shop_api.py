@@ -13,7 +13,7 @@ from bitrix_app.orders.adapters import PLATFORMS, AdapterError, verify_generic
 from bitrix_app.orders.adapters.signatures import GENERIC_HEADER
 from bitrix_app.orders.openapi import openapi_spec
 from bitrix_app.orders.schemas import PromoCodeSchema, load_events
-from bitrix_app.portals.currencies import for_ingest as portal_currencies
+from bitrix_app.portals import for_ingest as portal_currencies
 from bitrix_app.promo.codes import check as check_promo_code
 from bitrix_app.promo.signing import request_problem
 from bitrix_app.shops.cache import generation

@@ -12,9 +12,7 @@ from flask import Blueprint, render_template
 
 from bitrix_app import jsonsafe, services
 from bitrix_app.placement.pages import admin_page, tab_page
-from bitrix_app.portals.access import PageAccess, PortalUnreachable, Viewer
-from bitrix_app.portals.status import portal_overview
-from bitrix_app.portals.verify import CallbackRejected
+from bitrix_app.portals import CallbackRejected, PageAccess, PortalUnreachable, Viewer, portal_overview
 from bitrix_app.schemas.portal import PageSchema
 from webedge.admin_auth import issue_token
 from webedge.errors import ApiError

@@ -13,8 +13,7 @@ from flask import g, request
 
 from bitrix_app import services
 from bitrix_app.portals import api_tokens
-from bitrix_app.portals.access import ADMIN, STAFF, role_at_least
-from bitrix_app.portals.api_tokens import Grant
+from bitrix_app.portals import ADMIN, STAFF, Grant, role_at_least
 
 from .errors import ApiError
 
