@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from bitrix_app.clock import SystemClock
-from bitrix_app.portals import SecretCipher
+from bitrix_app.portals import SecretCipher, build_client
 from bitrix_app.redis_conn import connect
 from bitrix_app.shops.cache import TTL, ShopCache
 from bitrix_app.store.db import make_engine, make_session_factory
@@ -38,6 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         "clock": overrides.get("CLOCK") or SystemClock(),
         "cipher": SecretCipher(settings.SECRET_KEY, settings.TOKEN_ENCRYPTION_KEY),
         "shop_cache": ShopCache(ttl=float(overrides.get("SHOP_CACHE_TTL", TTL))),
+        "client_factory": build_client,  # (AppServices, member_id, lane) -> a portal's client, for every scope
     }
     _register(app)
     return app

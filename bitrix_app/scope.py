@@ -2,7 +2,7 @@
 
 `AppServices` is what the running app holds (sessions, clock, Redis, settings, cipher); `PortalScope` narrows it
 to one portal and adds that portal's REST client, made on first use. Edges (a view, a job entry point, a CLI
-command) build them with `app_services(app)` / `portal_scope(app, member_id)`; nothing below the edges looks
+command) build them with `app_services(app)` / `portal_scope(member_id, app)`; nothing below the edges looks
 services up globally. Protocols in the packages that consume them (messaging, for one) say which attributes
 they read, so a richer context that carries the same attributes is accepted too.
 """
@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # types only: this module imports nothing heavy at run time
     from sqlalchemy.orm import Session, sessionmaker
 
     from bitrix_app.clock import SystemClock
-    from bitrix_app.portals import SecretCipher
     from bitrix_app.rest.client import PortalClient
     from config.settings import Settings
 
@@ -32,7 +31,7 @@ class AppServices:
     clock: "SystemClock"
     redis: "Redis"
     settings: "Settings"
-    cipher: "SecretCipher"
+    cipher: Any  # bitrix_app.portals.SecretCipher (portals builds on the scope, so the scope names no portals type)
     client_factory: Callable[..., "PortalClient"]  # (member_id, lane="normal") -> PortalClient
 
     def now(self) -> datetime:
@@ -72,7 +71,7 @@ class PortalScope:
         return self.services.settings
 
     @property
-    def cipher(self) -> "SecretCipher":
+    def cipher(self) -> Any:
         return self.services.cipher
 
     def now(self) -> datetime:
@@ -94,15 +93,14 @@ def app_services(app: Any = None) -> AppServices:
     """Build the services from a Flask app (the current one when not given): for edges only."""
     from flask import current_app
 
-    from bitrix_app.portals import client_for
-
     app = app or current_app._get_current_object()
     ext = app.extensions["bitrix_app"]
 
     def factory(member_id: str, lane: str = "normal") -> "PortalClient":
-        return client_for(member_id, lane=lane, app=app)
+        return ext["client_factory"](built, member_id, lane)  # `create_app` wires portals' `build_client`
 
-    return AppServices(ext["sessions"], ext["clock"], ext["redis"], ext["settings"], ext["cipher"], factory)
+    built = AppServices(ext["sessions"], ext["clock"], ext["redis"], ext["settings"], ext["cipher"], factory)
+    return built
 
 
 def portal_scope(member_id: str, app: Any = None, lane: str = "normal") -> PortalScope:

@@ -1,4 +1,5 @@
-"""Access to the services a Flask app carries in `app.extensions` (engine, sessions, Redis, clock)."""
+"""Access to the services a Flask app carries in `app.extensions` (engine, sessions, Redis, clock): for edges;
+use cases take a scope (`bitrix_app.scope`) instead."""
 from __future__ import annotations
 
 from flask import current_app
@@ -26,13 +27,3 @@ def session_factory(app=None):
 
 def cipher(app=None):
     return ext("cipher", app)
-
-
-def token_manager(app=None):
-    """The portal token manager wired to this app's services and OAuth settings."""
-    from bitrix_app.portals import TokenManager
-
-    s = settings(app)
-    return TokenManager(
-        session_factory(app), redis(app), cipher(app), clock(app), s.B24_OAUTH_URL, s.B24_CLIENT_ID, s.B24_CLIENT_SECRET
-    )

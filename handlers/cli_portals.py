@@ -42,11 +42,12 @@ def sync(member_id: str, inline: bool):
     """Re-run setup for a portal (handlers, placements, robots, fields, pipeline)."""
     from bitrix_app.portals import start_setup
     from bitrix_app.portals import setup_portal
+    from bitrix_app.scope import app_services
 
     if inline:
         click.echo(json.dumps(setup_portal(member_id)))
     else:
-        job = start_setup(member_id)
+        job = start_setup(app_services(), member_id)
         click.echo(json.dumps({"member_id": member_id, "job_id": job.id}))
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from bitrix_app.portals import events as use_case
 from bitrix_app.portals import CallbackRejected
 from bitrix_app.schemas.portal import EventSchema
+from bitrix_app.scope import app_services
 
 from bitrix_app.rest.errors import PortalUnavailable
 from webedge.errors import ApiError
@@ -18,7 +19,7 @@ bp = Blueprint("events", __name__)
 def receive():
     event = parse(EventSchema())
     try:
-        outcome = use_case.receive(event)
+        outcome = use_case.receive(app_services(), event)
     except CallbackRejected as exc:
         raise unauthorized(str(exc)) from exc
     except PortalUnavailable as exc:  # cannot tell a real uninstall from a forged one right now

@@ -15,6 +15,7 @@ from bitrix_app.orders.openapi import openapi_spec
 from bitrix_app.orders.schemas import PromoCodeSchema, load_events
 from bitrix_app.portals import for_ingest as portal_currencies
 from bitrix_app.promo.codes import check as check_promo_code
+from bitrix_app.scope import app_services
 from bitrix_app.promo.signing import request_problem
 from bitrix_app.shops.cache import generation
 from bitrix_app.shops.connections import IngestShop, for_ingest
@@ -47,7 +48,7 @@ def events(shop_id: str):
         raise ApiError(401, "bad_signature", f"{GENERIC_HEADER} is missing or does not match the body")
     body = _json(raw)
     try:
-        loaded = load_events(body, portal_currencies(shop.member_id))
+        loaded = load_events(body, portal_currencies(app_services(), shop.member_id))
     except ValidationError as err:
         raise ApiError(422, "validation_error", "the events have invalid fields", {"fields": err.messages}) from err
     return _store(shop, loaded, body["events"] if "events" in body else [body])
@@ -78,7 +79,7 @@ def platform_webhook(shop_id: str, platform: str):
         canonical = adapter.to_events(_json(raw), request.headers.get(adapter.topic_header))
         if not canonical:
             return jsonify({"status": "ignored", "accepted": 0, "duplicates": 0}), 200
-        loaded = load_events({"events": canonical}, portal_currencies(shop.member_id))
+        loaded = load_events({"events": canonical}, portal_currencies(app_services(), shop.member_id))
     except AdapterError as err:
         raise ApiError(422, "unmappable_payload", str(err)) from err
     except ValidationError as err:

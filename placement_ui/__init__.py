@@ -14,6 +14,7 @@ from bitrix_app import jsonsafe, services
 from bitrix_app.placement.pages import admin_page, tab_page
 from bitrix_app.portals import CallbackRejected, PageAccess, PortalUnreachable, Viewer, portal_overview
 from bitrix_app.schemas.portal import PageSchema
+from bitrix_app.scope import app_services
 from webedge.admin_auth import issue_token
 from webedge.errors import ApiError
 from webedge.portal_form import parse, unauthorized
@@ -35,7 +36,7 @@ def _verified_page() -> tuple[dict, Viewer, dict]:
     access = PageAccess(services.session_factory(), services.cipher(), services.redis())
     try:
         viewer = access.viewer(page["member_id"], page["APPLICATION_TOKEN"], page["AUTH_ID"], page["AUTH_EXPIRES"])
-        overview = portal_overview(page["member_id"], page["APPLICATION_TOKEN"])
+        overview = portal_overview(app_services(), page["member_id"], page["APPLICATION_TOKEN"])
     except CallbackRejected as exc:
         raise unauthorized(str(exc)) from exc
     except PortalUnreachable as exc:

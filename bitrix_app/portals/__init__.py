@@ -12,7 +12,7 @@ import importlib
 _FACE = {
     "access": ("ADMIN", "STAFF", "PageAccess", "PortalUnreachable", "UserRejected", "Viewer", "role_at_least"),
     "api_tokens": ("Grant",),
-    "clients": ("client_for",),
+    "clients": ("build_client", "build_tokens", "client_for"),
     "crypto": ("SecretCipher",),
     "currencies": ("for_ingest",),
     "desired": ("LIFECYCLE_CELLS", "STAGES"),

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
-from bitrix_app import services
-from bitrix_app.jobs.queues import DEFAULT, enqueue
-from bitrix_app.portals.clients import client_for
+from bitrix_app.jobs.queues import DEFAULT
+from bitrix_app.jobs.registry import enqueue_job, job
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import AppServices, PortalScope
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,6 @@ METHOD = "crm.currency.list"
 READ_LABEL = "currencies"  # the command's label in setup's read batch
 REFRESH_AFTER = timedelta(days=1)
 REFRESH_GUARD = timedelta(hours=1)  # at most one refresh queued per portal per hour
-REFRESH_JOB = "bitrix_app.portals.currencies.refresh"
 
 
 def _key(member_id: str) -> str:
@@ -73,22 +75,29 @@ def known(redis, member_id: str, now: datetime, enqueue=None) -> frozenset[str] 
         return None
 
 
-def for_ingest(member_id: str) -> frozenset[str] | None:
+def for_ingest(svc: "AppServices", member_id: str) -> frozenset[str] | None:
     """The check the shop endpoints pass to load_events: cheap (one Redis read), never failing."""
-    redis = services.redis()
+    redis = svc.redis
 
     def queue_refresh(mid: str) -> None:
-        enqueue(redis, DEFAULT, REFRESH_JOB, mid, job_id=f"currencies:{mid}")
+        enqueue_job(redis, refresh, mid, job_id=f"currencies:{mid}")
 
     try:
-        return known(redis, member_id, services.clock().now(), queue_refresh)
+        return known(redis, member_id, svc.now(), queue_refresh)
     except Exception as exc:  # a queue that cannot take the job must not refuse the shop's events
         log.warning("%s: currency refresh not queued: %s", member_id, exc)
         return None
 
 
+@job(DEFAULT)
 def refresh(member_id: str) -> list[str]:
     """Job: read the portal's list again and cache it."""
-    codes = codes_of(client_for(member_id, lane="normal").call(METHOD))
-    remember(services.redis(), member_id, codes, services.clock().now())
+    from bitrix_app.scope import portal_scope
+
+    return reread(portal_scope(member_id))
+
+
+def reread(scope: "PortalScope") -> list[str]:
+    codes = codes_of(scope.on_lane("normal").client.call(METHOD))
+    remember(scope.redis, scope.member_id, codes, scope.now())
     return codes

@@ -2,23 +2,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from rq import Retry
 from sqlalchemy.orm import Session
 
-from bitrix_app import services
-from bitrix_app.jobs.queues import DEFAULT, enqueue
+from bitrix_app.jobs.registry import enqueue_job
 from bitrix_app.rest import probe
 from bitrix_app.rest.errors import PortalBlocked, PortalUnavailable
 from bitrix_app.shops import cache as shop_cache
-from bitrix_app.store.db import transaction
 from bitrix_app.store.tables import all_tables
 
 from . import lifecycle, repository
+from .clients import build_tokens
 from .oauth import refresh_pair
 from .verify import CallbackRejected
 
-SETUP_JOB = "bitrix_app.portals.setup.setup_portal"
+if TYPE_CHECKING:
+    from bitrix_app.scope import AppServices
 
 
 def from_callback(data: dict) -> repository.Installation:
@@ -52,21 +52,21 @@ def _version(raw) -> int:
         return 1
 
 
-def install(inst: repository.Installation) -> str:
+def install(svc: "AppServices", inst: repository.Installation) -> str:
     """Verify the offered tokens, store the installation and enqueue setup; returns the portal's status."""
-    inst = verified(inst)
-    cipher, now = services.cipher(), services.clock().now()
-    with transaction(services.session_factory()) as s:
-        rec = repository.save_installation(s, cipher, inst, now, services.settings().B24_DEFAULT_PLAN)
+    inst = verified(svc, inst)
+    now = svc.now()
+    with svc.transaction() as s:
+        rec = repository.save_installation(s, svc.cipher, inst, now, svc.settings.B24_DEFAULT_PLAN)
         status, version = rec.status, rec.token_version
-    start_setup(inst.member_id, version)
+    start_setup(svc, inst.member_id, version)
     return status
 
 
-def verified(inst: repository.Installation) -> repository.Installation:
+def verified(svc: "AppServices", inst: repository.Installation) -> repository.Installation:
     """Trust nothing in the form: the OAuth server must accept the refresh token for our app and this
     member_id, the portal address comes from its answer, and the installing user must be an admin."""
-    s = services.settings()
+    s = svc.settings
     try:
         pair = refresh_pair(s.B24_OAUTH_URL, s.B24_CLIENT_ID, s.B24_CLIENT_SECRET, inst.refresh_token)
     except (PortalBlocked, PortalUnavailable) as exc:
@@ -81,17 +81,18 @@ def verified(inst: repository.Installation) -> repository.Installation:
                    user_id=pair.user_id or inst.user_id)
 
 
-def start_setup(member_id: str, token_version: int = 0):
+def start_setup(svc: "AppServices", member_id: str, token_version: int = 0):
     """One setup job per stored installation (a reinstall gets its own); setup_portal serialises them."""
-    return enqueue(
-        services.redis(), DEFAULT, SETUP_JOB, member_id,
-        job_id=f"setup-{member_id}-{token_version}", retry=Retry(max=5, interval=[10, 30, 120, 600, 1800]),
+    from .setup import setup_portal
+
+    return enqueue_job(
+        svc.redis, setup_portal, member_id, job_id=f"setup-{member_id}-{token_version}",
     )
 
 
-def still_installed(member_id: str) -> bool:
+def still_installed(svc: "AppServices", member_id: str) -> bool:
     """After a real uninstall the portal has revoked our access: a working token means a forged event."""
-    manager = services.token_manager()
+    manager = build_tokens(svc)
     try:
         stored = manager.current(member_id)
         if probe.token_works(stored.client_endpoint, stored.access_token):
@@ -102,16 +103,16 @@ def still_installed(member_id: str) -> bool:
     return True
 
 
-def uninstall(member_id: str, clean: bool) -> None:
+def uninstall(svc: "AppServices", member_id: str, clean: bool) -> None:
     """ONAPPUNINSTALL: the portal is gone for us; with CLEAN its data is purged too."""
-    with transaction(services.session_factory()) as s:
+    with svc.transaction() as s:
         rec = repository.get(s, member_id)
         if rec is None:
             return
-        repository.set_status(s, member_id, lifecycle.DELETED, "uninstalled", services.clock().now())
+        repository.set_status(s, member_id, lifecycle.DELETED, "uninstalled", svc.now())
         if clean:
             purge(s, rec.id, member_id)
-    shop_cache.changed(services.redis())  # its shops may not post any more
+    shop_cache.changed(svc.redis)  # its shops may not post any more
 
 
 def purge(session: Session, portal_id: int, member_id: str) -> int:

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from bitrix_app import services
+from bitrix_app.jobs.queues import DEFAULT
+from bitrix_app.jobs.registry import job
 from bitrix_app.rest.batching import BatchResult
 from bitrix_app.rest.errors import PortalError, PortalUnavailable
 from bitrix_app.rest.client import AUTH_CONNECTOR
-from bitrix_app.portals.clients import client_for
 from bitrix_app.robots.registry import ROBOTS
-from bitrix_app.store.db import transaction
 
 from . import currencies, desired, lifecycle, repository
 from .installed import NOT_INSTALLED, portal_installed
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
 
 READS = {
     "events": ("event.get", None),
@@ -30,18 +33,27 @@ PIPELINES = ((desired.PIPELINE_NAME, "category", desired.STAGES, 500),  # (name,
 TOLERATED = {"ERROR_HANDLER_ALREADY_EXIST", "ERROR_ACTIVITY_ALREADY_INSTALLED", "ERROR_PLACEMENT_MAX_COUNT"}
 
 
+@job(DEFAULT, retry=(10, 30, 120, 600, 1800))
 def setup_portal(member_id: str) -> dict:
     """Job: converge the portal; one setup per portal at a time, failures recorded on the portal."""
-    with transaction(services.session_factory()) as s:
+    from bitrix_app.scope import portal_scope
+
+    return converge(portal_scope(member_id))
+
+
+def converge(scope: "PortalScope") -> dict:
+    """Converge the scope's portal under its setup lock; a failure is recorded on the portal and raised."""
+    member_id = scope.member_id
+    with scope.transaction() as s:
         if not portal_installed(s, member_id, "setup"):
             return {"skipped": NOT_INSTALLED}
-    lock = services.redis().lock(f"bitrix_app:setup:{member_id}", timeout=600, blocking_timeout=600)
+    lock = scope.redis.lock(f"bitrix_app:setup:{member_id}", timeout=600, blocking_timeout=600)
     if not lock.acquire():
         raise RuntimeError(f"setup of {member_id} is still running elsewhere")
     try:
-        return _converge(member_id)
+        return _converge(scope)
     except Exception as exc:
-        with transaction(services.session_factory()) as s:
+        with scope.transaction() as s:
             rec = repository.get(s, member_id)
             if rec is not None:
                 rec.setup_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -53,15 +65,14 @@ def setup_portal(member_id: str) -> dict:
             pass
 
 
-def _converge(member_id: str) -> dict:
-    base = services.settings().APP_BASE_URL
-    client = client_for(member_id, lane="normal")
-    with transaction(services.session_factory()) as s:
+def _converge(scope: "PortalScope") -> dict:
+    member_id, base, client = scope.member_id, scope.settings.APP_BASE_URL, scope.on_lane("normal").client
+    with scope.transaction() as s:
         rec = repository.get(s, member_id)
         known_robots = json.loads(rec.registered_robots or "{}")
         version = rec.app_version
     seen = client.batch(READS)
-    currencies.remember_read(services.redis(), member_id, seen, services.clock().now())
+    currencies.remember_read(scope.redis, member_id, seen, scope.now())
     seen = _ok(seen)
     writes, robots_after = plan_writes(seen, base, known_robots)
     done = _ok(client.batch(writes, writes=True)) if writes else BatchResult()
@@ -69,8 +80,8 @@ def _converge(member_id: str) -> dict:
     stage_writes = _stage_writes(client, {category_id: desired.STAGES, repeat_id: desired.REPEAT_STAGES})
     if stage_writes:
         _ok(client.batch(stage_writes, writes=True))
-    now = services.clock().now()
-    with transaction(services.session_factory()) as s:
+    now = scope.now()
+    with scope.transaction() as s:
         rec = repository.get(s, member_id)
         rec.shop_category_id, rec.registered_robots = category_id, json.dumps(robots_after, sort_keys=True)
         rec.repeat_category_id = repeat_id

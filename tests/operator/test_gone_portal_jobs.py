@@ -13,6 +13,7 @@ from bitrix_app.jobs.worker import run_burst
 from bitrix_app.messaging import journal
 from bitrix_app.portals import start_setup
 from bitrix_app.portals import setup_portal
+from bitrix_app.scope import app_services
 from bitrix_app.robots.message_later import as_data, send_later
 from bitrix_app.robots.runner import run_call
 from bitrix_app.store.message_models import MessageRecord
@@ -36,7 +37,7 @@ def _uninstall(hist: History) -> None:
 def test_setup_for_an_unknown_portal_ends_quietly_in_the_worker(portal, redis_conn, caplog):
     caplog.set_level(logging.INFO, "bitrix_app.portals.installed")
     with portal.app.app_context():
-        job = start_setup("nosuch")
+        job = start_setup(app_services(), "nosuch")
     run_burst(portal.app, redis_conn)
     assert job.get_status(refresh=True) == "finished" and job.return_value() == {
         "skipped": "the portal is not installed"}

@@ -9,7 +9,8 @@ from bitrix_app import services
 from bitrix_app.phpform import flat, nest
 from bitrix_app.portals import repository
 from bitrix_app.rest.batching import command
-from bitrix_app.portals.clients import client_for
+from bitrix_app.portals.clients import build_tokens, client_for
+from bitrix_app.scope import app_services
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 
@@ -50,7 +51,7 @@ def test_a_new_domain_from_the_oauth_server_is_followed(portal_env):
             rec = s.scalar(select(PortalRecord).where(PortalRecord.member_id == ans["member_id"]))
             rec.domain, rec.client_endpoint = "old-name.example", f"{env.base}/rest/"
             version = rec.token_version
-        services.token_manager().refresh(ans["member_id"], version)
+        build_tokens(app_services()).refresh(ans["member_id"], version)
         with transaction(services.session_factory()) as s:
             rec = repository.get(s, ans["member_id"])
             assert rec.domain == ans["domain"] and rec.token_version == version + 1

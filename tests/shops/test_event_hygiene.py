@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bitrix_app.orders.openapi import openapi_spec
 from bitrix_app.orders.schemas import load_events
 from bitrix_app.portals import currencies
+from bitrix_app.scope import app_services
 from bitrix_app.store.shop_models import InboxEvent
 from tests.fixtures.shop_env import connect_shop, order_event
 
@@ -92,7 +93,7 @@ def test_amount_bounds():
 
 def test_a_currency_not_in_the_portals_list_is_refused_with_its_codes(shop):
     with shop.env.app.app_context():
-        known = currencies.for_ingest(shop.member_id)  # read and cached by setup
+        known = currencies.for_ingest(app_services(), shop.member_id)  # read and cached by setup
     assert known == {"RUB", "USD", "EUR"}
     event = order_event("8")
     event["data"]["currency"] = "GBP"  # ISO 4217, but not the portal's
@@ -106,7 +107,7 @@ def test_iso_4217_alone_while_the_portals_list_is_unknown(shop):
     redis = shop.env.redis
     redis.delete(f"bitrix_app:currencies:{shop.member_id}")
     with shop.env.app.app_context():
-        assert currencies.for_ingest(shop.member_id) is None
+        assert currencies.for_ingest(app_services(), shop.member_id) is None
     event = order_event("10")
     event["data"]["currency"] = "GBP"
     assert load_events(event, None)[0]["data"]["currency"] == "GBP"
@@ -130,7 +131,7 @@ def test_a_stale_list_is_used_and_refreshed_once_per_period(shop):
         "CURRENCY": "GBP", "NAME": "Pound", "BASE": "N", "SORT": "900", "AMOUNT_CNT": "1", "AMOUNT": "110"}
     with shop.env.app.app_context():
         assert "GBP" in currencies.refresh(shop.member_id)
-        assert "GBP" in currencies.for_ingest(shop.member_id)
+        assert "GBP" in currencies.for_ingest(app_services(), shop.member_id)
 
 
 def test_an_order_the_portal_refuses_for_its_currency_is_a_dead_letter_at_once(shop):
