@@ -5,13 +5,13 @@ import logging
 
 from sqlalchemy import select
 
-from bitrix_app.jobs.queues import BULK, enqueue
+from bitrix_app.jobs.queues import BULK, DEFAULT
+from bitrix_app.jobs.registry import CRON_TIMEOUT, enqueue_job, job
 from bitrix_app.portals import lifecycle
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 
 log = logging.getLogger(__name__)
-RUN = "bitrix_app.campaigns.jobs.run_portal"
 TIMEOUT = 3600  # seconds: entering a large segment is local work; actions are sliced (execute.MAX_ENTRIES)
 
 
@@ -26,6 +26,7 @@ def context_for(member_id: str):
                  services.clock().now(), services.cipher())
 
 
+@job(BULK, timeout=TIMEOUT)
 def run_portal(member_id: str, code: str | None = None, slice_no: int = 0) -> dict:
     """Job: one slice of a portal's run (transitions, due schedules or the campaign `code` now, pending actions);
     when actions are left over, the next slice is queued at once instead of waiting for the next cron run."""
@@ -46,16 +47,17 @@ def run_portal(member_id: str, code: str | None = None, slice_no: int = 0) -> di
         return {"skipped": str(exc)}
     if result.get("more"):
         # the lock is released: the next slice (or a cron run that comes first) takes the portal
-        enqueue(services.redis(), BULK, RUN, member_id, None, slice_no=slice_no + 1,
-                job_id=f"campaigns-{member_id}-all-{slice_no + 1}", timeout=TIMEOUT)
+        enqueue_job(services.redis(), run_portal, member_id, None, slice_no=slice_no + 1,
+                    job_id=f"campaigns-{member_id}-all-{slice_no + 1}")
     return result
 
 
 def queue_run(conn, member_id: str, code: str | None = None):
     """Queue a portal's run; one queued run per portal (and campaign) at a time."""
-    return enqueue(conn, BULK, RUN, member_id, code, job_id=f"campaigns-{member_id}-{code or 'all'}", timeout=TIMEOUT)
+    return enqueue_job(conn, run_portal, member_id, code, job_id=f"campaigns-{member_id}-{code or 'all'}")
 
 
+@job(DEFAULT, timeout=CRON_TIMEOUT, cron="*/15 * * * *")
 def run_all_due() -> list[str]:
     """Cron entry (every 15 minutes): queue a run of every active portal."""
     from bitrix_app import services

@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bitrix_app.inbox.dispatch import kick
-from bitrix_app.jobs.queues import SYNC, enqueue
+from bitrix_app.jobs.queues import DEFAULT, SYNC
+from bitrix_app.jobs.registry import CRON_TIMEOUT, enqueue_job, job
 from bitrix_app.shops.settings import ShopSettings, get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
@@ -30,7 +31,6 @@ from bitrix_app.store.shop_models import Cart, InboxEvent
 from . import rules
 
 log = logging.getLogger(__name__)
-DUE_JOB = "bitrix_app.carts.timers.due"
 LOOKBACK = timedelta(days=32)  # reminders are at most 30 days after the last update
 SWEEP_LIMIT = 5000
 MAX_REMINDERS = 2
@@ -87,8 +87,7 @@ def schedule(conn: Redis, cart: Cart, moment: datetime | None) -> None:
     if moment is None:
         return
     try:
-        enqueue(conn, SYNC, DUE_JOB, cart.member_id, cart.shop_id, cart.cart_id, job_id=job_id(cart, moment),
-                at=moment)
+        enqueue_job(conn, due, cart.member_id, cart.shop_id, cart.cart_id, job_id=job_id(cart, moment), at=moment)
     except RedisError as exc:
         log.warning("could not schedule the cart timer %s (%s); the sweeper will catch up",
                     job_id(cart, moment), type(exc).__name__)
@@ -120,6 +119,7 @@ def follow_up(session: Session, cart: Cart, settings: ShopSettings, now: datetim
     return rules.next_moment(cart, settings, now)
 
 
+@job(SYNC)
 def due(member_id: str, shop_id: str, cart_id: str) -> int:
     """RQ job: the cart's next step may be due. Queues due steps, kicks the drain, arms the next timer.
 
@@ -165,6 +165,7 @@ def sweep(factory: sessionmaker[Session], conn: Redis, now: datetime, limit: int
     return queued
 
 
+@job(DEFAULT, timeout=CRON_TIMEOUT, every=60)
 def sweep_job() -> dict[str, int]:
     """Cron entry (every minute): the sweeper with the app's services."""
     from bitrix_app import services

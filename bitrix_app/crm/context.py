@@ -25,9 +25,15 @@ class SyncContext:
     responsible_id: int | None
     settings: ShopSettings
     shop_names: dict[str, str] = field(default_factory=dict)
+    cipher: Any = None  # decrypts the portal's messaging secrets (messaging.MessagingContext)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The name messaging.MessagingContext reads."""
+        return self.factory
 
 
-def build(member_id: str, factory, clock, redis, client_factory) -> SyncContext | None:
+def build(member_id: str, factory, clock, redis, client_factory, cipher=None) -> SyncContext | None:
     """None when the portal is gone (uninstalled): its events have nowhere to go."""
     with transaction(factory) as s:
         portal = s.scalar(select(PortalRecord).where(PortalRecord.member_id == member_id))
@@ -38,4 +44,5 @@ def build(member_id: str, factory, clock, redis, client_factory) -> SyncContext 
         status, category, installer = portal.status, portal.shop_category_id, portal.installed_by
     return SyncContext(member_id=member_id, factory=factory, clock=clock, redis=redis,
                        client=client_factory(member_id), portal_status=status, category_id=category,
-                       responsible_id=settings.responsible_id or installer, settings=settings, shop_names=names)
+                       responsible_id=settings.responsible_id or installer, settings=settings, shop_names=names,
+                       cipher=cipher)

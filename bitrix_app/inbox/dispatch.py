@@ -9,12 +9,12 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bitrix_app.jobs.queues import SYNC, enqueue
+from bitrix_app.jobs.queues import DEFAULT
+from bitrix_app.jobs.registry import CRON_TIMEOUT, SYNC_DRAIN, enqueue_job, job
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import InboxEvent
 
 log = logging.getLogger(__name__)
-DRAIN = "bitrix_app.sync.drain.run"
 KICK_TTL = 600
 STALE_AFTER = timedelta(minutes=5)
 
@@ -27,7 +27,7 @@ def kick(conn: Redis, member_id: str) -> bool:
     """Make sure a drain job for the portal is queued; never fails the caller (the sweeper catches up)."""
     try:
         if conn.set(kick_key(member_id), "1", nx=True, ex=KICK_TTL):
-            enqueue(conn, SYNC, DRAIN, member_id)
+            enqueue_job(conn, SYNC_DRAIN, member_id)
             return True
     except RedisError as exc:
         log.warning("could not queue the sync of %s (%s); the sweeper will", member_id, type(exc).__name__)
@@ -42,7 +42,7 @@ def settle(conn: Redis, member_id: str) -> None:
 def schedule_retry(conn: Redis, member_id: str, at: datetime) -> None:
     """A drain at `at` (RQ's scheduler) for events waiting out their backoff."""
     stamp = int(at.timestamp())
-    enqueue(conn, SYNC, DRAIN, member_id, job_id=f"drain-{member_id}-{stamp}", at=at)
+    enqueue_job(conn, SYNC_DRAIN, member_id, job_id=f"drain-{member_id}-{stamp}", at=at)
 
 
 def sweep(session: Session, conn: Redis, now: datetime) -> list[str]:
@@ -61,6 +61,7 @@ def sweep(session: Session, conn: Redis, now: datetime) -> list[str]:
     return kicked
 
 
+@job(DEFAULT, timeout=CRON_TIMEOUT, every=60)
 def sweep_job() -> list[str]:
     """Cron entry (every minute): the sweeper with the app's services."""
     from bitrix_app import services

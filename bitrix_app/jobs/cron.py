@@ -1,4 +1,5 @@
-"""The cron table: what runs on a schedule, on which queue."""
+"""The cron table: what runs on a schedule, on which queue. Built from the job registry: a job joins it by
+declaring `every=` or `cron=` in its `@job`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +8,7 @@ from typing import Callable
 from redis import Redis
 from rq.cron import CronScheduler
 
-from .queues import BULK, DEFAULT, ROBOTS
+from .registry import JobSpec, resolve, scheduled
 
 
 @dataclass(frozen=True)
@@ -16,34 +17,29 @@ class CronEntry:
     queue: str
     interval: int | None = None  # seconds
     cron: str | None = None  # crontab expression (UTC)
+    timeout: int | None = None  # seconds (None: RQ's default)
+
+    @classmethod
+    def of(cls, spec: JobSpec) -> "CronEntry":
+        return cls(spec.path, spec.queue, interval=spec.every, cron=spec.cron, timeout=spec.timeout)
 
 
-CRON_TABLE: tuple[CronEntry, ...] = (
-    CronEntry("bitrix_app.jobs.maintenance.record_heartbeat", DEFAULT, interval=60),
-    CronEntry("bitrix_app.inbox.dispatch.sweep_job", DEFAULT, interval=60),
-    CronEntry("bitrix_app.robots.sweeper.sweep_job", ROBOTS, interval=60),  # stored robot calls never run
-    CronEntry("bitrix_app.carts.timers.sweep_job", DEFAULT, interval=60),
-    CronEntry("bitrix_app.portals.keepalive.keep_alive", BULK, cron="17 3 * * *"),
-    CronEntry("bitrix_app.segments.jobs.rebuild_all", BULK, cron="40 1 * * *"),  # nightly full segment rebuild
-    CronEntry("bitrix_app.campaigns.jobs.run_all_due", DEFAULT, cron="*/15 * * * *"),
-)
+def cron_table() -> tuple[CronEntry, ...]:
+    """Every scheduled job of the registry."""
+    return tuple(CronEntry.of(spec) for spec in scheduled())
 
 
-def build_cron(connection: Redis, table: tuple[CronEntry, ...] = CRON_TABLE) -> CronScheduler:
-    """A CronScheduler with every entry of the table registered."""
-    from importlib import import_module
-
+def build_cron(connection: Redis, table: tuple[CronEntry, ...] | None = None) -> CronScheduler:
+    """A CronScheduler with every entry of the table (default: the registry's) registered."""
     scheduler = CronScheduler(connection=connection)
-    for entry in table:
-        module, _, name = entry.func.rpartition(".")
-        func = getattr(import_module(module), name)
-        scheduler.register(func, entry.queue, interval=entry.interval, cron=entry.cron)
+    for entry in cron_table() if table is None else table:
+        scheduler.register(resolve(entry.func), entry.queue, interval=entry.interval, cron=entry.cron,
+                           job_timeout=entry.timeout)
     return scheduler
 
 
-
-def run_cron(connection: Redis, table: tuple[CronEntry, ...] = CRON_TABLE, sleep: Callable[[float], None] | None = None,
-             handle_signals: bool = True) -> None:
+def run_cron(connection: Redis, table: tuple[CronEntry, ...] | None = None,
+             sleep: Callable[[float], None] | None = None, handle_signals: bool = True) -> None:
     """The long-running cron (`flask cron`): survives Redis outages, reconnecting with backoff. Each start is a
     new scheduler, so the every-minute sweepers run at once when Redis is back."""
     from .resilient import supervise

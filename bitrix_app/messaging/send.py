@@ -12,24 +12,20 @@ from bitrix_app.store.db import transaction
 
 from . import config as messaging_config
 from . import crm_email, journal, policy, smtp_email, sms
+from .context import MessagingContext
 from .message import ERROR, LATER, SENT, SKIPPED, UNREACHABLE, Delivery, Message
 
 NO_RETRY = ("smtp", "sms")  # transports that cannot be asked afterwards whether they took a message
 
 
-def send(ctx, message: Message, config=None) -> Delivery:
+def send(ctx: MessagingContext, message: Message, config=None) -> Delivery:
     return send_many(ctx, [message], config)[message.key]
 
 
-def load_config(ctx):
-    """The portal's messaging settings; `ctx.cipher` when the context has one, else the app's."""
-    cipher = getattr(ctx, "cipher", None)
-    if cipher is None:
-        from bitrix_app import services
-
-        cipher = services.cipher()
-    with transaction(ctx.factory) as s:
-        return messaging_config.load(s, ctx.member_id, cipher)
+def load_config(ctx: MessagingContext):
+    """The portal's messaging settings, its secrets decrypted with `ctx.cipher`."""
+    with transaction(ctx.sessions) as s:
+        return messaging_config.load(s, ctx.member_id, ctx.cipher)
 
 
 def transport(channel: str, config) -> str | None:
@@ -40,14 +36,13 @@ def transport(channel: str, config) -> str | None:
     return None
 
 
-def send_many(ctx, messages: list[Message], config=None) -> dict[str, Delivery]:
+def send_many(ctx: MessagingContext, messages: list[Message], config=None) -> dict[str, Delivery]:
     """Deliveries by message key; every message ends in the `messages` table with its outcome.
 
-    `ctx` needs member_id, factory, clock, client, settings (quiet hours, time zone), responsible_id. A context
-    without a `factory` (a pure caller) gets the policy and the default config, without records."""
+    A context whose `sessions` is None (a pure caller) gets the policy and the default config, without records."""
     if not messages:
         return {}
-    stored = getattr(ctx, "factory", None) is not None
+    stored = ctx.sessions is not None
     config = config or (load_config(ctx) if stored else messaging_config.MessagingConfig())
     now = ctx.clock.now()
     known, history = _known(ctx, messages, config, now) if stored else ({}, policy.History())
@@ -94,18 +89,18 @@ def send_many(ctx, messages: list[Message], config=None) -> dict[str, Delivery]:
     return out
 
 
-def _known(ctx, messages: list[Message], config, now) -> tuple[dict, policy.History]:
+def _known(ctx: MessagingContext, messages: list[Message], config, now) -> tuple[dict, policy.History]:
     longest = max([*config.caps_hours.values(), config.duplicate_hours, 0])
     addresses = {a for m in messages for a in (m.recipient.email, m.recipient.phone) if a}
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         known = {k: (r.status, r.transport, r.reference) for k, r in
                  journal.existing(s, ctx.member_id, [m.key for m in messages]).items()}
         return known, journal.history(s, ctx.member_id, addresses, now - timedelta(hours=longest))
 
 
-def _write(ctx, records: list[tuple[Message, str, dict]], now) -> None:
+def _write(ctx: MessagingContext, records: list[tuple[Message, str, dict]], now) -> None:
     if records:
-        with transaction(ctx.factory) as s:
+        with transaction(ctx.sessions) as s:
             for m, status, fields in records:
                 journal.write(s, ctx.member_id, m, status, now, **fields)
 
@@ -126,13 +121,13 @@ def _route(m: Message, config) -> tuple[str | None, list[str]]:
     return None, reasons
 
 
-def _deliver(ctx, config, via: str, messages: list[Message], now) -> dict[str, Delivery]:
+def _deliver(ctx: MessagingContext, config, via: str, messages: list[Message], now) -> dict[str, Delivery]:
     try:
         if via == "crm":
             return crm_email.deliver(ctx, messages)
         if via == "smtp":
             return smtp_email.deliver(config.smtp, messages, now)
-        return sms.deliver(config.sms, messages, getattr(ctx, "http", None))
+        return sms.deliver(config.sms, messages)
     except Exception as exc:  # noqa: BLE001  (recorded; the caller decides on a retry)
         if via == "crm":
             raise

@@ -12,6 +12,7 @@ from bitrix_app.rest.errors import OutcomeUnknown, PortalCallError
 from bitrix_app.store.db import transaction
 
 from . import journal
+from .context import MessagingContext
 
 
 @dataclass(frozen=True)
@@ -22,14 +23,14 @@ class StaffResult:
     detail: str | None = None
 
 
-def notify(ctx, user_id: int, text: str, key: str, source: str = "app") -> StaffResult:
+def notify(ctx: MessagingContext, user_id: int, text: str, key: str, source: str = "app") -> StaffResult:
     """A system notification to one user of the portal."""
     params = {"USER_ID": user_id, "MESSAGE": text, "TAG": key[:255]}
     return _run(ctx, "notify", "im.notify.system.add", params, key, source, str(user_id), None, text,
                 retry_safe=True)
 
 
-def todo(ctx, key: str, owner_type_id: int, owner_id: int, deadline: datetime, title: str,
+def todo(ctx: MessagingContext, key: str, owner_type_id: int, owner_id: int, deadline: datetime, title: str,
          description: str = "", responsible_id: int | None = None, source: str = "app") -> StaffResult:
     """A to-do on a CRM item (2 deal, 3 contact) for the responsible user."""
     params = {"ownerTypeId": owner_type_id, "ownerId": owner_id, "deadline": deadline.isoformat(), "title": title,
@@ -41,12 +42,12 @@ def todo(ctx, key: str, owner_type_id: int, owner_id: int, deadline: datetime, t
                 retry_safe=False)
 
 
-def _run(ctx, channel: str, method: str, params: dict, key: str, source: str, address: str | None,
+def _run(ctx: MessagingContext, channel: str, method: str, params: dict, key: str, source: str, address: str | None,
          subject: str | None, text: str, retry_safe: bool) -> StaffResult:
     now = ctx.clock.now()
     fields = {"key": key, "channel": channel, "transport": "portal", "address": address, "source": source,
               "subject": subject, "text": text}
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         row = journal.existing(s, ctx.member_id, [key]).get(key)
         if row is not None and row.status == journal.SENT:
             return StaffResult(key, journal.SENT, row.reference, "sent by an earlier attempt")
@@ -68,6 +69,6 @@ def _run(ctx, channel: str, method: str, params: dict, key: str, source: str, ad
         else:
             status = journal.SENT
             reference = str(answer.get("id") if isinstance(answer, dict) else answer)
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         journal.write(s, ctx.member_id, None, status, now, reason=detail, reference=reference, **fields)
     return StaffResult(key, status, reference, detail)

@@ -8,12 +8,11 @@ import json
 import logging
 
 from redis.exceptions import RedisError
-from rq import Retry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bitrix_app import services
-from bitrix_app.jobs.queues import ROBOTS, enqueue
+from bitrix_app.jobs.registry import enqueue_job
 from bitrix_app.portals import verify_callback
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
@@ -74,8 +73,9 @@ def job_id(call_id: int) -> str:
 
 
 def queue_run(call_id: int, conn=None) -> None:
-    enqueue(conn or services.redis(), ROBOTS, "bitrix_app.robots.runner.run_call", call_id, job_id=job_id(call_id),
-            retry=Retry(max=3, interval=[2, 10, 30]), timeout=120)
+    from .runner import run_call
+
+    enqueue_job(conn or services.redis(), run_call, call_id, job_id=job_id(call_id))
 
 
 def try_queue_run(call_id: int) -> bool:

@@ -16,11 +16,11 @@ from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Retry
 from sqlalchemy.orm import Session
 
 from bitrix_app import messaging
-from bitrix_app.jobs.queues import DEFAULT, enqueue
+from bitrix_app.jobs.queues import DEFAULT
+from bitrix_app.jobs.registry import enqueue_job, job
 from bitrix_app.messaging import journal
 from bitrix_app.messaging.message import ERROR, LATER
 from bitrix_app.portals import NOT_INSTALLED, portal_installed
@@ -30,7 +30,6 @@ from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Customer
 
 log = logging.getLogger(__name__)
-JOB = "bitrix_app.robots.message_later.send_later"
 MAX_GENERATIONS = 50  # re-deferrals of one message (a guard against a timer loop, never reached in practice)
 
 
@@ -76,15 +75,15 @@ def schedule(conn: Redis, member_id: str, message: messaging.Message, until: dat
              responsible_id: int | None, generation: int = 0) -> bool:
     """An RQ job at `until`; False when Redis refused it (the message stays recorded as deferred)."""
     try:
-        enqueue(conn, DEFAULT, JOB, member_id, as_data(message), customer_id, responsible_id, generation,
-                job_id=job_id(member_id, message.key, until, generation), at=utc(until),
-                retry=Retry(max=3, interval=[60, 300, 900]))
+        enqueue_job(conn, send_later, member_id, as_data(message), customer_id, responsible_id, generation,
+                    job_id=job_id(member_id, message.key, until, generation), at=utc(until))
     except RedisError as exc:
         log.warning("could not schedule deferred message %s (%s)", message.key, type(exc).__name__)
         return False
     return True
 
 
+@job(DEFAULT, retry=(60, 300, 900))
 def send_later(member_id: str, data: dict, customer_id: int | None, responsible_id: int | None,
                generation: int = 0) -> str:
     """Job: send the deferred message now if policy allows; returns the delivery status."""

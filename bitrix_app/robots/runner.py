@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass
 
 from bitrix_app import services
+from bitrix_app.jobs.queues import ROBOTS
+from bitrix_app.jobs.registry import job
 from bitrix_app.portals import NOT_INSTALLED, portal_installed
 from bitrix_app.rest.errors import PortalBlocked, PortalError
 from bitrix_app.portals import client_for
@@ -31,6 +33,7 @@ class _Call:
     waits: bool
 
 
+@job(ROBOTS, timeout=120, retry=(2, 10, 30))
 def run_call(call_id: int, replay: bool = False) -> str:
     """Job (queue `robots`): run the call unless it already ran, then reply if a reply is still owed.
 

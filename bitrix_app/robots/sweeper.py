@@ -13,6 +13,8 @@ from rq.job import Job
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from bitrix_app.jobs.queues import ROBOTS
+from bitrix_app.jobs.registry import CRON_TIMEOUT, job
 from bitrix_app.store.robot_models import RobotCall
 
 from .calls import RECEIVED, RUNNING, job_id, queue_run
@@ -54,6 +56,7 @@ def sweep(session: Session, conn: Redis, now: datetime) -> list[int]:
     return queued
 
 
+@job(ROBOTS, timeout=CRON_TIMEOUT, every=60)  # stored robot calls never run
 def sweep_job() -> list[int]:
     """Cron entry (every minute): the sweeper with the app's services."""
     from bitrix_app import services

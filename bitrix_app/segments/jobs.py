@@ -6,15 +6,16 @@ import re
 from sqlalchemy import select
 
 from bitrix_app import services
-from bitrix_app.jobs.queues import BULK, enqueue
+from bitrix_app.jobs.queues import BULK
+from bitrix_app.jobs.registry import CRON_TIMEOUT, enqueue_job, job
 from bitrix_app.portals import lifecycle
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 
-REBUILD = "bitrix_app.segments.jobs.rebuild_job"
 TIMEOUT = 3600  # seconds: a million customers rebuild in about a minute; leave room for slow disks
 
 
+@job(BULK, timeout=TIMEOUT)
 def rebuild_job(member_id: str) -> dict:
     """Full rebuild of one portal at the app clock's now."""
     from .engine.core import rebuild
@@ -32,9 +33,10 @@ def job_id(member_id: str) -> str:
 
 def enqueue_rebuild(member_id: str):
     """One queued rebuild per portal at a time (a second request joins the queued one)."""
-    return enqueue(services.redis(), BULK, REBUILD, member_id, job_id=job_id(member_id), timeout=TIMEOUT)
+    return enqueue_job(services.redis(), rebuild_job, member_id, job_id=job_id(member_id))
 
 
+@job(BULK, timeout=CRON_TIMEOUT, cron="40 1 * * *")  # nightly full segment rebuild
 def rebuild_all() -> dict:
     """Cron, nightly: enqueue the full rebuild of every usable portal."""
     with transaction(services.session_factory()) as s:

@@ -24,7 +24,8 @@ from bitrix_app.crm import context
 from bitrix_app.crm.window import load
 from bitrix_app.inbox import dispatch, outcomes
 from bitrix_app.inbox.outcomes import Outcome, retry, skipped, wait
-from bitrix_app.jobs.queues import SYNC, enqueue
+from bitrix_app.jobs.queues import SYNC
+from bitrix_app.jobs.registry import enqueue_job, job
 from bitrix_app.portals import client_for
 from bitrix_app.rest.errors import MethodBudgetExhausted, PortalBlocked, PortalCallError
 from bitrix_app.store.db import transaction
@@ -69,6 +70,7 @@ def slice_job_id(member_id: str, owner: str) -> str:
     return f"drain-slice-{re.sub(r'[^A-Za-z0-9_-]', '_', member_id)}-{owner}"
 
 
+@job(SYNC, timeout=JOB_TIMEOUT)
 def run(member_id: str, on_window=None, owner: str | None = None, sliced: bool = True) -> dict:
     """RQ job: one slice. Loops until nothing is due or the slice's budget is spent (then hands over);
     exits at once when another drainer holds the portal.
@@ -139,8 +141,8 @@ def _hand_over(member_id: str, owner: str, limits: SliceLimits) -> bool:
         return False
     try:
         conn.set(dispatch.kick_key(member_id), "1", ex=dispatch.KICK_TTL)  # a drain is queued: kicks join it
-        enqueue(conn, SYNC, dispatch.DRAIN, member_id, owner=successor, job_id=slice_job_id(member_id, successor),
-                timeout=limits.job_timeout)
+        enqueue_job(conn, run, member_id, owner=successor, job_id=slice_job_id(member_id, successor),
+                    timeout=limits.job_timeout)
     except RedisError as exc:
         log.warning("could not queue the next drain slice of %s (%s); the sweeper will", member_id,
                     type(exc).__name__)

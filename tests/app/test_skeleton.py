@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, inspect
 
 from app import create_app
 from bitrix_app.clock import FrozenClock
-from bitrix_app.jobs.cron import CRON_TABLE, build_cron
+from bitrix_app.jobs.cron import build_cron, cron_table
 from bitrix_app.jobs.maintenance import HEARTBEAT_KEY
 from bitrix_app.jobs.queues import DEFAULT, enqueue
 from bitrix_app.jobs.worker import run_burst
@@ -91,7 +91,7 @@ def test_job_arguments_must_be_json(redis_conn):
 def test_cron_table_registers_every_entry(redis_conn):
     scheduler = build_cron(redis_conn)
     names = {job.func_name for job in scheduler.get_jobs()}
-    assert names == {entry.func for entry in CRON_TABLE}
+    assert names == {entry.func for entry in cron_table()}
 
 
 def test_migrations_go_up_and_down(tmp_path, database_url):

@@ -155,11 +155,11 @@ def test_api_rebuild_enqueues_one_job_per_portal(portal):
 
 
 def test_the_nightly_cron_rebuilds_every_usable_portal(portal):
-    from bitrix_app.jobs.cron import CRON_TABLE
+    from bitrix_app.jobs.cron import cron_table
     from bitrix_app.jobs.worker import run_burst
     from bitrix_app.segments.jobs import rebuild_all
 
-    assert "bitrix_app.segments.jobs.rebuild_all" in {entry.func for entry in CRON_TABLE}
+    assert "bitrix_app.segments.jobs.rebuild_all" in {entry.func for entry in cron_table()}
     cid = portal.buyer(2, 3)
     gone = History(portal.app, member_id="gone-portal")
     gone.install_portal()

@@ -118,11 +118,10 @@ def test_segments_sub_packages_depend_one_way(layer):
 def test_public_names_and_dotted_paths_resolve():
     face = importlib.import_module(SEGMENTS)
     assert all(hasattr(face, name) for name in face.__all__)
-    from bitrix_app.segments.jobs import REBUILD
-    from bitrix_app.segments.crm.writeback import JOB
+    from bitrix_app.jobs.registry import all_jobs
     from bitrix_app.segments.kinds.contract import KINDS
 
-    for dotted in {REBUILD, JOB, "bitrix_app.segments.jobs.rebuild_all"}:
+    for dotted in [path for path in all_jobs() if path.startswith(SEGMENTS + ".")]:
         module, _, attr = dotted.rpartition(".")
         assert callable(getattr(importlib.import_module(module), attr)), dotted
     for kind, module in KINDS.items():

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bitrix_app.clock import FrozenClock
 from bitrix_app.inbox import dispatch
 from bitrix_app.jobs.queues import SYNC, queue
+from bitrix_app.jobs.registry import SYNC_DRAIN
 from bitrix_app.orders.adapters.signatures import sign_generic
 from bitrix_app.redis_conn import connect
 from bitrix_app.shops.connections import add_shop
@@ -79,7 +80,7 @@ def test_without_redis_an_event_is_accepted_and_stored_and_the_sweeper_queues_it
     with back.app_context():
         assert dispatch.sweep_job() == [MEMBER]
     jobs = queue(SYNC, redis_conn).jobs
-    assert [(j.func_name, j.args) for j in jobs] == [(dispatch.DRAIN, (MEMBER,))]
+    assert [(j.func_name, j.args) for j in jobs] == [(SYNC_DRAIN.path, (MEMBER,))]
 
 
 def test_a_known_shop_is_not_served_from_the_cache_while_redis_is_down(make_app, redis_conn, clock):

@@ -15,7 +15,8 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from bitrix_app import services
-from bitrix_app.jobs.queues import BULK, enqueue
+from bitrix_app.jobs.queues import BULK
+from bitrix_app.jobs.registry import enqueue_job, job
 from bitrix_app.portals import LIFECYCLE_CELLS
 from bitrix_app.rest.batching import MAX_COMMANDS, chunks
 from bitrix_app.portals import client_for
@@ -24,7 +25,6 @@ from bitrix_app.store.models import PortalRecord, utc
 from bitrix_app.store.segment_models import CustomerFigures as CF
 
 log = logging.getLogger(__name__)
-JOB = "bitrix_app.segments.crm.writeback.write_back"
 PAGE = 500  # rows per round: ten batch requests sent together
 SEGMENT = "UF_CRM_SHOP_SEGMENT"
 FIELDS = (SEGMENT, "UF_CRM_SHOP_RFM", "UF_CRM_SHOP_LTV", "UF_CRM_SHOP_ORDERS", "UF_CRM_SHOP_LAST_ORDER",
@@ -53,6 +53,7 @@ class _Report:
             self.errors[str(customer_id)] = reason
 
 
+@job(BULK, timeout=TIMEOUT)
 def write_back(member_id: str, limit: int = 5000, after: int = 0) -> dict:
     """RQ job: write up to `limit` dirty customers (by customer id above `after`) within one time slice
     (`SLICE_SECONDS` on the app clock, well under the job timeout); re-enqueues itself for the rest."""
@@ -88,8 +89,8 @@ def write_back(member_id: str, limit: int = 5000, after: int = 0) -> dict:
 def enqueue_write_back(member_id: str, after: int = 0, limit: int = 5000, connection=None):
     """Queue a write-back of the portal's dirty customers (one queued job per portal and starting point)."""
     conn = connection or services.redis()
-    return enqueue(conn, BULK, JOB, member_id, limit=limit, after=after,
-                   job_id=f"segments-writeback-{member_id}-{after}", timeout=TIMEOUT)
+    return enqueue_job(conn, write_back, member_id, limit=limit, after=after,
+                       job_id=f"segments-writeback-{member_id}-{after}")
 
 
 def segment_items(client) -> dict[str, str]:
