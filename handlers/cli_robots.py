@@ -9,6 +9,7 @@ import click
 from bitrix_app import services
 from bitrix_app.robots import calls
 from bitrix_app.robots.rules import get_rules, set_rules
+from bitrix_app.scope import app_services
 from bitrix_app.store.db import transaction
 
 from .cli_common import CliError, OperatorGroup, member_id_option, parse_json
@@ -25,7 +26,7 @@ def robots():
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
 def calls_(member_id: str | None, status: str | None, limit: int):
     """One JSON object per call, newest first: inputs, outcome, return values, timings, errors."""
-    for row in calls.list_calls(member_id, status, limit):
+    for row in calls.list_calls(app_services(), member_id, status, limit):
         click.echo(json.dumps(row, ensure_ascii=False))
 
 
@@ -33,7 +34,7 @@ def calls_(member_id: str | None, status: str | None, limit: int):
 @click.argument("call_id", type=int)
 def replay(call_id: int):
     """Run a stored call again (and answer its workflow again if it still waits); prints the call."""
-    row = calls.replay(call_id)
+    row = calls.replay(app_services(), call_id)
     if row is None:
         raise CliError(f"no robot call {call_id}")
     click.echo(json.dumps(row, ensure_ascii=False))

@@ -8,6 +8,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from bitrix_app.portals import CallbackRejected
 from bitrix_app.robots import calls
 from bitrix_app.schemas.robot import CODE, RobotCallSchema
+from bitrix_app.scope import app_services
 from webedge.errors import ApiError
 from webedge.portal_form import parse, unauthorized
 
@@ -32,7 +33,7 @@ def receive(code: str):
         raise ApiError(404, "unknown_robot", "no such robot") from exc
     call = parse(RobotCallSchema())
     try:
-        status, call_id = calls.receive(code, call)
+        status, call_id = calls.receive(app_services(), code, call)
     except CallbackRejected as exc:
         raise unauthorized(str(exc)) from exc
     except calls.CodeMismatch as exc:

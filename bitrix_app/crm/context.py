@@ -31,6 +31,24 @@ class SyncContext:
     def sessions(self) -> sessionmaker[Session]:
         """The name messaging.MessagingContext reads."""
         return self.factory
+    cipher: Any = None  # decrypts the portal's messaging secrets (messaging.MessagingContext)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The name messaging.MessagingContext reads."""
+        return self.factory
+    cipher: Any = None  # decrypts the portal's messaging secrets (messaging.MessagingContext)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The name messaging.MessagingContext reads."""
+        return self.factory
+    cipher: Any = None  # decrypts the portal's messaging secrets (messaging.MessagingContext)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The name messaging.MessagingContext reads."""
+        return self.factory
 
 
 def build(member_id: str, factory, clock, redis, client_factory, cipher=None) -> SyncContext | None:

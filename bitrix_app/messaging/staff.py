@@ -13,6 +13,9 @@ from bitrix_app.store.db import transaction
 
 from . import journal
 from .context import MessagingContext
+from .context import MessagingContext
+from .context import MessagingContext
+from .context import MessagingContext
 
 
 @dataclass(frozen=True)

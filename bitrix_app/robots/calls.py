@@ -11,9 +11,10 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bitrix_app import services
 from bitrix_app.jobs.registry import enqueue_job
 from bitrix_app.portals import verify_callback
+from bitrix_app.scope import AppServices
+from bitrix_app.scope import AppServices
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.robot_models import RobotCall
@@ -28,25 +29,25 @@ class CodeMismatch(ValueError):
     """The body names another robot than the handler address."""
 
 
-def receive(code: str, call: dict) -> tuple[str, int]:
+def receive(svc: AppServices, code: str, call: dict) -> tuple[str, int]:
     """("accepted" | "duplicate", call id). Raises CallbackRejected for a wrong application_token."""
     if call.get("code") and call["code"] != code:
         raise CodeMismatch(f"the call is for {call['code']!r}, not {code!r}")
-    auth, factory = call["auth"], services.session_factory()
+    auth, factory = call["auth"], svc.sessions
     try:
         with transaction(factory) as s:
-            verify_callback(s, services.cipher(), auth["member_id"], auth["application_token"])
+            verify_callback(s, svc.cipher, auth["member_id"], auth["application_token"])
             known = _by_token(s, call["event_token"])
             if known is not None:
                 return "duplicate", known
-            row = _new_row(code, call)
+            row = _new_row(code, call, svc.now())
             s.add(row)
             s.flush()
             call_id = row.id
     except IntegrityError:  # the same call arrived twice at once: the other request stored it
         with transaction(factory) as s:
             return "duplicate", _by_token(s, call["event_token"])
-    try_queue_run(call_id)
+    try_queue_run(call_id, svc.redis)
     return "accepted", call_id
 
 
@@ -54,7 +55,7 @@ def _by_token(session, token: str) -> int | None:
     return session.scalar(select(RobotCall.id).where(RobotCall.event_token == token))
 
 
-def _new_row(code: str, call: dict) -> RobotCall:
+def _new_row(code: str, call: dict, now) -> RobotCall:
     auth = call["auth"]
     waits = call["use_subscription"] != "N"  # empty means the workflow waits (contract §5.1)
     return RobotCall(
@@ -63,7 +64,7 @@ def _new_row(code: str, call: dict) -> RobotCall:
         properties=json.dumps(call["properties"], ensure_ascii=False, sort_keys=True), waits=waits,
         timeout_duration=call["timeout_duration"], user_id=auth.get("user_id"), status=RECEIVED,
         reply_status=PENDING if waits else NOT_NEEDED, runs=0, portal_ts=call.get("ts"),
-        received_at=services.clock().now(),
+        received_at=now,
     )
 
 
@@ -72,16 +73,16 @@ def job_id(call_id: int) -> str:
     return f"robot-call-{call_id}"
 
 
-def queue_run(call_id: int, conn=None) -> None:
+def queue_run(call_id: int, conn) -> None:
     from .runner import run_call
 
-    enqueue_job(conn or services.redis(), run_call, call_id, job_id=job_id(call_id))
+    enqueue_job(conn, run_call, call_id, job_id=job_id(call_id))
 
 
-def try_queue_run(call_id: int) -> bool:
+def try_queue_run(call_id: int, conn) -> bool:
     """Queue the run; a Redis outage is logged, not raised: the call is stored and the sweeper queues it."""
     try:
-        queue_run(call_id)
+        queue_run(call_id, conn)
         return True
     except RedisError as exc:
         log.warning("could not queue robot call %s (%s); the sweeper will", call_id, type(exc).__name__)
@@ -104,28 +105,29 @@ def as_dict(call: RobotCall) -> dict:
     }
 
 
-def list_calls(member_id: str | None = None, status: str | None = None, limit: int = 100) -> list[dict]:
+def list_calls(svc: AppServices, member_id: str | None = None, status: str | None = None,
+               limit: int = 100) -> list[dict]:
     """Newest first."""
     query = select(RobotCall).order_by(RobotCall.id.desc()).limit(limit)
     if member_id:
         query = query.where(RobotCall.member_id == member_id)
     if status:
         query = query.where(RobotCall.status == status)
-    with transaction(services.session_factory()) as s:
+    with svc.transaction() as s:
         return [as_dict(c) for c in s.scalars(query)]
 
 
-def get_call(call_id: int) -> dict | None:
-    with transaction(services.session_factory()) as s:
+def get_call(svc: AppServices, call_id: int) -> dict | None:
+    with svc.transaction() as s:
         call = s.get(RobotCall, call_id)
         return as_dict(call) if call else None
 
 
-def replay(call_id: int) -> dict | None:
+def replay(svc: AppServices, call_id: int) -> dict | None:
     """Run a stored call again in this process; replies again when the workflow waits for an answer."""
-    from .runner import run_call
+    from .runner import execute_call
 
-    if get_call(call_id) is None:
+    if get_call(svc, call_id) is None:
         return None
-    run_call(call_id, replay=True)
-    return get_call(call_id)
+    execute_call(svc, call_id, replay=True)
+    return get_call(svc, call_id)

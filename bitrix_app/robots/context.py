@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -17,6 +17,12 @@ from bitrix_app.store.shop_models import OrderRecord
 
 from . import documents
 from .documents import Kind
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
 
 
 class RobotError(Exception):
@@ -33,15 +39,28 @@ class Outcome:
 
 @dataclass
 class RobotContext:
-    member_id: str
+    scope: "PortalScope"  # the portal, on the high lane
     document_id: list
     properties: dict
-    client: Any  # PortalClient, high lane
-    sessions: Any
-    redis: Any
     now: datetime
     call_id: int | None = None  # the stored robot call (an idempotency key for what the action sends)
     _document: dict | None = field(default=None, repr=False)
+
+    @property
+    def member_id(self) -> str:
+        return self.scope.member_id
+
+    @property
+    def client(self) -> Any:
+        return self.scope.client
+
+    @property
+    def sessions(self) -> Any:
+        return self.scope.sessions
+
+    @property
+    def redis(self) -> Any:
+        return self.scope.redis
 
     def _parsed(self) -> tuple[Kind, int]:
         parsed = documents.parse(self.document_id)

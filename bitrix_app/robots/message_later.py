@@ -10,9 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -24,25 +23,14 @@ from bitrix_app.jobs.registry import enqueue_job, job
 from bitrix_app.messaging import journal
 from bitrix_app.messaging.message import ERROR, LATER
 from bitrix_app.portals import NOT_INSTALLED, portal_installed
-from bitrix_app.shops.settings import ShopSettings, get_settings
+from bitrix_app.scope import PortalScope, portal_scope
+from bitrix_app.shops.settings import get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Customer
 
 log = logging.getLogger(__name__)
 MAX_GENERATIONS = 50  # re-deferrals of one message (a guard against a timer loop, never reached in practice)
-
-
-@dataclass
-class SendContext:
-    """What `messaging.send_many` needs."""
-
-    member_id: str
-    factory: Any
-    clock: Any
-    client: Any
-    settings: ShopSettings
-    responsible_id: int | None
 
 
 def as_data(message: messaging.Message) -> dict:
@@ -86,11 +74,14 @@ def schedule(conn: Redis, member_id: str, message: messaging.Message, until: dat
 @job(DEFAULT, retry=(60, 300, 900))
 def send_later(member_id: str, data: dict, customer_id: int | None, responsible_id: int | None,
                generation: int = 0) -> str:
-    """Job: send the deferred message now if policy allows; returns the delivery status."""
-    from bitrix_app import services
-    from bitrix_app.portals import client_for
+    """Job: `send_deferred` on the portal's scope."""
+    return send_deferred(portal_scope(member_id), data, customer_id, responsible_id, generation)
 
-    factory, conn, clock = services.session_factory(), services.redis(), services.clock()
+
+def send_deferred(scope: PortalScope, data: dict, customer_id: int | None, responsible_id: int | None,
+                  generation: int = 0) -> str:
+    """Send the deferred message now if policy allows; returns the delivery status."""
+    member_id, factory, conn, clock = scope.member_id, scope.sessions, scope.redis, scope.clock
     message = from_data(data)
     with transaction(factory) as s:
         if not portal_installed(s, member_id, f"deferred message {message.key}"):
@@ -100,8 +91,7 @@ def send_later(member_id: str, data: dict, customer_id: int | None, responsible_
             return "skipped"
         message = replace(message, recipient=fresh_recipient(s, customer_id, message.recipient))
         settings = get_settings(s, member_id)
-    ctx = SendContext(member_id, factory, clock, client_for(member_id), settings, responsible_id)
-    delivery = messaging.send(ctx, message)
+    delivery = messaging.send(messaging.PortalMessaging(scope, settings, responsible_id), message)
     if delivery.status == LATER:
         if generation + 1 >= MAX_GENERATIONS:
             log.warning("deferred message %s deferred %d times; left as deferred", message.key, generation + 1)

@@ -6,12 +6,11 @@ import json
 import logging
 from dataclasses import dataclass
 
-from bitrix_app import services
 from bitrix_app.jobs.queues import ROBOTS
 from bitrix_app.jobs.registry import job
 from bitrix_app.portals import NOT_INSTALLED, portal_installed
 from bitrix_app.rest.errors import PortalBlocked, PortalError
-from bitrix_app.portals import client_for
+from bitrix_app.scope import AppServices, app_services
 from bitrix_app.store.db import transaction
 from bitrix_app.store.robot_models import RobotCall
 
@@ -35,11 +34,16 @@ class _Call:
 
 @job(ROBOTS, timeout=120, retry=(2, 10, 30))
 def run_call(call_id: int, replay: bool = False) -> str:
-    """Job (queue `robots`): run the call unless it already ran, then reply if a reply is still owed.
+    """Job (queue `robots`): `execute_call` with the app's services."""
+    return execute_call(app_services(), call_id, replay)
+
+
+def execute_call(svc: AppServices, call_id: int, replay: bool = False) -> str:
+    """Run the call unless it already ran, then reply if a reply is still owed.
 
     A retried job (the reply failed in transit) only replies again; a replay runs the action again.
     """
-    factory, clock = services.session_factory(), services.clock()
+    factory, clock = svc.sessions, svc.clock
     with transaction(factory) as s:
         row = s.get(RobotCall, call_id)
         if row is None:
@@ -59,13 +63,13 @@ def run_call(call_id: int, replay: bool = False) -> str:
                      json.loads(row.properties or "{}"), row.waits)
         values, message = json.loads(row.return_values or "{}"), row.log_message or ""
     if run:
-        values, message = _execute(call)
+        values, message = _execute(svc, call)
     if call.waits:
-        _reply(call, values, message)
+        _reply(svc, call, values, message)
     return "replied" if call.waits else "done"
 
 
-def _execute(call: _Call) -> tuple[dict, str]:
+def _execute(svc: AppServices, call: _Call) -> tuple[dict, str]:
     """Run the action; whatever happens the result is recorded and a reply can be made."""
     error = None
     try:
@@ -74,9 +78,8 @@ def _execute(call: _Call) -> tuple[dict, str]:
             raise RobotError(f"this application has no robot {call.code!r} any more")
         module, name = path.rsplit(".", 1)
         action = getattr(importlib.import_module(module), name)
-        ctx = RobotContext(call.member_id, call.document_id, call.properties, client_for(call.member_id, lane="high"),
-                           services.session_factory(), services.redis(), services.clock().now(),
-                           call_id=call.id)
+        ctx = RobotContext(svc.for_portal(call.member_id, lane="high"), call.document_id, call.properties,
+                           svc.now(), call_id=call.id)
         ctx.kind  # noqa: B018 - a document these robots do not work on (a contact) fails here, before any effect
         outcome = action(ctx)
         values, message = {**outcome.values, "status": "ok", "error": ""}, outcome.log
@@ -86,31 +89,31 @@ def _execute(call: _Call) -> tuple[dict, str]:
         error = str(exc) if isinstance(exc, RobotError) else f"{type(exc).__name__}: {exc}"
         values = {"status": "error", "error": error[:500]}
         message = f"{display_name(call.code)} failed: {error}"[:1000]
-    with transaction(services.session_factory()) as s:
+    with svc.transaction() as s:
         row = s.get(RobotCall, call.id)
         row.status, row.error = (FAILED, error) if error else (DONE, None)
         row.return_values = json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
-        row.log_message, row.finished_at = message, services.clock().now()
+        row.log_message, row.finished_at = message, svc.now()
     return values, message
 
 
-def _reply(call: _Call, values: dict, message: str) -> None:
+def _reply(svc: AppServices, call: _Call, values: dict, message: str) -> None:
     """bizproc.event.send on the high lane; a token the portal no longer accepts is final, transport errors retry."""
     status, problem = SENT, None
     try:
-        client_for(call.member_id, lane="high").call("bizproc.event.send", {
+        svc.for_portal(call.member_id, lane="high").client.call("bizproc.event.send", {
             "EVENT_TOKEN": call.event_token, "RETURN_VALUES": values, "LOG_MESSAGE": message})
     except (PortalError, PortalBlocked) as exc:  # timed out, answered already, or the portal is gone
         status, problem = REPLY_FAILED, f"the workflow no longer waits or cannot be reached: {exc}"
     except Exception as exc:
-        _record_reply(call.id, PENDING, f"{type(exc).__name__}: {exc}")
+        _record_reply(svc, call.id, PENDING, f"{type(exc).__name__}: {exc}")
         raise  # transient: RQ retries the job, which only replies again
-    _record_reply(call.id, status, problem)
+    _record_reply(svc, call.id, status, problem)
 
 
-def _record_reply(call_id: int, status: str, problem: str | None) -> None:
-    with transaction(services.session_factory()) as s:
+def _record_reply(svc: AppServices, call_id: int, status: str, problem: str | None) -> None:
+    with svc.transaction() as s:
         row = s.get(RobotCall, call_id)
         row.reply_status, row.reply_error = status, problem
         if status == SENT:
-            row.replied_at = services.clock().now()
+            row.replied_at = svc.now()

@@ -92,8 +92,7 @@ def send_message(ctx: RobotContext) -> Outcome:
             journal.write(s, ctx.member_id, message, journal.SKIPPED, ctx.now, reason=detail)
         return _skipped("missing_data", detail, channel)
     responsible = user_id(doc.get("ASSIGNED_BY_ID"))
-    send_ctx = message_later.SendContext(ctx.member_id, ctx.sessions, FrozenClock(ctx.now),
-                                         ctx.client, settings, responsible)
+    send_ctx = messaging.PortalMessaging(ctx.scope, settings, responsible, FrozenClock(ctx.now))
     delivery = messaging.send(send_ctx, message)
     kind_name = "marketing" if message.marketing else "transactional"
     if delivery.status == SENT:

@@ -185,7 +185,7 @@ def _window(member_id: str) -> int:
 def _apply(member_id: str, events: list, now) -> dict[int, Outcome]:
     factory, clock, conn = services.session_factory(), services.clock(), services.redis()
     try:
-        ctx = context.build(member_id, factory, clock, conn, client_for)
+        ctx = context.build(member_id, factory, clock, conn, client_for, services.cipher())
         if ctx is None or ctx.portal_status == "deleted":
             log.info("drain of %s: the app is not installed there; %d events skipped", member_id, len(events))
             return {e.id: skipped("the app is uninstalled from this portal") for e in events}

@@ -60,7 +60,8 @@ def test_step_ids_are_stable_short_and_per_version():
 
 
 def _ctx(now: datetime, **settings):
-    return SimpleNamespace(settings=ShopSettings(**settings), clock=FrozenClock(now), client=None, responsible_id=1)
+    return SimpleNamespace(member_id="m1", sessions=None, cipher=None, settings=ShopSettings(**settings),
+                           clock=FrozenClock(now), client=None, responsible_id=1)
 
 
 def _message(**recipient) -> messaging.Message:

@@ -23,7 +23,7 @@ def msg_ctx(app):
     ext = app.extensions["bitrix_app"]
 
     def build(now: datetime = T0, **settings) -> SimpleNamespace:
-        ctx = SimpleNamespace(member_id=MEMBER, factory=ext["sessions"], clock=FrozenClock(now), client=None,
+        ctx = SimpleNamespace(member_id=MEMBER, sessions=ext["sessions"], clock=FrozenClock(now), client=None,
                               responsible_id=1, settings=ShopSettings(**settings), cipher=ext["cipher"])
         ctx.configure = lambda changes: _configure(ctx, changes)
         return ctx
@@ -32,7 +32,7 @@ def msg_ctx(app):
 
 
 def _configure(ctx, changes: dict):
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         return messaging_config.update(s, ctx.member_id, ctx.cipher, changes, ctx.clock.now())
 
 

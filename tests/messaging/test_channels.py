@@ -41,7 +41,7 @@ def test_email_goes_through_the_shops_smtp_server_with_login(msg_ctx, smtp_serve
     assert mail["Subject"] == "Your cart is waiting" and mail["From"] == "Bike shop <shop@example.com>"
     assert mail["To"] == "Ann Lee <ann@example.com>" and mail["Message-ID"] == delivery.reference
     assert "City bike × 1." in mail.get_payload(decode=True).decode()
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         row = s.scalar(select(MessageRecord).where(MessageRecord.key == "e1"))
         assert (row.status, row.transport, row.address, row.attempts) == ("sent", "smtp", "ann@example.com", 1)
 
@@ -59,7 +59,7 @@ def test_a_wrong_smtp_password_is_a_failure_to_retry(msg_ctx, smtp_server):
 def test_an_smtp_message_whose_outcome_is_unknown_is_not_sent_again(msg_ctx, smtp_server):
     ctx = msg_ctx()
     ctx.configure(_smtp(smtp_server))
-    with transaction(ctx.factory) as s:  # an earlier attempt died after handing the message over
+    with transaction(ctx.sessions) as s:  # an earlier attempt died after handing the message over
         journal.write(s, ctx.member_id, _message("e3"), journal.SENDING, ctx.clock.now(), channel="email",
                       transport="smtp", address="ann@example.com", attempt=True)
     delivery = messaging.send(ctx, _message("e3"))
@@ -70,7 +70,7 @@ def test_an_smtp_message_whose_outcome_is_unknown_is_not_sent_again(msg_ctx, smt
 def test_secrets_are_stored_encrypted_and_never_shown(msg_ctx, smtp_server, app):
     ctx = msg_ctx()
     ctx.configure({**_smtp(smtp_server), "sms": {"provider": "smsru", "api_key": "API-KEY-1"}})
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         row = s.get(MessagingSettings, ctx.member_id)
         assert "pa55word" not in row.data + row.secrets_enc and "API-KEY-1" not in row.data + row.secrets_enc
         loaded = messaging_config.load(s, ctx.member_id, ctx.cipher)
@@ -107,7 +107,7 @@ def test_an_sms_ru_refusal_is_recorded_as_failed(msg_ctx, sms_gateway):
     ctx.configure({"sms": {"provider": "smsru", "url": f"{sms_gateway.url}/sms/send", "api_key": "k"}})
     delivery = messaging.send(ctx, _message("s2", channels=("sms",)))
     assert delivery.status == "error" and "207 number not allowed" in delivery.detail
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         row = s.scalar(select(MessageRecord).where(MessageRecord.key == "s2"))
         assert row.status == "failed" and "207" in row.reason
 

@@ -34,7 +34,7 @@ def ctx(msg_ctx, sms_gateway):
 
 
 def _record(ctx, key) -> MessageRecord:
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         return s.scalar(select(MessageRecord).where(MessageRecord.key == key))
 
 

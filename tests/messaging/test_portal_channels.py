@@ -20,7 +20,7 @@ def portal(portal_env):
     env = portal_env(CLOCK=FrozenClock(T0))
     member_id = env.install()["member_id"]
     ext = env.app.extensions["bitrix_app"]
-    ctx = SimpleNamespace(member_id=member_id, factory=ext["sessions"], clock=ext["clock"], cipher=ext["cipher"],
+    ctx = SimpleNamespace(member_id=member_id, sessions=ext["sessions"], clock=ext["clock"], cipher=ext["cipher"],
                           client=client_for(member_id, "high", app=env.app), responsible_id=1,
                           settings=ShopSettings())
     deal = env.rest("crm.deal.add", {"fields": {"TITLE": "Order #1001"}})

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bitrix_app.clock import FrozenClock
 from bitrix_app.robots import calls
+from bitrix_app.scope import app_services
 from bitrix_app.store.robot_models import RobotCall
 from bitrix_app.store.shop_models import OrderRecord
 from tests.fixtures.shop_env import T0, ShopEnv, connect_shop, iso, order_event
@@ -72,7 +73,7 @@ class RobotsEnv:
 
     def call_views(self, **filters) -> list[dict]:
         with self.env.app.app_context():
-            return calls.list_calls(**filters)
+            return calls.list_calls(app_services(), **filters)
 
 
 def robots_env(portal_env, start: datetime = T0) -> RobotsEnv:
