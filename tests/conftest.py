@@ -12,6 +12,9 @@ APP_ENV = {
     "B24_CLIENT_ID": "local.test.app",
     "B24_CLIENT_SECRET": "s3cret",
     "APP_BASE_URL": "http://127.0.0.1:5000",
+    # a key of its own spares every app built here deriving one from SECRET_KEY (100,000 PBKDF2 rounds);
+    # the derived key is proven by tests/portals/test_cipher.py and the stack test's real processes
+    "TOKEN_ENCRYPTION_KEY": "dGVzdHMtb25seS1mZXJuZXQta2V5LTAxMjM0NTY3ODk=",
 }
 
 
