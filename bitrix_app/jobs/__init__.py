@@ -1,1 +1,1 @@
-"""Background jobs: queue names, the job and worker classes, enqueue helpers, the cron table."""
+"""Background jobs: queue names, the job registry (`@job`, `enqueue_job`), the job and worker classes, the cron table."""
