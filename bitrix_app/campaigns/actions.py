@@ -17,6 +17,7 @@ from bitrix_app.messaging.message import ERROR, LATER, SENT
 from bitrix_app.promo.codes import PromoRequest, issue
 from bitrix_app.rest.errors import PortalCallError
 from bitrix_app.store.db import transaction
+from bitrix_app.store.statuses import ReasonCode
 from bitrix_app.crm.lookup import deals_by_origin
 
 from .context import SOURCE, CampaignContext, Target
@@ -192,7 +193,8 @@ def message(ctx: CampaignContext, campaign, n: int, action: dict, work: Work) ->
         if missing:
             detail = f"missing_data: no value for {', '.join(missing)}"
             with transaction(ctx.factory) as s:
-                journal.write(s, ctx.member_id, m, journal.SKIPPED, ctx.now, reason=detail)
+                journal.write(s, ctx.member_id, m, journal.SKIPPED, ctx.now, reason=detail,
+                              reason_code=ReasonCode.MISSING_DATA)
             out[target.entry_id] = outcome("message", "skipped", detail)
             continue
         messages[target.entry_id] = m

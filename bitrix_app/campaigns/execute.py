@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 
 from bitrix_app.store.campaign_models import Campaign, CampaignEntry
 from bitrix_app.store.db import transaction
+from bitrix_app.store.statuses import CampaignEntryStatus
 
 from . import actions, definitions
 from .context import CampaignContext, targets
@@ -35,7 +36,8 @@ def pending(ctx: CampaignContext, limit: int | None = None) -> dict:
     while limit > 0:
         with transaction(ctx.factory) as s:
             entries = list(s.scalars(select(CampaignEntry).where(
-                CampaignEntry.member_id == ctx.member_id, CampaignEntry.status == "pending", CampaignEntry.id > after,
+                CampaignEntry.member_id == ctx.member_id, CampaignEntry.status == CampaignEntryStatus.PENDING,
+                CampaignEntry.id > after,
                 CampaignEntry.campaign_id.in_(enabled),
                 or_(CampaignEntry.next_at.is_(None), CampaignEntry.next_at <= ctx.now))
                 .order_by(CampaignEntry.id).limit(min(GROUP, limit))))
@@ -84,13 +86,15 @@ def _store(ctx: CampaignContext, entries: list[CampaignEntry], results: dict, n_
             row.updated_at = ctx.now
             if any(st not in FINAL for st in statuses if st != "deferred"):
                 row.attempts += 1
-                row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
-                row.next_at = None if row.status == "failed" else ctx.now + BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
+                row.status = (CampaignEntryStatus.FAILED if row.attempts >= MAX_ATTEMPTS
+                              else CampaignEntryStatus.PENDING)
+                row.next_at = (None if row.status == CampaignEntryStatus.FAILED
+                               else ctx.now + BACKOFF[min(row.attempts, len(BACKOFF)) - 1])
             elif "deferred" in statuses:
-                row.status, row.next_at = "pending", _earliest(mine)
+                row.status, row.next_at = CampaignEntryStatus.PENDING, _earliest(mine)
             else:
-                row.status, row.next_at = "done", None
-            out[e.id] = "waiting" if row.status == "pending" else row.status
+                row.status, row.next_at = CampaignEntryStatus.DONE, None
+            out[e.id] = "waiting" if row.status == CampaignEntryStatus.PENDING else row.status
     return out
 
 

@@ -22,6 +22,7 @@ from bitrix_app.store.campaign_models import Campaign, CampaignEntry
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.segment_models import CustomerFigures, SegmentTransition
+from bitrix_app.store.statuses import CampaignEntryStatus
 
 from bitrix_app.jobs.heartbeat import Heartbeat
 
@@ -90,8 +91,8 @@ def _new_entry(ctx: CampaignContext, campaign: Campaign, customer_id: int, run_k
     counts["holdout" if held else "entered"] += 1
     return CampaignEntry(member_id=ctx.member_id, campaign_id=campaign.id, customer_id=customer_id, run_key=run_key,
                          entered_at=ctx.now, window_ends_at=ctx.now + timedelta(days=campaign.attribution_days),
-                         holdout=held, status="holdout" if held else "pending", reached=False, results="{}",
-                         attempts=0, updated_at=ctx.now)
+                         holdout=held, status=CampaignEntryStatus.HOLDOUT if held else CampaignEntryStatus.PENDING,
+                         reached=False, results="{}", attempts=0, updated_at=ctx.now)
 
 
 def _last_entered(session, campaign_ids: list[int], customer_ids: list[int]) -> dict[tuple[int, int], datetime]:

@@ -27,6 +27,7 @@ from bitrix_app.shops.settings import ShopSettings, get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart, InboxEvent
+from bitrix_app.store.statuses import InboxStatus
 
 from . import rules
 
@@ -45,7 +46,7 @@ def step_rows(cart: Cart, settings: ShopSettings, now: datetime) -> list[dict]:
             "shop_id": cart.shop_id, "member_id": cart.member_id, "event_id": payload["event_id"], "type": kind,
             "subject": f"cart:{cart.cart_id}"[:160], "version": utc(cart.version),
             "payload": json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
-            "status": "pending", "attempts": 0, "next_attempt_at": now, "received_at": now,
+            "status": InboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "received_at": now,
         })
     return rows
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bitrix_app.orders import event_types
 from bitrix_app.orders.schemas import event_to_json
 from bitrix_app.store.shop_models import InboxEvent
+from bitrix_app.store.statuses import InboxStatus
 
 SUBJECT_LIMIT = 160
 
@@ -33,7 +34,7 @@ def _row(shop_id: str, member_id: str, event: dict, now: datetime, raw: dict | N
         # the event as the shop sent it (already validated) or, without it, dumped back from the loaded form
         "payload": json.dumps(raw if raw is not None else event_to_json(event), separators=(",", ":"),
                               ensure_ascii=False),
-        "status": "pending", "attempts": 0, "next_attempt_at": now, "received_at": now,
+        "status": InboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "received_at": now,
     }
 
 

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import InboxEvent
+from bitrix_app.store.statuses import InboxStatus
 
-STATUSES = ("pending", "done", "skipped", "failed")
+STATUSES = tuple(s.value for s in InboxStatus)  # plain strings: command-line choices, listings
 
 
 def _iso(value):
@@ -43,12 +44,12 @@ def counts(session: Session, member_id: str | None = None) -> dict[str, int]:
 
 def replay(session: Session, now: datetime, ids: list[int] | None = None, member_id: str | None = None) -> list[str]:
     """Failed events (all, or the given ids) go back to pending with fresh attempts; returns their portals."""
-    where = [InboxEvent.status == "failed"]
+    where = [InboxEvent.status == InboxStatus.FAILED]
     if ids:
         where.append(InboxEvent.id.in_(ids))
     if member_id:
         where.append(InboxEvent.member_id == member_id)
     portals = sorted(set(session.scalars(select(InboxEvent.member_id).where(*where))))
     session.execute(update(InboxEvent).where(*where).values(
-        status="pending", attempts=0, next_attempt_at=now, processed_at=None))
+        status=InboxStatus.PENDING, attempts=0, next_attempt_at=now, processed_at=None))
     return portals

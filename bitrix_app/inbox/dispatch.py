@@ -13,6 +13,7 @@ from bitrix_app.jobs.queues import DEFAULT
 from bitrix_app.jobs.registry import CRON_TIMEOUT, SYNC_DRAIN, enqueue_job, job
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import InboxEvent
+from bitrix_app.store.statuses import InboxStatus
 
 log = logging.getLogger(__name__)
 KICK_TTL = 600
@@ -49,7 +50,7 @@ def sweep(session: Session, conn: Redis, now: datetime) -> list[str]:
     """Queue drains for portals whose due events have waited too long (worker crash, Redis flush)."""
     rows = session.execute(
         select(InboxEvent.member_id, func.min(InboxEvent.next_attempt_at))
-        .where(InboxEvent.status == "pending", InboxEvent.next_attempt_at <= now)
+        .where(InboxEvent.status == InboxStatus.PENDING, InboxEvent.next_attempt_at <= now)
         .group_by(InboxEvent.member_id)
     ).all()
     kicked = []

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bitrix_app.store.shop_models import InboxEvent
+from bitrix_app.store.statuses import InboxStatus
 
 MAX_ATTEMPTS = 8
 BACKOFF = (30, 60, 120, 300, 900, 1800, 3600, 7200)  # seconds after attempt 1, 2, ...
@@ -23,11 +24,11 @@ class Outcome:
     at: datetime | None = None
 
 
-DONE = Outcome("done")
+DONE = Outcome(InboxStatus.DONE)
 
 
 def skipped(reason: str) -> Outcome:
-    return Outcome("skipped", reason)
+    return Outcome(InboxStatus.SKIPPED, reason)
 
 
 # The portal's answer to a deal or lead in a currency it does not have (D api-reference/crm/deals/
@@ -37,7 +38,7 @@ CURRENCY_REFUSALS = ('Invalid value for the "Currency" field',)
 
 def retry(error: str) -> Outcome:
     if any(marker in error for marker in CURRENCY_REFUSALS):
-        return Outcome("failed", ("the portal refused the currency: it is not one of the portal's currencies "
+        return Outcome(InboxStatus.FAILED, ("the portal refused the currency: it is not one of the portal's currencies "
                                   f"(add it in the CRM's currency settings, then replay); {error}")[:2000])
     return Outcome("retry", error[:2000])
 
@@ -55,14 +56,14 @@ def write(session: Session, outcomes: dict[int, Outcome], attempts: dict[int, in
     earliest = None
     for event_id, out in outcomes.items():
         values: dict = {}
-        if out.kind in ("done", "skipped"):
-            values = {"status": out.kind, "processed_at": now, "last_error": out.error}
+        if out.kind in (InboxStatus.DONE, InboxStatus.SKIPPED):
+            values = {"status": InboxStatus(out.kind), "processed_at": now, "last_error": out.error}
         elif out.kind == "wait":
             values = {"next_attempt_at": out.at, "last_error": out.error}
         else:
             tries = attempts.get(event_id, 0) + 1
-            if out.kind == "failed" or tries >= MAX_ATTEMPTS:
-                values = {"status": "failed", "attempts": tries, "last_error": out.error, "processed_at": now}
+            if out.kind == InboxStatus.FAILED or tries >= MAX_ATTEMPTS:
+                values = {"status": InboxStatus.FAILED, "attempts": tries, "last_error": out.error, "processed_at": now}
             else:
                 values = {"attempts": tries, "next_attempt_at": now + backoff(tries), "last_error": out.error}
         session.execute(update(InboxEvent).where(InboxEvent.id == event_id).values(**values))

@@ -8,12 +8,14 @@ from sqlalchemy.orm import Session
 
 from bitrix_app.store.message_models import MessageRecord
 from bitrix_app.store.models import utc
+from bitrix_app.store.statuses import MessageStatus, ReasonCode
 
 from .message import Message
 from .policy import History, Sent
 
-SENDING, SENT, DEFERRED, SKIPPED, FAILED = "sending", "sent", "deferred", "skipped", "failed"
-STATUSES = (SENDING, SENT, DEFERRED, SKIPPED, FAILED)
+SENDING, SENT, DEFERRED, SKIPPED, FAILED = (MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.DEFERRED,
+                                           MessageStatus.SKIPPED, MessageStatus.FAILED)
+STATUSES = tuple(s.value for s in MessageStatus)  # plain strings: command-line choices, listings
 
 
 def existing(session: Session, member_id: str, keys: list[str]) -> dict[str, MessageRecord]:
@@ -40,10 +42,12 @@ def history(session: Session, member_id: str, addresses: set[str], since: dateti
 
 def write(session: Session, member_id: str, message: Message | None, status: str, now: datetime, *,
           key: str | None = None, channel: str | None = None, transport: str | None = None,
-          address: str | None = None, reason: str | None = None, until: datetime | None = None,
+          address: str | None = None, reason: str | None = None, reason_code: str | None = None,
+          until: datetime | None = None,
           reference: str | None = None, attempt: bool = False, source: str | None = None,
           subject: str | None = None, text: str | None = None) -> MessageRecord:
-    """Create or update the record of one message (by key); `attempt` counts a hand-over to a transport."""
+    """Create or update the record of one message (by key); `attempt` counts a hand-over to a transport;
+    `reason_code` (a ReasonCode) says why a skipped or deferred message was not sent, beside the `reason` text."""
     key = key or message.key
     row = session.scalar(select(MessageRecord).where(MessageRecord.member_id == member_id, MessageRecord.key == key))
     if row is None:
@@ -60,6 +64,7 @@ def write(session: Session, member_id: str, message: Message | None, status: str
     row.transport = transport or row.transport
     row.address = address or row.address
     row.status, row.reason, row.until, row.updated_at = status, reason, until, now
+    row.reason_code = ReasonCode(reason_code) if reason_code else None
     if reference is not None:
         row.reference = reference
     if attempt:
@@ -85,6 +90,7 @@ def as_json(row: MessageRecord) -> dict:
     return {"id": row.id, "member_id": row.member_id, "key": row.key, "source": row.source,
             "template": row.template, "marketing": row.marketing, "channel": row.channel,
             "transport": row.transport, "address": row.address, "contact_id": row.contact_id,
-            "subject": row.subject, "status": row.status, "reason": row.reason, "until": moment(row.until),
+            "subject": row.subject, "status": row.status, "reason": row.reason, "reason_code": row.reason_code,
+            "until": moment(row.until),
             "reference": row.reference, "attempts": row.attempts, "created_at": moment(row.created_at),
             "updated_at": moment(row.updated_at), "sent_at": moment(row.sent_at)}

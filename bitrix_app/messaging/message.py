@@ -54,3 +54,4 @@ class Delivery:
     reference: str | None = None  # the channel's id of the sent message (a CRM activity id)
     until: datetime | None = None
     detail: str | None = None
+    reason_code: str | None = None  # a statuses.ReasonCode when policy or reachability stopped or deferred it

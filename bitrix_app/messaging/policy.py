@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bitrix_app.store.statuses import ReasonCode
+
 from .config import MessagingConfig
 from .message import Message
 from .zones import customer_zone
@@ -25,6 +27,7 @@ class Verdict:
     action: str  # send | defer | skip
     reason: str | None = None
     until: datetime | None = None
+    code: ReasonCode | None = None
 
 
 SEND = Verdict("send")
@@ -61,13 +64,15 @@ def address(message: Message, channel: str) -> str | None:
     return who.email if channel == "email" else who.phone if channel == "sms" else None
 
 
-def refusal(message: Message, channel: str) -> str | None:
+def refusal(message: Message, channel: str) -> tuple[ReasonCode, str] | None:
     """Why `channel` cannot carry the message to this customer (no address, no consent), or None."""
     if address(message, channel) is None:
-        return f"{channel}: the customer has no {'e-mail address' if channel == 'email' else 'phone'}"
+        return (ReasonCode.NO_ADDRESS,
+                f"{channel}: the customer has no {'e-mail address' if channel == 'email' else 'phone'}")
     consented = message.recipient.consent_email if channel == "email" else message.recipient.consent_sms
     if message.marketing and not consented:
-        return f"{channel}: the customer did not consent to {CONSENT_NAMES.get(channel, channel)}"
+        return (ReasonCode.NO_CONSENT,
+                f"{channel}: the customer did not consent to {CONSENT_NAMES.get(channel, channel)}")
     return None
 
 
@@ -81,16 +86,18 @@ def check(message: Message, channel: str, settings, config: MessagingConfig, his
     """Send now, defer to a moment, or skip with a reason; `channel` is one `refusal` accepted."""
     until = quiet_until(message, settings, config, now)
     if until is not None:
-        return Verdict("defer", "quiet hours in the customer's local time", until)
+        return Verdict("defer", "quiet hours in the customer's local time", until, ReasonCode.QUIET_HOURS)
     if message.template and message.marketing and config.duplicate_hours:
         addresses = {a for a in (message.recipient.email, message.recipient.phone) if a}
         last = history.last_template(message.template, addresses)
         if last is not None and now - last < timedelta(hours=config.duplicate_hours):
             return Verdict("skip", f"duplicate: {message.template} was sent to this customer at "
-                                   f"{last.isoformat()} (window {config.duplicate_hours} h)")
+                                   f"{last.isoformat()} (window {config.duplicate_hours} h)",
+                           code=ReasonCode.DUPLICATE)
     cap = config.caps_hours.get(channel) or 0
     if message.marketing and cap:
         last = history.last_on(channel, address(message, channel))
         if last is not None and now - last < timedelta(hours=cap):
-            return Verdict("skip", f"frequency cap: one {channel} per {cap} h, the last at {last.isoformat()}")
+            return Verdict("skip", f"frequency cap: one {channel} per {cap} h, the last at {last.isoformat()}",
+                           code=ReasonCode.FREQUENCY_CAP)
     return SEND

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bitrix_app.store.db import transaction
+from bitrix_app.store.statuses import ReasonCode
 
 from . import config as messaging_config
 from . import crm_email, journal, policy, smtp_email, sms
@@ -59,23 +60,27 @@ def send_many(ctx: MessagingContext, messages: list[Message], config=None) -> di
             continue
         if status == journal.SENDING and sent_by in NO_RETRY:
             detail = f"{sent_by}: an earlier attempt's outcome is unknown; not sent again"
-            records.append((m, journal.SKIPPED, {"reason": detail}))
-            out[m.key] = Delivery(m.key, SKIPPED, detail=detail)
+            code = ReasonCode.OUTCOME_UNKNOWN
+            records.append((m, journal.SKIPPED, {"reason": detail, "reason_code": code}))
+            out[m.key] = Delivery(m.key, SKIPPED, detail=detail, reason_code=code)
             continue
         channel, reasons = _route(m, config)
         if channel is None:
-            detail = "; ".join(reasons) or "no channel"
-            records.append((m, journal.SKIPPED, {"reason": detail}))
-            out[m.key] = Delivery(m.key, UNREACHABLE, detail=detail)
+            detail = "; ".join(text for _, text in reasons) or "no channel"
+            code = reasons[0][0] if reasons else ReasonCode.NO_CHANNEL  # the first channel's refusal, as listed
+            records.append((m, journal.SKIPPED, {"reason": detail, "reason_code": code}))
+            out[m.key] = Delivery(m.key, UNREACHABLE, detail=detail, reason_code=code)
             continue
         verdict = policy.check(m, channel, ctx.settings, config, history, now)
         where = {"channel": channel, "address": policy.address(m, channel)}
         if verdict.action == "defer":
-            records.append((m, journal.DEFERRED, {**where, "reason": verdict.reason, "until": verdict.until}))
-            out[m.key] = Delivery(m.key, LATER, channel, until=verdict.until, detail=verdict.reason)
+            records.append((m, journal.DEFERRED, {**where, "reason": verdict.reason, "reason_code": verdict.code,
+                                                  "until": verdict.until}))
+            out[m.key] = Delivery(m.key, LATER, channel, until=verdict.until, detail=verdict.reason,
+                                  reason_code=verdict.code)
         elif verdict.action == "skip":
-            records.append((m, journal.SKIPPED, {**where, "reason": verdict.reason}))
-            out[m.key] = Delivery(m.key, SKIPPED, channel, detail=verdict.reason)
+            records.append((m, journal.SKIPPED, {**where, "reason": verdict.reason, "reason_code": verdict.code}))
+            out[m.key] = Delivery(m.key, SKIPPED, channel, detail=verdict.reason, reason_code=verdict.code)
         else:
             via = transport(channel, config)
             records.append((m, journal.SENDING, {**where, "transport": via, "attempt": True}))
@@ -87,7 +92,8 @@ def send_many(ctx: MessagingContext, messages: list[Message], config=None) -> di
         out.update(_deliver(ctx, config, via, batch, now))
     if stored:
         _write(ctx, [(m, {SENT: journal.SENT, ERROR: journal.FAILED}.get(out[m.key].status, journal.SKIPPED),
-                      {"reason": out[m.key].detail, "reference": out[m.key].reference})
+                      {"reason": out[m.key].detail, "reason_code": out[m.key].reason_code,
+                       "reference": out[m.key].reference})
                      for batch in routed.values() for m in batch], now)
     return out
 
@@ -108,14 +114,15 @@ def _write(ctx: MessagingContext, records: list[tuple[Message, str, dict]], now)
                 journal.write(s, ctx.member_id, m, status, now, **fields)
 
 
-def _route(m: Message, config) -> tuple[str | None, list[str]]:
-    reasons = []
+def _route(m: Message, config) -> tuple[str | None, list[tuple[ReasonCode, str]]]:
+    """The first channel that can carry the message, else None; and why each channel before it could not."""
+    reasons: list[tuple[ReasonCode, str]] = []
     for channel in m.channels:
         if channel not in ("email", "sms"):
-            reasons.append(f"{channel}: no such channel")
+            reasons.append((ReasonCode.NO_CHANNEL, f"{channel}: no such channel"))
             continue
         if transport(channel, config) is None:
-            reasons.append(f"{channel}: no gateway is configured for this portal")
+            reasons.append((ReasonCode.NO_GATEWAY, f"{channel}: no gateway is configured for this portal"))
             continue
         reason = policy.refusal(m, channel)
         if reason is None:

@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 import requests
 
+from bitrix_app.store.statuses import ReasonCode
+
 from .config import SMSRU_URL
 from .message import ERROR, SENT, SKIPPED, Delivery, Message
 
@@ -40,9 +42,11 @@ def _post(http, sms: dict, m: Message, method: str, url: str, data: dict | None 
         if isinstance(exc, requests.ConnectTimeout) or any(
                 sign in str(exc) for sign in ("NewConnectionError", "refused", "Failed to resolve")):
             return Delivery(m.key, ERROR, "sms", detail=f"sms: cannot reach the gateway: {exc}")
-        return Delivery(m.key, SKIPPED, "sms", detail=f"sms: outcome unknown, not sent again: {exc}")
+        return Delivery(m.key, SKIPPED, "sms", detail=f"sms: outcome unknown, not sent again: {exc}",
+                        reason_code=ReasonCode.OUTCOME_UNKNOWN)
     except requests.Timeout as exc:
-        return Delivery(m.key, SKIPPED, "sms", detail=f"sms: outcome unknown, not sent again: {exc}")
+        return Delivery(m.key, SKIPPED, "sms", detail=f"sms: outcome unknown, not sent again: {exc}",
+                        reason_code=ReasonCode.OUTCOME_UNKNOWN)
     except requests.RequestException as exc:
         return Delivery(m.key, ERROR, "sms", detail=f"sms: {exc}")
     return res

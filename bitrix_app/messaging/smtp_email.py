@@ -12,6 +12,8 @@ import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
+from bitrix_app.store.statuses import ReasonCode
+
 from .message import ERROR, SENT, SKIPPED, Delivery, Message
 
 TRANSPORT = "smtp"
@@ -75,7 +77,8 @@ def _one(conn: smtplib.SMTP, smtp: dict, m: Message, now) -> Delivery:
     except smtplib.SMTPDataError as exc:
         return Delivery(m.key, ERROR, "email", detail=f"smtp: message refused: {exc.smtp_code} {exc.smtp_error!r}")
     except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
-        return Delivery(m.key, SKIPPED, "email", detail=f"smtp: outcome unknown, not sent again: {exc}")
+        return Delivery(m.key, SKIPPED, "email", detail=f"smtp: outcome unknown, not sent again: {exc}",
+                        reason_code=ReasonCode.OUTCOME_UNKNOWN)
     if refused:
         return Delivery(m.key, ERROR, "email", detail=f"smtp: refused: {refused}")
     return Delivery(m.key, SENT, "email", reference=mail["Message-ID"])

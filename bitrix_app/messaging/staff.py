@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bitrix_app.rest.errors import OutcomeUnknown, PortalCallError
 from bitrix_app.store.db import transaction
+from bitrix_app.store.statuses import ReasonCode
 
 from . import journal
 from .context import MessagingContext
@@ -56,7 +57,8 @@ def _run(ctx: MessagingContext, channel: str, method: str, params: dict, key: st
             return StaffResult(key, journal.SENT, row.reference, "sent by an earlier attempt")
         if row is not None and row.status == journal.SENDING and not retry_safe:
             detail = "an earlier attempt's outcome is unknown; not added again"
-            journal.write(s, ctx.member_id, None, journal.SKIPPED, now, reason=detail, **fields)
+            journal.write(s, ctx.member_id, None, journal.SKIPPED, now, reason=detail,
+                          reason_code=ReasonCode.OUTCOME_UNKNOWN, **fields)
             return StaffResult(key, journal.SKIPPED, detail=detail)
         journal.write(s, ctx.member_id, None, journal.SENDING, now, attempt=True, **fields)
     status, reference, detail = journal.FAILED, None, None

@@ -18,11 +18,14 @@ from bitrix_app.scope import AppServices
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.robot_models import RobotCall
+from bitrix_app.store.statuses import ReplyStatus, RobotCallStatus
 
 log = logging.getLogger(__name__)
-RECEIVED, RUNNING, DONE, FAILED = "received", "running", "done", "failed"
-PENDING, SENT, NOT_NEEDED, REPLY_FAILED = "pending", "sent", "not_needed", "failed"
-STATUSES = (RECEIVED, RUNNING, DONE, FAILED)
+RECEIVED, RUNNING, DONE, FAILED = (RobotCallStatus.RECEIVED, RobotCallStatus.RUNNING, RobotCallStatus.DONE,
+                                   RobotCallStatus.FAILED)
+PENDING, SENT, NOT_NEEDED, REPLY_FAILED = (ReplyStatus.PENDING, ReplyStatus.SENT, ReplyStatus.NOT_NEEDED,
+                                          ReplyStatus.FAILED)
+STATUSES = tuple(s.value for s in RobotCallStatus)  # plain strings: command-line choices, listings
 
 
 class CodeMismatch(ValueError):

@@ -28,6 +28,7 @@ from bitrix_app.shops.settings import get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Customer
+from bitrix_app.store.statuses import ReasonCode
 
 log = logging.getLogger(__name__)
 MAX_GENERATIONS = 50  # re-deferrals of one message (a guard against a timer loop, never reached in practice)
@@ -87,7 +88,8 @@ def send_deferred(scope: PortalScope, data: dict, customer_id: int | None, respo
         if not portal_installed(s, member_id, f"deferred message {message.key}"):
             known = journal.existing(s, member_id, [message.key]).get(message.key)
             if known is not None and known.status == journal.DEFERRED:
-                journal.write(s, member_id, message, journal.SKIPPED, clock.now(), reason=NOT_INSTALLED)
+                journal.write(s, member_id, message, journal.SKIPPED, clock.now(), reason=NOT_INSTALLED,
+                              reason_code=ReasonCode.NOT_INSTALLED)
             return "skipped"
         message = replace(message, recipient=fresh_recipient(s, customer_id, message.recipient))
         settings = get_settings(s, member_id)

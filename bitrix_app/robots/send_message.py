@@ -23,6 +23,7 @@ from bitrix_app.shops.settings import get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Customer, OrderRecord, Shop
+from bitrix_app.store.statuses import ReasonCode
 
 from . import message_later
 from .context import Outcome, RobotContext, RobotError, items_of, user_id
@@ -33,18 +34,6 @@ CHANNELS = {"email": ("email",), "sms": ("sms",), "auto": ("email", "sms")}
 KINDS = ("marketing", "transactional")
 EXTRAS = ("promo_code", "discount", "link", "pickup_point")
 OPTIONAL = {"first_name", "last_name", "link", "items", "currency"}  # may render empty
-REASONS = (  # the messaging layer's detail -> the short reason a rule can branch on
-    ("did not consent", "no_consent"), ("has no", "no_address"), ("no gateway", "no_gateway"),
-    ("no such channel", "no_channel"), ("frequency cap", "frequency_cap"), ("duplicate", "duplicate"),
-    ("outcome", "outcome_unknown"),
-)
-
-
-def reason_code(detail: str | None) -> str:
-    first = (detail or "").split(";")[0]
-    return next((code for sign, code in REASONS if sign in first), "policy")
-
-
 def send_message(ctx: RobotContext) -> Outcome:
     code = str(ctx.prop("template", "")).strip()
     if code not in TEMPLATES:
@@ -73,7 +62,7 @@ def send_message(ctx: RobotContext) -> Outcome:
     if profile is None and ctx.deal_id is None:
         profile = _lead_itself(doc)
     if profile is None:
-        return _skipped("no_contact", f"the {ctx.noun} has no customer or contact to write to", channel)
+        return _skipped(ReasonCode.NO_CONTACT, f"the {ctx.noun} has no customer or contact to write to", channel)
     extras = {name: str(ctx.prop(name)).strip() for name in EXTRAS if ctx.prop(name) is not None}
     context = templates.context_from(profile, order=order_data, shop=shop, **extras)
     to = messaging.Recipient(contact_id=contact, name=profile.get("first_name"), email=profile.get("email") or None,
@@ -89,8 +78,9 @@ def send_message(ctx: RobotContext) -> Outcome:
     if missing:
         detail = f"no value for {', '.join(missing)} (the {ctx.noun} has no shop order, or set the robot's property)"
         with transaction(ctx.sessions) as s:
-            journal.write(s, ctx.member_id, message, journal.SKIPPED, ctx.now, reason=detail)
-        return _skipped("missing_data", detail, channel)
+            journal.write(s, ctx.member_id, message, journal.SKIPPED, ctx.now, reason=detail,
+                          reason_code=ReasonCode.MISSING_DATA)
+        return _skipped(ReasonCode.MISSING_DATA, detail, channel)
     responsible = user_id(doc.get("ASSIGNED_BY_ID"))
     send_ctx = messaging.PortalMessaging(ctx.scope, settings, responsible, FrozenClock(ctx.now))
     delivery = messaging.send(send_ctx, message)
@@ -106,7 +96,7 @@ def send_message(ctx: RobotContext) -> Outcome:
                        f"Deferred {code} to {until.isoformat()} ({delivery.detail}); {note}")
     if delivery.status == ERROR:
         raise RobotError(f"{code} could not be sent: {delivery.detail}")
-    return _skipped(reason_code(delivery.detail), delivery.detail or "", delivery.channel or "")
+    return _skipped(delivery.reason_code or ReasonCode.POLICY, delivery.detail or "", delivery.channel or "")
 
 
 def _skipped(reason: str, detail: str, channel: str) -> Outcome:

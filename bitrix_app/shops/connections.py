@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bitrix_app.portals import SecretCipher
 from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.shop_models import Shop
+from bitrix_app.store.statuses import PortalStatus, ShopStatus
 
 PLATFORM_NAMES = ("generic", "woocommerce", "shopify")
 ROUTE = {"generic": "events", "woocommerce": "woocommerce", "shopify": "shopify"}
@@ -49,7 +50,7 @@ def _view(row: Shop) -> ShopView:
 def portal_exists(session: Session, member_id: str) -> bool:
     """An installed portal (not uninstalled) has this member_id."""
     portal = session.scalar(select(PortalRecord).where(PortalRecord.member_id == member_id))
-    return portal is not None and portal.status != "deleted"
+    return portal is not None and portal.status != PortalStatus.DELETED
 
 
 def add_shop(session: Session, cipher: SecretCipher, member_id: str, name: str, platform: str,
@@ -68,7 +69,7 @@ def add_shop(session: Session, cipher: SecretCipher, member_id: str, name: str, 
         raise ShopError("a given secret must be at least 16 characters")
     secret = secret.strip() if secret is not None else secrets.token_urlsafe(32)
     row = Shop(shop_id="shp_" + secrets.token_hex(8), member_id=member_id, name=name, platform=platform,
-               secret_enc=cipher.encrypt(secret), status="active", created_at=now)
+               secret_enc=cipher.encrypt(secret), status=ShopStatus.ACTIVE, created_at=now)
     session.add(row)
     session.flush()
     return _view(row), secret
@@ -89,7 +90,7 @@ def for_ingest(session: Session, cipher: SecretCipher, shop_id: str) -> IngestSh
     row = session.execute(
         select(Shop.shop_id, Shop.member_id, Shop.secret_enc)
         .join(PortalRecord, PortalRecord.member_id == Shop.member_id)
-        .where(Shop.shop_id == shop_id, Shop.status == "active", PortalRecord.status != "deleted")
+        .where(Shop.shop_id == shop_id, Shop.status == ShopStatus.ACTIVE, PortalRecord.status != PortalStatus.DELETED)
     ).first()
     if row is None:
         return None

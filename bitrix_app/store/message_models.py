@@ -14,7 +14,8 @@ class MessageRecord(Base):
     """One message to one customer (or one staff notification), keyed by its idempotency key per portal.
 
     status: sending (handed to a transport, answer not yet recorded), sent, deferred (policy: try again at
-    `until`), skipped (policy or reachability; `reason` says why), failed (the transport refused or broke)."""
+    `until`), skipped (policy or reachability; `reason` says why, `reason_code` is its
+    statuses.ReasonCode), failed (the transport refused or broke)."""
 
     __tablename__ = "messages"
     __table_args__ = (
@@ -38,6 +39,7 @@ class MessageRecord(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str | None] = mapped_column(Text)
+    reason_code: Mapped[str | None] = mapped_column(String(24))  # a statuses.ReasonCode: skipped or deferred
     until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reference: Mapped[str | None] = mapped_column(String(120))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

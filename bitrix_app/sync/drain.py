@@ -30,6 +30,7 @@ from bitrix_app.portals import client_for
 from bitrix_app.rest.errors import MethodBudgetExhausted, PortalBlocked, PortalCallError
 from bitrix_app.store.db import transaction
 from bitrix_app.store.shop_models import InboxEvent
+from bitrix_app.store.statuses import InboxStatus, PortalStatus
 
 from . import lease
 from .apply import apply_window
@@ -154,7 +155,7 @@ def _hand_over(member_id: str, owner: str, limits: SliceLimits) -> bool:
 def _due(factory, member_id: str, now) -> bool:
     with transaction(factory) as s:
         return s.scalar(select(InboxEvent.id).where(
-            InboxEvent.member_id == member_id, InboxEvent.status == "pending",
+            InboxEvent.member_id == member_id, InboxEvent.status == InboxStatus.PENDING,
             InboxEvent.next_attempt_at <= now).limit(1)) is not None
 
 
@@ -164,7 +165,8 @@ def _window(member_id: str) -> int:
     with transaction(factory) as s:
         rows = s.execute(select(InboxEvent.id, InboxEvent.shop_id, InboxEvent.type, InboxEvent.payload,
                                 InboxEvent.attempts).where(
-            InboxEvent.member_id == member_id, InboxEvent.status == "pending", InboxEvent.next_attempt_at <= now,
+            InboxEvent.member_id == member_id, InboxEvent.status == InboxStatus.PENDING,
+            InboxEvent.next_attempt_at <= now,
         ).order_by(InboxEvent.id).limit(WINDOW)).all()
     if not rows:
         return 0
@@ -173,7 +175,7 @@ def _window(member_id: str) -> int:
         try:
             events.append(load(*row))
         except Exception as exc:  # stored by an older schema version: keep it for a human, do not loop
-            results[row.id] = Outcome("failed", f"cannot load the stored event: {exc}")
+            results[row.id] = Outcome(InboxStatus.FAILED, f"cannot load the stored event: {exc}")
     results.update(_apply(member_id, events, now))
     with transaction(factory) as s:
         earliest = outcomes.write(s, results, {r.id: r.attempts for r in rows}, now)
@@ -186,10 +188,10 @@ def _apply(member_id: str, events: list, now) -> dict[int, Outcome]:
     factory, clock, conn = services.session_factory(), services.clock(), services.redis()
     try:
         ctx = context.build(member_id, factory, clock, conn, client_for, services.cipher())
-        if ctx is None or ctx.portal_status == "deleted":
+        if ctx is None or ctx.portal_status == PortalStatus.DELETED:
             log.info("drain of %s: the app is not installed there; %d events skipped", member_id, len(events))
             return {e.id: skipped("the app is uninstalled from this portal") for e in events}
-        if ctx.portal_status == "blocked":
+        if ctx.portal_status == PortalStatus.BLOCKED:
             return {e.id: wait(now + BLOCKED_PAUSE, "portal blocked: waiting for access") for e in events}
         return apply_window(ctx, events)
     except PortalBlocked as exc:

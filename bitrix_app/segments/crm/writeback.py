@@ -23,6 +23,7 @@ from bitrix_app.portals import client_for
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord, utc
 from bitrix_app.store.segment_models import CustomerFigures as CF
+from bitrix_app.store.statuses import PortalStatus
 
 log = logging.getLogger(__name__)
 PAGE = 500  # rows per round: ten batch requests sent together
@@ -60,7 +61,7 @@ def write_back(member_id: str, limit: int = 5000, after: int = 0) -> dict:
     factory, clock = services.session_factory(), services.clock()
     with transaction(factory) as s:
         status = s.scalar(select(PortalRecord.status).where(PortalRecord.member_id == member_id))
-    if status in (None, "deleted"):
+    if status in (None, PortalStatus.DELETED):
         log.info("segment write-back of %s skipped: the app is not installed there", member_id)
         return {"status": "skipped", "reason": "the app is not installed in this portal"}
     client, report, items = client_for(member_id, lane="bulk"), _Report(), None

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from bitrix_app.store.segment_models import SegmentDefinition
+from bitrix_app.store.statuses import SegmentStatus
 
 from bitrix_app.store.models import utc
 
@@ -27,7 +28,7 @@ from .contract import KINDS, SegmentDef, kind_module
 
 log = logging.getLogger(__name__)
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
-ACTIVE, FAILED = "active", "failed"
+ACTIVE, FAILED = SegmentStatus.ACTIVE, SegmentStatus.FAILED
 MAX_STORED = 200  # per portal: every definition is one CASE branch of the membership UPDATE
 
 
