@@ -96,8 +96,9 @@ def run_(member_id: str, code: str | None):
     """Run the portal's campaigns here: transitions, due schedules, pending actions; prints the counts."""
     from bitrix_app.campaigns.jobs import context_for
     from bitrix_app.campaigns.runner import run
+    from bitrix_app.scope import portal_scope
 
-    ctx = context_for(member_id)
+    ctx = context_for(portal_scope(member_id))
     if ctx is None:
         raise CliError(f"no installed portal with member_id {member_id}")
     try:

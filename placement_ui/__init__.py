@@ -14,7 +14,7 @@ from bitrix_app import jsonsafe, services
 from bitrix_app.placement.pages import admin_page, tab_page
 from bitrix_app.portals import CallbackRejected, PageAccess, PortalUnreachable, Viewer, portal_overview
 from bitrix_app.schemas.portal import PageSchema
-from bitrix_app.scope import app_services
+from bitrix_app.scope import app_services, portal_scope
 from webedge.admin_auth import issue_token
 from webedge.errors import ApiError
 from webedge.portal_form import parse, unauthorized
@@ -62,7 +62,7 @@ def tab(name: str):
         return render_template("message.html", text="Unknown placement", lang="en"), 404
     page, viewer, overview = _verified_page()
     lang, entity_id = _lang(page), _entity_id(page.get("PLACEMENT_OPTIONS"))
-    data = tab_page(page["member_id"], name, entity_id, lang)
+    data = tab_page(portal_scope(page["member_id"]), name, entity_id, lang)
     return render_template("tab.html", kind=name, entity_id=entity_id, portal=overview, lang=lang,
                            role=viewer.role, api_token=issue_token(viewer.member_id, viewer.user_id, viewer.role),
                            **data)
@@ -74,6 +74,6 @@ def main_page():
     lang, member_id = _lang(page), page["member_id"]
     if not viewer.is_admin:
         return render_template("message.html", text=ADMINS_ONLY[lang], lang=lang), 403
-    data = admin_page(member_id, lang)
+    data = admin_page(portal_scope(member_id), lang)
     return render_template("main.html", portal=overview, lang=lang, member_id=member_id, role=viewer.role,
                            admin_token=issue_token(member_id, viewer.user_id, viewer.role), **data)

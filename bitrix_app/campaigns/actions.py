@@ -75,7 +75,7 @@ def promo_code(ctx: CampaignContext, campaign, n: int, action: dict, work: Work)
         req = PromoRequest(member_id=ctx.member_id, customer_key=f"customer:{target.customer_id}",
                            campaign=f"campaign:{campaign.code}", discount_percent=percent,
                            valid_days=int(action["valid_days"]), prefix=action["prefix"])
-        issued = issue(ctx.factory, ctx.redis, req, ctx.now)
+        issued = issue(ctx.sessions, ctx.redis, req, ctx.now)
         shown = f"{issued.discount_percent.normalize():f}%"
         out[target.entry_id] = done("promo_code", "still valid" if issued.reused else "issued", code=issued.code,
                                     discount=shown, expires_at=issued.expires_at.isoformat())
@@ -171,7 +171,7 @@ def _staff_result(kind: str, sent: staff.StaffResult) -> dict:
 
 
 def message(ctx: CampaignContext, campaign, n: int, action: dict, work: Work) -> dict[int, dict]:
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         tpl = templates.get(s, ctx.member_id, action["template"], ctx.language)
     out, messages = {}, {}
     for target, results in work:
@@ -192,7 +192,7 @@ def message(ctx: CampaignContext, campaign, n: int, action: dict, work: Work) ->
         missing = sorted(set(templates.preview(tpl, values).missing) - OPTIONAL)
         if missing:
             detail = f"missing_data: no value for {', '.join(missing)}"
-            with transaction(ctx.factory) as s:
+            with transaction(ctx.sessions) as s:
                 journal.write(s, ctx.member_id, m, journal.SKIPPED, ctx.now, reason=detail,
                               reason_code=ReasonCode.MISSING_DATA)
             out[target.entry_id] = outcome("message", "skipped", detail)

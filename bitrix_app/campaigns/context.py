@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -18,24 +18,43 @@ from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.segment_models import CustomerFigures
 from bitrix_app.store.shop_models import Customer, OrderRecord, Shop
 
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
+
 SOURCE = "campaigns"  # ORIGINATOR_ID of campaign deals, `source` of campaign messages
 
 
 @dataclass
 class CampaignContext:
-    """Also what `messaging.send_many` and `messaging.staff` need (member_id, factory, clock, client, settings)."""
+    """A run on one portal's scope (bulk lane) at a fixed moment; also a `messaging.MessagingContext`."""
 
-    member_id: str
-    factory: Any
+    scope: "PortalScope"
     clock: FrozenClock
-    client: Any
-    redis: Any
     settings: ShopSettings
     responsible_id: int | None
     category_id: int | None  # the repeat-sales pipeline
     language: str
     shop_name: str
-    cipher: Any = None
+
+    @property
+    def member_id(self) -> str:
+        return self.scope.member_id
+
+    @property
+    def sessions(self) -> Any:
+        return self.scope.sessions
+
+    @property
+    def client(self) -> Any:
+        return self.scope.client
+
+    @property
+    def redis(self) -> Any:
+        return self.scope.redis
+
+    @property
+    def cipher(self) -> Any:
+        return self.scope.cipher
 
     @property
     def now(self) -> datetime:
@@ -58,9 +77,10 @@ class Target:
         return " ".join(p for p in parts if p) or f"customer {self.customer_id}"
 
 
-def build(member_id: str, factory, redis, client, now: datetime, cipher=None) -> CampaignContext | None:
+def build(scope: "PortalScope", now: datetime) -> CampaignContext | None:
     """None when the portal is unknown."""
-    with transaction(factory) as s:
+    member_id = scope.member_id
+    with transaction(scope.sessions) as s:
         portal = s.scalar(select(PortalRecord).where(PortalRecord.member_id == member_id))
         if portal is None:
             return None
@@ -68,8 +88,8 @@ def build(member_id: str, factory, redis, client, now: datetime, cipher=None) ->
         shop = s.scalar(select(Shop.name).where(Shop.member_id == member_id).order_by(Shop.id).limit(1))
         language = templates.language_of(s, member_id)
         category, installer = portal.repeat_category_id, portal.installed_by
-    return CampaignContext(member_id, factory, FrozenClock(now), client, redis, settings,
-                           settings.responsible_id or installer, category, language, shop or "our shop", cipher)
+    return CampaignContext(scope, FrozenClock(now), settings, settings.responsible_id or installer, category, language,
+                           shop or "our shop")
 
 
 def targets(session, member_id: str, entries: list) -> list[Target]:

@@ -34,7 +34,7 @@ def pending(ctx: CampaignContext, limit: int | None = None) -> dict:
     enabled = select(Campaign.id).where(Campaign.member_id == ctx.member_id, Campaign.enabled.is_(True))
     after = 0
     while limit > 0:
-        with transaction(ctx.factory) as s:
+        with transaction(ctx.sessions) as s:
             entries = list(s.scalars(select(CampaignEntry).where(
                 CampaignEntry.member_id == ctx.member_id, CampaignEntry.status == CampaignEntryStatus.PENDING,
                 CampaignEntry.id > after,
@@ -56,7 +56,7 @@ def pending(ctx: CampaignContext, limit: int | None = None) -> dict:
 
 def run_group(ctx: CampaignContext, campaign: Campaign, entries: list[CampaignEntry]) -> dict[int, str]:
     """Every open action of these entries of one campaign; stores the results; answers entry id -> outcome."""
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         people = {t.entry_id: t for t in targets(s, ctx.member_id, entries)}
     results = {e.id: json.loads(e.results or "{}") for e in entries}
     for n, action in enumerate(definitions.actions_of(campaign)):
@@ -76,7 +76,7 @@ def _open(results: dict, n: int) -> bool:
 
 def _store(ctx: CampaignContext, entries: list[CampaignEntry], results: dict, n_actions: int) -> dict[int, str]:
     out = {}
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         for e in entries:
             row = s.get(CampaignEntry, e.id)
             mine = results[e.id]

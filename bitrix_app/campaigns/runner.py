@@ -65,7 +65,7 @@ def _renew(lock) -> bool:
 def _run(ctx: CampaignContext, code: str | None) -> dict:
     """Transitions, due schedules (or one campaign now), then a bounded slice of pending actions."""
     counts = {"transitions": 0, "entered": 0, "holdout": 0, "cooldown": 0, "left": 0, "scheduled": []}
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         chosen = definitions.get(s, ctx.member_id, code) if code else None
     while _consume(ctx, counts):
         pass
@@ -79,7 +79,7 @@ def _run(ctx: CampaignContext, code: str | None) -> dict:
 
 
 def _due(ctx: CampaignContext) -> list[tuple[int, str]]:
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         rows = s.scalars(select(Campaign).where(Campaign.member_id == ctx.member_id, Campaign.enabled.is_(True),
                                                 Campaign.trigger.in_(("weekly", "monthly"))).order_by(Campaign.id))
         found = [(c.id, schedule.due_key(c, ctx.now, ctx.settings.timezone)) for c in rows]
@@ -112,7 +112,7 @@ def cooling(campaign: Campaign, last: datetime | None, now: datetime) -> bool:
 
 def _consume(ctx: CampaignContext, counts: dict) -> bool:
     """One round of unhandled transitions; True when there may be more."""
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         rows = list(s.scalars(select(SegmentTransition).where(
             SegmentTransition.member_id == ctx.member_id, SegmentTransition.handled.is_(False))
             .order_by(SegmentTransition.id).limit(TRANSITIONS_PER_ROUND)))
@@ -148,7 +148,7 @@ def _enter_everyone(ctx: CampaignContext, campaign_id: int, run_key: str, counts
     """Everyone now in the campaign's segment, in rounds by customer id; a repeated run key adds nobody."""
     after = 0
     while True:
-        with transaction(ctx.factory) as s:
+        with transaction(ctx.sessions) as s:
             campaign = s.get(Campaign, campaign_id)
             ids = list(s.scalars(select(CustomerFigures.customer_id).where(
                 CustomerFigures.member_id == ctx.member_id, CustomerFigures.customer_id > after,

@@ -12,6 +12,7 @@ from bitrix_app.campaigns import definitions
 from bitrix_app.campaigns.jobs import context_for
 from bitrix_app.campaigns.runner import run
 from bitrix_app.clock import FrozenClock
+from bitrix_app.scope import portal_scope
 from bitrix_app.store.campaign_models import CampaignEntry
 from bitrix_app.store.db import transaction
 from bitrix_app.store.message_models import MessageRecord
@@ -96,7 +97,7 @@ class CampaignsEnv:
 
     def run(self, code: str | None = None) -> dict:
         with self.env.app.app_context():
-            return run(context_for(self.member_id), code)
+            return run(context_for(portal_scope(self.member_id)), code)
 
     def entries(self) -> list[CampaignEntry]:
         with transaction(self.factory()) as s:

@@ -26,7 +26,7 @@ def test_a_call_whose_enqueue_fails_is_stored_answered_200_and_queued_by_the_swe
     def refused(*args, **kwargs):
         raise RedisConnectionError("Connection refused")
 
-    monkeypatch.setattr(calls_module, "enqueue", refused)  # Redis refuses the enqueue
+    monkeypatch.setattr(calls_module, "enqueue_job", refused)  # Redis refuses the enqueue
     run = rb.start("customer_profile", deals["1"])
     assert [p["status"] for p in rb.robot_posts()] == [200]
     [call] = rb.calls()
