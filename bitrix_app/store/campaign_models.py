@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base
 from .shop_models import BigId
+from .statuses import CampaignEntryStatus
 
 
 class Campaign(Base):
@@ -57,7 +58,7 @@ class CampaignEntry(Base):
     entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     window_ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # attribution window end
     holdout: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=CampaignEntryStatus.PENDING)
     reached: Mapped[bool] = mapped_column(Boolean, default=False)  # at least one action succeeded
     results: Mapped[str] = mapped_column(Text, default="{}")  # JSON {action index: {type, status, ...}}
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -37,7 +37,7 @@ class MessageRecord(Base):
     contact_id: Mapped[int | None] = mapped_column(Integer)
     subject: Mapped[str | None] = mapped_column(String(255))
     text: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12))  # a statuses.MessageStatus
     reason: Mapped[str | None] = mapped_column(Text)
     reason_code: Mapped[str | None] = mapped_column(String(24))  # a statuses.ReasonCode: skipped or deferred
     until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

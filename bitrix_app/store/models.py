@@ -7,6 +7,7 @@ from sqlalchemy import DateTime, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base
+from .statuses import PortalStatus
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -27,7 +28,7 @@ class PortalRecord(Base):
     client_endpoint: Mapped[str] = mapped_column(String(255))
     server_endpoint: Mapped[str | None] = mapped_column(String(255))
     scope: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=PortalStatus.NEW, index=True)
     status_reason: Mapped[str | None] = mapped_column(String(255))
     plan: Mapped[str] = mapped_column(String(16), default="standard")
     language: Mapped[str] = mapped_column(String(8), default="en")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base
 from .shop_models import BigId
+from .statuses import ReplyStatus, RobotCallStatus
 
 
 class RobotCall(Base):
@@ -29,11 +30,11 @@ class RobotCall(Base):
     waits: Mapped[bool] = mapped_column(Boolean, default=True)  # use_subscription Y or empty: the workflow waits for a reply
     timeout_duration: Mapped[int] = mapped_column(Integer, default=0)
     user_id: Mapped[int | None] = mapped_column(Integer)  # whose token the portal sent
-    status: Mapped[str] = mapped_column(String(12), default="received")  # received|running|done|failed
+    status: Mapped[str] = mapped_column(String(12), default=RobotCallStatus.RECEIVED)
     return_values: Mapped[str | None] = mapped_column(Text)  # JSON of what went back to the workflow
     log_message: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
-    reply_status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|not_needed|failed
+    reply_status: Mapped[str] = mapped_column(String(12), default=ReplyStatus.PENDING)
     reply_error: Mapped[str | None] = mapped_column(Text)
     runs: Mapped[int] = mapped_column(Integer, default=0)
     portal_ts: Mapped[str | None] = mapped_column(String(20))  # `ts` of the call, as the portal sent it

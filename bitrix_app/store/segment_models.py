@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base
 from .shop_models import BigId
+from .statuses import SegmentStatus
 
 
 class OrderLine(Base):
@@ -81,7 +82,8 @@ class SegmentDefinition(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # active | failed: the engine could not evaluate it (left out, its members kept as they were)
-    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    status: Mapped[str] = mapped_column(String(16), default=SegmentStatus.ACTIVE,
+                                        server_default=SegmentStatus.ACTIVE.value)
     error_reason: Mapped[str | None] = mapped_column(String(32))  # invalid_rule | number_range | calculation
     last_error: Mapped[str | None] = mapped_column(Text)  # one line, for support: no traceback
     failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

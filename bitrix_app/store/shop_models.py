@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base
+from .statuses import InboxStatus, ShopStatus
 
 # SQLite autoincrements only INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -23,7 +24,7 @@ class Shop(Base):
     name: Mapped[str] = mapped_column(String(255))
     platform: Mapped[str] = mapped_column(String(16), default="generic")
     secret_enc: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=ShopStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -45,7 +46,7 @@ class InboxEvent(Base):
     subject: Mapped[str] = mapped_column(String(160))  # order:<id>, cart:<id>, customer:<key>
     version: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     payload: Mapped[str] = mapped_column(Text)  # the canonical event as JSON
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|done|skipped|failed
+    status: Mapped[str] = mapped_column(String(12), default=InboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
