@@ -96,9 +96,10 @@ def import_(shop_id: str, inline: bool, file):
             bar.update(len(part))
     summary = {"shop_id": shop_id, "accepted": accepted, "duplicates": duplicates}
     if inline:
+        from bitrix_app.scope import portal_scope
         from bitrix_app.sync.progress import drain_with_progress
 
-        summary["sync"] = drain_with_progress(shop.member_id)
+        summary["sync"] = drain_with_progress(portal_scope(shop.member_id))
     elif accepted:
         dispatch.kick(services.redis(), shop.member_id)
     click.echo(json.dumps(summary))

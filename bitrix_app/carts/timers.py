@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -30,6 +31,9 @@ from bitrix_app.store.shop_models import Cart, InboxEvent
 from bitrix_app.store.statuses import InboxStatus
 
 from . import rules
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=32)  # reminders are at most 30 days after the last update
@@ -126,10 +130,14 @@ def due(member_id: str, shop_id: str, cart_id: str) -> int:
 
     A timer that fires early (or late, or twice) is harmless: only what is due by the app clock is queued,
     and the next timer for the same moment has the same job id as this one."""
-    from bitrix_app import services
+    from bitrix_app.scope import portal_scope
 
-    factory, conn, now = services.session_factory(), services.redis(), services.clock().now()
-    with transaction(factory) as s:
+    return queue_steps(portal_scope(member_id), shop_id, cart_id)
+
+
+def queue_steps(scope: "PortalScope", shop_id: str, cart_id: str) -> int:
+    member_id, conn, now = scope.member_id, scope.redis, scope.now()
+    with scope.transaction() as s:
         cart = s.scalar(select(Cart).where(Cart.shop_id == shop_id, Cart.cart_id == cart_id))
         if cart is None or cart.member_id != member_id:
             return 0
@@ -169,6 +177,7 @@ def sweep(factory: sessionmaker[Session], conn: Redis, now: datetime, limit: int
 @job(DEFAULT, timeout=CRON_TIMEOUT, every=60)
 def sweep_job() -> dict[str, int]:
     """Cron entry (every minute): the sweeper with the app's services."""
-    from bitrix_app import services
+    from bitrix_app.scope import app_services
 
-    return sweep(services.session_factory(), services.redis(), services.clock().now())
+    svc = app_services()
+    return sweep(svc.sessions, svc.redis, svc.now())

@@ -65,8 +65,8 @@ def sweep(session: Session, conn: Redis, now: datetime) -> list[str]:
 @job(DEFAULT, timeout=CRON_TIMEOUT, every=60)
 def sweep_job() -> list[str]:
     """Cron entry (every minute): the sweeper with the app's services."""
-    from bitrix_app import services
-    from bitrix_app.store.db import transaction
+    from bitrix_app.scope import app_services
 
-    with transaction(services.session_factory()) as s:
-        return sweep(s, services.redis(), services.clock().now())
+    svc = app_services()
+    with svc.transaction() as s:
+        return sweep(s, svc.redis, svc.now())

@@ -13,27 +13,28 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from redis.exceptions import RedisError
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import select
 
-from bitrix_app import services
 from bitrix_app.crm import context
 from bitrix_app.crm.window import load
 from bitrix_app.inbox import dispatch, outcomes
 from bitrix_app.inbox.outcomes import Outcome, retry, skipped, wait
 from bitrix_app.jobs.queues import SYNC
 from bitrix_app.jobs.registry import enqueue_job, job
-from bitrix_app.portals import client_for
 from bitrix_app.rest.errors import MethodBudgetExhausted, PortalBlocked, PortalCallError
-from bitrix_app.store.db import transaction
 from bitrix_app.store.shop_models import InboxEvent
 from bitrix_app.store.statuses import InboxStatus, PortalStatus
 
 from . import lease
 from .apply import apply_window
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
 
 log = logging.getLogger(__name__)
 WINDOW = 500
@@ -73,12 +74,19 @@ def slice_job_id(member_id: str, owner: str) -> str:
 
 @job(SYNC, timeout=JOB_TIMEOUT)
 def run(member_id: str, on_window=None, owner: str | None = None, sliced: bool = True) -> dict:
-    """RQ job: one slice. Loops until nothing is due or the slice's budget is spent (then hands over);
+    """RQ job: one slice of the portal's drain (see `drain`)."""
+    from bitrix_app.scope import portal_scope
+
+    return drain(portal_scope(member_id), on_window, owner, sliced)
+
+
+def drain(scope: "PortalScope", on_window=None, owner: str | None = None, sliced: bool = True) -> dict:
+    """One slice. Loops until nothing is due or the slice's budget is spent (then hands over);
     exits at once when another drainer holds the portal.
 
     `owner` is the lease a previous slice handed over; `sliced=False` drains to the end in this process
     (the import command, which has no job time limit). `on_window(count)` is told after each window."""
-    factory, clock, conn = services.session_factory(), services.clock(), services.redis()
+    member_id, factory, clock, conn = scope.member_id, scope.sessions, scope.clock, scope.redis
     limits = SliceLimits.from_settings()
     owner, name = owner or uuid.uuid4().hex, lease_name(member_id)
     started, applied, windows = clock.now(), 0, 0
@@ -97,9 +105,9 @@ def run(member_id: str, on_window=None, owner: str | None = None, sliced: bool =
                         return {"status": "lost", "events": applied}
                     if sliced and _spent(limits, clock.now() - started, windows):
                         beat.stop()
-                        handed = _hand_over(member_id, owner, limits)
+                        handed = _hand_over(scope, owner, limits)
                         return {"status": "handed_over" if handed else "stopped", "events": applied}
-                    count = _window(member_id)
+                    count = _window(scope)
                     if not count:
                         break
                     applied, windows = applied + count, windows + 1
@@ -108,13 +116,13 @@ def run(member_id: str, on_window=None, owner: str | None = None, sliced: bool =
                     beat.beat()
         except JobTimeoutException:
             beat.stop()  # the job limit struck mid-window anyway: the events of that window stay pending
-            handed = _hand_over(member_id, owner, limits)
+            handed = _hand_over(scope, owner, limits)
             raise
         finally:
             if not handed:
                 lease.release(factory, name, owner)
         dispatch.settle(conn, member_id)
-        if not _due(factory, member_id, clock.now()):
+        if not _due(scope, clock.now()):
             return {"status": "idle", "events": applied}
 
 
@@ -133,10 +141,10 @@ def _hold_kick(conn, member_id: str, ttl: timedelta) -> None:
         log.warning("could not mark the drain of %s as running (%s)", member_id, type(exc).__name__)
 
 
-def _hand_over(member_id: str, owner: str, limits: SliceLimits) -> bool:
+def _hand_over(scope: "PortalScope", owner: str, limits: SliceLimits) -> bool:
     """Give the lease to the next slice and queue it (the lease first: the successor must find it its own).
     A successor that never starts lets the lease run out; the sweeper then queues a new drain."""
-    factory, clock, conn = services.session_factory(), services.clock(), services.redis()
+    member_id, factory, clock, conn = scope.member_id, scope.sessions, scope.clock, scope.redis
     successor, name = uuid.uuid4().hex, lease_name(member_id)
     if not lease.hand_over(factory, name, owner, successor, clock.now(), limits.ttl):
         return False
@@ -152,17 +160,17 @@ def _hand_over(member_id: str, owner: str, limits: SliceLimits) -> bool:
     return True
 
 
-def _due(factory, member_id: str, now) -> bool:
-    with transaction(factory) as s:
+def _due(scope: "PortalScope", now) -> bool:
+    member_id = scope.member_id
+    with scope.transaction() as s:
         return s.scalar(select(InboxEvent.id).where(
             InboxEvent.member_id == member_id, InboxEvent.status == InboxStatus.PENDING,
             InboxEvent.next_attempt_at <= now).limit(1)) is not None
 
 
-def _window(member_id: str) -> int:
-    factory, clock, conn = services.session_factory(), services.clock(), services.redis()
-    now = clock.now()
-    with transaction(factory) as s:
+def _window(scope: "PortalScope") -> int:
+    member_id, now = scope.member_id, scope.now()
+    with scope.transaction() as s:
         rows = s.execute(select(InboxEvent.id, InboxEvent.shop_id, InboxEvent.type, InboxEvent.payload,
                                 InboxEvent.attempts).where(
             InboxEvent.member_id == member_id, InboxEvent.status == InboxStatus.PENDING,
@@ -176,18 +184,18 @@ def _window(member_id: str) -> int:
             events.append(load(*row))
         except Exception as exc:  # stored by an older schema version: keep it for a human, do not loop
             results[row.id] = Outcome(InboxStatus.FAILED, f"cannot load the stored event: {exc}")
-    results.update(_apply(member_id, events, now))
-    with transaction(factory) as s:
+    results.update(_apply(scope, events, now))
+    with scope.transaction() as s:
         earliest = outcomes.write(s, results, {r.id: r.attempts for r in rows}, now)
     if earliest is not None:
-        dispatch.schedule_retry(conn, member_id, earliest)
+        dispatch.schedule_retry(scope.redis, member_id, earliest)
     return len(rows)
 
 
-def _apply(member_id: str, events: list, now) -> dict[int, Outcome]:
-    factory, clock, conn = services.session_factory(), services.clock(), services.redis()
+def _apply(scope: "PortalScope", events: list, now) -> dict[int, Outcome]:
+    member_id = scope.member_id
     try:
-        ctx = context.build(member_id, factory, clock, conn, client_for, services.cipher())
+        ctx = context.build(scope)
         if ctx is None or ctx.portal_status == PortalStatus.DELETED:
             log.info("drain of %s: the app is not installed there; %d events skipped", member_id, len(events))
             return {e.id: skipped("the app is uninstalled from this portal") for e in events}
@@ -197,7 +205,7 @@ def _apply(member_id: str, events: list, now) -> dict[int, Outcome]:
     except PortalBlocked as exc:
         return {e.id: wait(now + BLOCKED_PAUSE, f"portal blocked: {exc}") for e in events}
     except MethodBudgetExhausted as exc:
-        return {e.id: wait(now + timedelta(seconds=max(60, exc.retry_at - clock.now().timestamp())),
+        return {e.id: wait(now + timedelta(seconds=max(60, exc.retry_at - scope.now().timestamp())),
                            f"method budget exhausted: {exc}") for e in events}
     except PortalCallError as exc:
         log.warning("sync of %s failed: %s", member_id, exc)

@@ -1,6 +1,7 @@
 """Drains work in bounded slices that hand the portal over to each other; a killed slice gives it up quickly."""
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from collections import Counter
@@ -37,6 +38,7 @@ def slices(monkeypatch):
     """What every drain job returned, in order."""
     seen, original = [], drain.run
 
+    @functools.wraps(original)  # keeps its job declaration: the inbox enqueues the drain through it
     def recording(*args, **kwargs):
         result = original(*args, **kwargs)
         seen.append(result["status"])
@@ -76,8 +78,8 @@ def test_a_backlog_of_several_slices_drains_in_one_run_of_the_worker(portal_env,
     shop = _shop(portal_env, clock, SYNC_SLICE_SECONDS=100)
     original = drain._window
 
-    def slow_window(member_id):  # every window takes 40 s of the app's clock: a slice fits three
-        count = original(member_id)
+    def slow_window(scope):  # every window takes 40 s of the app's clock: a slice fits three
+        count = original(scope)
         clock.advance(seconds=40)
         return count
 

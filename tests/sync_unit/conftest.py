@@ -11,6 +11,7 @@ from sqlalchemy.pool import StaticPool
 from bitrix_app.clock import FrozenClock
 from bitrix_app.crm.context import SyncContext
 from bitrix_app.rest.batching import BatchResult
+from bitrix_app.scope import AppServices
 from bitrix_app.shops.settings import ShopSettings
 from bitrix_app.store.db import make_session_factory
 from bitrix_app.store.tables import all_tables
@@ -89,9 +90,9 @@ def client():
 
 @pytest.fixture
 def ctx(factory, client):
-    return SyncContext(member_id=MEMBER, factory=factory, clock=FrozenClock(), redis=None, client=client,
-                       portal_status="installed", category_id=3, responsible_id=7, settings=ShopSettings(),
-                       shop_names={SHOP: "Demo shop"})
+    services = AppServices(factory, FrozenClock(), None, None, None, lambda member_id, lane="normal": client)
+    return SyncContext(scope=services.for_portal(MEMBER), portal_status="installed", category_id=3, responsible_id=7,
+                       settings=ShopSettings(), shop_names={SHOP: "Demo shop"})
 
 
 def at(hour: int) -> datetime:
