@@ -9,10 +9,10 @@ they read, so a richer context that carries the same attributes is accepted too.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 if TYPE_CHECKING:  # types only: this module imports nothing heavy at run time
     from redis import Redis
@@ -33,6 +33,7 @@ class AppServices:
     settings: "Settings"
     cipher: Any  # bitrix_app.portals.SecretCipher (portals builds on the scope, so the scope names no portals type)
     client_factory: Callable[..., "PortalClient"]  # (member_id, lane="normal") -> PortalClient
+    config: Mapping[str, Any] = field(default_factory=dict)  # the app's config: create_app's numeric overrides
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -74,6 +75,10 @@ class PortalScope:
     def cipher(self) -> Any:
         return self.services.cipher
 
+    @property
+    def config(self) -> Mapping[str, Any]:
+        return self.services.config
+
     def now(self) -> datetime:
         return self.services.clock.now()
 
@@ -99,7 +104,8 @@ def app_services(app: Any = None) -> AppServices:
     def factory(member_id: str, lane: str = "normal") -> "PortalClient":
         return ext["client_factory"](built, member_id, lane)  # `create_app` wires portals' `build_client`
 
-    built = AppServices(ext["sessions"], ext["clock"], ext["redis"], ext["settings"], ext["cipher"], factory)
+    built = AppServices(ext["sessions"], ext["clock"], ext["redis"], ext["settings"], ext["cipher"], factory,
+                        app.config)
     return built
 
 

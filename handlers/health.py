@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from bitrix_app import services
 from bitrix_app.health import check
 
 bp = Blueprint("health", __name__)
@@ -12,7 +13,7 @@ RETRY_AFTER = "30"
 
 @bp.get("/healthz")
 def healthz():
-    report = check()
+    report = check(services.ext("engine"), services.redis())
     if report["status"] == "error":
         return jsonify(report), 503, {"Retry-After": RETRY_AFTER}
     return jsonify(report), 200

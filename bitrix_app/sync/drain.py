@@ -13,9 +13,8 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import current_app
 from redis.exceptions import RedisError
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import select
@@ -55,8 +54,7 @@ class SliceLimits:
     job_timeout: int = JOB_TIMEOUT
 
     @classmethod
-    def from_settings(cls) -> "SliceLimits":
-        extra = current_app.config
+    def from_settings(cls, extra: Mapping[str, Any]) -> "SliceLimits":
         windows = extra.get("SYNC_SLICE_WINDOWS")
         return cls(seconds=float(extra.get("SYNC_SLICE_SECONDS", SLICE_SECONDS)),
                    windows=int(windows) if windows not in (None, "") else None,
@@ -87,7 +85,7 @@ def drain(scope: "PortalScope", on_window=None, owner: str | None = None, sliced
     `owner` is the lease a previous slice handed over; `sliced=False` drains to the end in this process
     (the import command, which has no job time limit). `on_window(count)` is told after each window."""
     member_id, factory, clock, conn = scope.member_id, scope.sessions, scope.clock, scope.redis
-    limits = SliceLimits.from_settings()
+    limits = SliceLimits.from_settings(scope.config)
     owner, name = owner or uuid.uuid4().hex, lease_name(member_id)
     started, applied, windows = clock.now(), 0, 0
     while True:
