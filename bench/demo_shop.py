@@ -81,12 +81,13 @@ def segments(stack) -> dict:
 
     from sqlalchemy import func, select
 
+    from bitrix_app.scope import portal_scope
     from bitrix_app.segments import rebuild
     from bitrix_app.store.db import transaction
     from bitrix_app.store.segment_models import CustomerFigures
 
     with stack.app.app_context():
-        summary = rebuild(stack.member_id, datetime.now(timezone.utc))
+        summary = rebuild(portal_scope(stack.member_id), datetime.now(timezone.utc))
         with transaction(stack.app.extensions["bitrix_app"]["sessions"]) as s:
             cells = dict(s.execute(select(CustomerFigures.lifecycle, func.count()).where(
                 CustomerFigures.member_id == stack.member_id, CustomerFigures.lifecycle.is_not(None))

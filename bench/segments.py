@@ -114,7 +114,9 @@ def _rebuild(rebuild, spec: Spec, now) -> tuple[float, dict]:
     def progress(step: str, done: int, total: int) -> None:
         say(f"rebuild: {step} {done}/{total} {time.perf_counter() - started:.1f} s")
 
-    summary = rebuild(spec.member_id, now, progress=progress)
+    from bitrix_app.scope import portal_scope
+
+    summary = rebuild(portal_scope(spec.member_id), now, progress=progress)
     seconds = round(time.perf_counter() - started, 2)
     say(f"rebuild: {seconds} s, {summary.get('customers')} customers, {summary.get('transitions')} transitions")
     return seconds, summary

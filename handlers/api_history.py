@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from bitrix_app import services
+from bitrix_app.scope import portal_scope
 from bitrix_app.segments import ltv_report
 from bitrix_app.shops.connections import portal_exists
 from bitrix_app.store.db import transaction
@@ -19,4 +20,4 @@ def ltv(member_id: str):
     with transaction(services.session_factory()) as s:
         if not portal_exists(s, member_id):
             raise ApiError(404, "not_found", "no installed portal with this member_id")
-    return jsonify(ltv_report(member_id, services.clock().now()))
+    return jsonify(ltv_report(portal_scope(member_id), services.clock().now()))

@@ -68,7 +68,7 @@ def rebuild(member_id: str):
     from bitrix_app.segments import enqueue_rebuild
 
     in_portal(member_id, lambda s: None)
-    job = enqueue_rebuild(member_id)
+    job = enqueue_rebuild(services.redis(), member_id)
     return jsonify({"job_id": job.id, "status": job.get_status()}), 202
 
 

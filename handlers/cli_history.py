@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 
 from bitrix_app import services
+from bitrix_app.scope import portal_scope
 
 from .cli_common import OperatorGroup, member_id_option
 
@@ -28,7 +29,7 @@ def import_deals(member_id: str, since: datetime | None, no_rebuild: bool):
     """Import the portal's won deals as orders (re-runs import nothing twice); JSON summary on stdout."""
     from bitrix_app.segments import import_deals as run
 
-    summary = run(member_id, since.date() if since else None, progress=_progress, rebuild=not no_rebuild)
+    summary = run(portal_scope(member_id), since.date() if since else None, progress=_progress, rebuild=not no_rebuild)
     if isinstance(summary.get("rebuild"), str):
         click.echo(f"segments: {summary['rebuild']}", err=True)
     click.echo(json.dumps({"member_id": member_id, **summary}, default=str))
@@ -40,7 +41,7 @@ def ltv(member_id: str):
     """Lifetime value: overall, by first-purchase cohort, new vs repeat, by acquisition channel (JSON)."""
     from bitrix_app.segments import ltv_report
 
-    click.echo(json.dumps(ltv_report(member_id, services.clock().now()), ensure_ascii=False))
+    click.echo(json.dumps(ltv_report(portal_scope(member_id), services.clock().now()), ensure_ascii=False))
 
 
 @history.command("write-back")

@@ -7,6 +7,7 @@ import sys
 import click
 
 from bitrix_app import services
+from bitrix_app.scope import portal_scope
 from bitrix_app.store.db import transaction
 
 from .cli_common import CliError, OperatorGroup, member_id_option, parse_json
@@ -43,7 +44,7 @@ def rebuild(member_id: str):
 
     bar = _Bar()
     try:
-        summary = run(member_id, services.clock().now(), progress=bar)
+        summary = run(portal_scope(member_id), services.clock().now(), progress=bar)
     finally:
         bar.close()
     click.echo(json.dumps(summary, default=str))
@@ -65,7 +66,7 @@ def export(member_id: str, code: str, fmt: str, output: str | None):
             raise CliError(str(err)) from err
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        rows = WRITERS[fmt](export_rows(member_id, code), out)
+        rows = WRITERS[fmt](export_rows(portal_scope(member_id), code), out)
     finally:
         if output:
             out.close()
@@ -81,7 +82,7 @@ def explain(member_id: str, customer_id: int, everything: bool):
     from bitrix_app.segments import explain_customer as run
 
     try:
-        answer = run(member_id, customer_id, services.clock().now(), everything)
+        answer = run(portal_scope(member_id), customer_id, services.clock().now(), everything)
     except LookupError as err:  # an unknown customer: one line, exit status 1
         raise click.ClickException(str(err)) from err
     click.echo(json.dumps(answer, ensure_ascii=False))

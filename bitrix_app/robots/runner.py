@@ -34,7 +34,7 @@ class _Call:
 
 @job(ROBOTS, timeout=120, retry=(2, 10, 30))
 def run_call(call_id: int, replay: bool = False) -> str:
-    """Job (queue `robots`): `execute_call` with the app's services."""
+    """Job (queue `robots`): `execute_call` with the app's services, built here."""
     return execute_call(app_services(), call_id, replay)
 
 

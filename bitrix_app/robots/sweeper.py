@@ -58,7 +58,7 @@ def sweep(session: Session, conn: Redis, now: datetime) -> list[int]:
 
 @job(ROBOTS, timeout=CRON_TIMEOUT, every=60)  # stored robot calls never run
 def sweep_job() -> list[int]:
-    """Cron entry (every minute): the sweeper with the app's services."""
+    """Cron entry (every minute): the sweeper with the app's services, built here."""
     from bitrix_app.scope import app_services
 
     svc = app_services()

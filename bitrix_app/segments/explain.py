@@ -3,6 +3,7 @@ as of the moment the memberships were computed (the later of the row's computed_
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,13 +19,14 @@ from .engine.memberships import codes_of
 from .settings import get_settings
 from .engine.stats import CS
 
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
 
-def explain(member_id: str, customer_id: int, now: datetime, everything: bool = False) -> dict:
+
+def explain(scope: "PortalScope", customer_id: int, now: datetime, everything: bool = False) -> dict:
     """Memberships and the reasons of each (with `everything`, also the segments the customer is not in)."""
-    from bitrix_app import services
-
-    with services.session_factory()() as session:
-        return explain_in(session, member_id, customer_id, now, everything)
+    with scope.sessions() as session:
+        return explain_in(session, scope.member_id, customer_id, now, everything)
 
 
 def _reasons(defn, row: dict, env, session) -> list[str]:

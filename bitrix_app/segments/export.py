@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import IO, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Iterable, Iterator
 
 from sqlalchemy import select
 
@@ -13,6 +13,9 @@ from .figures import sqlfn
 from .engine.memberships import codes_of
 from .figures.rfm import rfm_code
 from .engine.stats import CS
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
 
 COLUMNS = ("customer_id", "contact_id", "orders", "revenue", "paid_revenue", "average_order", "first_order_at",
            "last_order_at", "days_since", "lifespan_days", "channel", "lifecycle", "rfm", "rfm_group", "ltv",
@@ -64,12 +67,10 @@ def _members(member_id: str, code: str, dialect: str):
                             sqlfn.contains(CS.c.segments, f"|{code}|", dialect)).order_by(CS.c.customer_id)
 
 
-def export_rows(member_id: str, code: str, engine=None) -> Iterator[dict]:
+def export_rows(scope: "PortalScope", code: str) -> Iterator[dict]:
     """Every member of the segment, by customer id, streamed."""
-    from bitrix_app import services
-
-    engine = engine or services.ext("engine")
-    with engine.connect() as conn:
+    member_id = scope.member_id
+    with scope.sessions.kw["bind"].connect() as conn:  # the engine the sessions are bound to
         rebuilt = rebuilt_at(conn, member_id)
         streamed = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS)
         for row in streamed.execute(_members(member_id, code, conn.dialect.name)).mappings():

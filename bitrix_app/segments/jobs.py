@@ -5,11 +5,10 @@ import re
 
 from sqlalchemy import select
 
-from bitrix_app import services
 from bitrix_app.jobs.queues import BULK
 from bitrix_app.jobs.registry import CRON_TIMEOUT, enqueue_job, job
 from bitrix_app.portals import lifecycle
-from bitrix_app.store.db import transaction
+from bitrix_app.scope import AppServices, app_services, portal_scope
 from bitrix_app.store.models import PortalRecord
 
 TIMEOUT = 3600  # seconds: a million customers rebuild in about a minute; leave room for slow disks
@@ -21,8 +20,9 @@ def rebuild_job(member_id: str) -> dict:
     from .engine.core import rebuild
     from .crm.writeback import enqueue_write_back
 
-    result = rebuild(member_id, services.clock().now())
-    enqueue_write_back(member_id)  # the changed figures go to the contacts' fields
+    scope = portal_scope(member_id)
+    result = rebuild(scope, scope.now())
+    enqueue_write_back(member_id, connection=scope.redis)  # the changed figures go to the contacts' fields
     return result
 
 
@@ -31,16 +31,21 @@ def job_id(member_id: str) -> str:
     return "segments-rebuild-" + re.sub(r"[^A-Za-z0-9_-]", "_", member_id)
 
 
-def enqueue_rebuild(member_id: str):
+def enqueue_rebuild(conn, member_id: str):
     """One queued rebuild per portal at a time (a second request joins the queued one)."""
-    return enqueue_job(services.redis(), rebuild_job, member_id, job_id=job_id(member_id))
+    return enqueue_job(conn, rebuild_job, member_id, job_id=job_id(member_id))
 
 
 @job(BULK, timeout=CRON_TIMEOUT, cron="40 1 * * *")  # nightly full segment rebuild
 def rebuild_all() -> dict:
     """Cron, nightly: enqueue the full rebuild of every usable portal."""
-    with transaction(services.session_factory()) as s:
+    return queue_all_rebuilds(app_services())
+
+
+def queue_all_rebuilds(svc: AppServices) -> dict:
+    """Enqueue the full rebuild of every usable portal."""
+    with svc.transaction() as s:
         members = list(s.scalars(select(PortalRecord.member_id).where(PortalRecord.status.in_(lifecycle.USABLE))))
     for member_id in members:
-        enqueue_rebuild(member_id)
+        enqueue_rebuild(svc.redis, member_id)
     return {"enqueued": len(members)}

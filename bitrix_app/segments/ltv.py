@@ -10,25 +10,27 @@ after the customer's first purchase; a cohort shows it once its last possible me
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, Float, and_, case, cast, extract, func, literal, select
 
-from bitrix_app import services
-from bitrix_app.store.db import transaction
 from bitrix_app.store.segment_models import CustomerFigures
 from bitrix_app.store.shop_models import OrderRecord
 
 from .figures.lifecycle import NOT_PURCHASES
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
 
 MONTH_DAYS = 365.25 / 12
 HORIZONS = (6, 12, 24)
 YEAR_DAYS = 365.25
 
 
-def ltv_report(member_id: str, now: datetime) -> dict:
+def ltv_report(scope: "PortalScope", now: datetime) -> dict:
     """The whole report as JSON-ready data; money rounded to 2 decimals."""
-    now = now.astimezone(timezone.utc)
-    with transaction(services.session_factory()) as s:
+    member_id, now = scope.member_id, now.astimezone(timezone.utc)
+    with scope.transaction() as s:
         dialect = s.get_bind().dialect.name
         q = _Queries(member_id, now, dialect)
         overall = s.execute(q.overall()).mappings().one()

@@ -76,10 +76,11 @@ class History:
         return {c for c in self.row(customer_id)["segments"].split("|") if c}
 
     def rebuild(self, now: datetime | None = None, **kwargs) -> dict:
+        from bitrix_app.scope import portal_scope
         from bitrix_app.segments.engine import core as engine
 
         with self.app.app_context():
-            return engine.rebuild(self.member_id, now or self.now, **kwargs)
+            return engine.rebuild(portal_scope(self.member_id), now or self.now, **kwargs)
 
     def refresh(self, *customer_ids: int, now: datetime | None = None) -> dict:
         from bitrix_app.segments.engine import core as engine

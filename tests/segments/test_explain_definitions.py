@@ -8,6 +8,7 @@ import json
 import pytest
 from marshmallow import ValidationError
 
+from bitrix_app.scope import portal_scope
 from bitrix_app.segments.kinds import definitions
 from bitrix_app.segments import export
 from bitrix_app.segments.explain import explain_in
@@ -112,7 +113,7 @@ def test_export_rows_in_csv_and_json_lines(hist):
     hist.buyer(4, 10)
     hist.rebuild()
     with hist.app.app_context():
-        rows = list(export.export_rows(hist.member_id, "NEW_ACTIVE"))
+        rows = list(export.export_rows(portal_scope(hist.member_id), "NEW_ACTIVE"))
     assert [r["customer_id"] for r in rows] == [first, second]
     assert rows[1]["revenue"] == 99.99 and rows[1]["lifecycle"] == "NEW_ACTIVE" and "NEW_ACTIVE" in rows[1]["segments"]
     out = io.StringIO()
@@ -138,7 +139,7 @@ def test_exports_and_explanations_count_days_to_the_last_rebuild(hist):
     hist.rebuild()  # nothing but the day count changed: the row is not rewritten
     assert hist.row(cid)["days_since"] == 10
     with hist.app.app_context():
-        [row] = list(export.export_rows(hist.member_id, "PROMISING_ACTIVE"))
+        [row] = list(export.export_rows(portal_scope(hist.member_id), "PROMISING_ACTIVE"))
     assert row["days_since"] == 15 and row["as_of"] == hist.now.isoformat()
     answer = _explain(hist, cid)
     assert answer["figures"]["days_since"] == 15 and answer["as_of"] == hist.now.isoformat()

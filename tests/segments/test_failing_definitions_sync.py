@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from bitrix_app.clock import FrozenClock
+from bitrix_app.scope import portal_scope
 from bitrix_app.segments.kinds import definitions
 from bitrix_app.store.segment_models import CustomerFigures, SegmentDefinition
 from bitrix_app.store.shop_models import InboxEvent, OrderRecord
@@ -81,7 +82,7 @@ def test_the_admin_page_shows_each_stored_segment_and_a_failed_ones_error(portal
             member_id=pe.member_id, code="POISONED", kind="custom", name_en="Poisoned", name_ru="Отравленный",
             params=json.dumps({"field": "age", "op": "<", "value": float("inf")}), enabled=True, updated_at=NOW))
     with pe.env.app.app_context():
-        assert engine.rebuild(pe.member_id, pe.clock.now())["failed_definitions"] == ["POISONED"]
+        assert engine.rebuild(portal_scope(pe.member_id), pe.clock.now())["failed_definitions"] == ["POISONED"]
 
     def row(html: str, code: str) -> str:
         table = section(html, "segments", "</table>")

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from bitrix_app.scope import portal_scope
 from bitrix_app.store.segment_models import CustomerFigures
 from bitrix_app.store.shop_models import Customer
 
@@ -59,3 +60,9 @@ def app_batches(shop) -> list[dict]:
 def in_app(shop, func, *args, **kwargs):
     with shop.env.app.app_context():
         return func(*args, **kwargs)
+
+
+def in_scope(shop, func, member_id: str, *args, **kwargs):
+    """`func(scope, ...)` on the portal's scope, inside the app."""
+    with shop.env.app.app_context():
+        return func(portal_scope(member_id), *args, **kwargs)

@@ -11,7 +11,7 @@ from bitrix_app.segments.crm.history import import_deals
 from bitrix_app.store.segment_models import OrderLine
 from bitrix_app.store.shop_models import Customer, CustomerKey, OrderRecord
 from tests.fixtures.shop_env import connect_shop, order_event
-from tests.segments_crm.crm_env import add_contact, in_app
+from tests.segments_crm.crm_env import add_contact, in_app, in_scope
 
 MSK_MIDNIGHT = 21  # a CLOSEDATE day starts at 00:00 Moscow time, 21:00 UTC the day before
 
@@ -52,7 +52,7 @@ def advance(shop, seconds: int = 120) -> None:
 
 
 def run(shop, **kwargs) -> dict:
-    return in_app(shop, import_deals, shop.member_id, rebuild=False, **kwargs)
+    return in_scope(shop, import_deals, shop.member_id, rebuild=False, **kwargs)
 
 
 def test_won_deals_become_orders_with_lines_and_customers(shop):
@@ -177,7 +177,7 @@ def test_imported_history_reaches_the_contact_fields_after_a_rebuild(shop):
     ann = add_contact(shop, PHONE=[{"VALUE": "+79990000009", "VALUE_TYPE": "WORK"}])
     for day in ("2025-01-10", "2025-02-10", "2025-03-10", "2025-04-10"):
         won_deal(shop, ann, day, [("Coffee [BEAN-1]", 12, 1)])
-    summary = in_app(shop, import_deals, shop.member_id, now=datetime(2025, 4, 20, tzinfo=timezone.utc))
+    summary = in_scope(shop, import_deals, shop.member_id, now=datetime(2025, 4, 20, tzinfo=timezone.utc))
     assert summary["imported"] == 4 and isinstance(summary["rebuild"], dict)
     report = in_app(shop, write_back, shop.member_id)
     assert report["updated"] == 1

@@ -11,7 +11,7 @@ from bitrix_app.segments.ltv import ltv_report
 from bitrix_app.store.segment_models import CustomerFigures
 from bitrix_app.store.shop_models import Customer, OrderRecord
 from tests.fixtures.shop_env import connect_shop
-from tests.segments_crm.crm_env import in_app
+from tests.segments_crm.crm_env import in_scope
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
 T_A = datetime(2023, 1, 10, tzinfo=timezone.utc)
@@ -69,7 +69,7 @@ def _expected_overall() -> dict:
 
 
 def test_overall_figures_follow_the_formula(shop):
-    report = in_app(shop, ltv_report, shop.member_id, NOW)
+    report = in_scope(shop, ltv_report, shop.member_id, NOW)
     overall, want = report["overall"], _expected_overall()
     assert (overall["customers"], overall["purchases"], overall["revenue"]) == (4, 9, 680.0)
     assert want["revenue"] == 680 and want["purchases"] == 9
@@ -83,7 +83,7 @@ def test_overall_figures_follow_the_formula(shop):
 
 
 def test_cohorts_show_values_at_6_12_24_months_only_when_old_enough(shop):
-    cohorts = {c["cohort"]: c for c in in_app(shop, ltv_report, shop.member_id, NOW)["cohorts"]}
+    cohorts = {c["cohort"]: c for c in in_scope(shop, ltv_report, shop.member_id, NOW)["cohorts"]}
     assert list(cohorts) == ["2023-01", "2026-04", "2026-05"]
     jan = cohorts["2023-01"]  # A and B (B's first purchase on the month's last evening, UTC)
     assert (jan["customers"], jan["revenue"], jan["revenue_per_customer"]) == (2, 500.0, 250.0)
@@ -96,12 +96,12 @@ def test_cohorts_show_values_at_6_12_24_months_only_when_old_enough(shop):
     assert (may["value_6m"], may["value_12m"]) == (None, None)
     assert sum(c["customers"] for c in cohorts.values()) == 4
     assert sum(c["revenue"] for c in cohorts.values()) == 680.0
-    edge = in_app(shop, ltv_report, shop.member_id, datetime(2026, 10, 30, 14, 59, tzinfo=timezone.utc))
+    edge = in_scope(shop, ltv_report, shop.member_id, datetime(2026, 10, 30, 14, 59, tzinfo=timezone.utc))
     assert {c["cohort"]: c["value_6m"] for c in edge["cohorts"]}["2026-04"] is None
 
 
 def test_new_and_repeat_customers_and_channels_add_up(shop):
-    report = in_app(shop, ltv_report, shop.member_id, NOW)
+    report = in_scope(shop, ltv_report, shop.member_id, NOW)
     split = report["new_vs_repeat"]
     assert (split["new"]["customers"], split["new"]["revenue"]) == (2, 260.0)  # B, D
     assert (split["repeat"]["customers"], split["repeat"]["revenue"]) == (2, 420.0)  # A (300), C (120)
@@ -134,7 +134,7 @@ def test_the_report_through_the_cli_and_the_admin_api(shop):
 
 
 def test_a_portal_without_purchases_gets_an_empty_report(shop):
-    report = in_app(shop, ltv_report, "empty-portal", NOW)
+    report = in_scope(shop, ltv_report, "empty-portal", NOW)
     assert report["overall"]["customers"] == 0 and report["overall"]["ltv"] is None
     assert report["cohorts"] == [] and report["channels"] == []
     assert report["new_vs_repeat"]["new"]["customers"] == 0

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import importlib.util
 from datetime import date, datetime, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from bitrix_app import services
 from bitrix_app.rest.batching import MAX_COMMANDS
 from bitrix_app.rest.client import AUTH_CONNECTOR
-from bitrix_app.portals import client_for
 
 from . import history_store as store
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
 
 ROUND = 500  # deals per round: at most ten batch requests of contacts and ten of product rows
 DEAL_SELECT = ["ID", "TITLE", "CONTACT_ID", "OPPORTUNITY", "CURRENCY_ID", "CLOSEDATE", "DATE_MODIFY",
@@ -26,13 +27,13 @@ CONTACT_SELECT = ["ID", "NAME", "LAST_NAME", "BIRTHDATE", "PHONE", "EMAIL"]
 Progress = Callable[[str, int, int], None]
 
 
-def import_deals(member_id: str, since: date | None = None, progress: Progress | None = None,
+def import_deals(scope: "PortalScope", since: date | None = None, progress: Progress | None = None,
                  rebuild: bool = True, now: datetime | None = None) -> dict:
     """Import (or update) the portal's won deals; returns counts; then rebuilds segments when the engine exists."""
-    factory = services.session_factory()
-    now = now or services.clock().now()
+    member_id, factory = scope.member_id, scope.sessions
+    now = now or scope.now()
     tell = progress or (lambda stage, done, total: None)
-    client = client_for(member_id, lane="bulk")
+    client = scope.on_lane("bulk").client
     flt: dict = {"STAGE_SEMANTIC_ID": "S"}
     if since is not None:
         flt[">=CLOSEDATE"] = since.isoformat()
@@ -59,7 +60,7 @@ def import_deals(member_id: str, since: date | None = None, progress: Progress |
         tell("deals imported", min(n + ROUND, len(todo)), len(todo))
     if since is None:
         summary["no_longer_won"] = store.mark_unwon(factory, member_id, {int(d["ID"]) for d in deals})
-    summary["rebuild"] = _rebuild(member_id, now) if rebuild else "not requested"
+    summary["rebuild"] = _rebuild(scope, now) if rebuild else "not requested"
     return summary
 
 
@@ -127,10 +128,10 @@ def _contact_id(deal: dict) -> int:
         return 0
 
 
-def _rebuild(member_id: str, now: datetime):
+def _rebuild(scope: "PortalScope", now: datetime):
     """The segment engine's full rebuild, when that module is installed."""
     if importlib.util.find_spec("bitrix_app.segments.engine") is None:
         return "skipped: the segment engine is not available"
     from .. import engine
 
-    return engine.rebuild(member_id, now.astimezone(timezone.utc))
+    return engine.rebuild(scope, now.astimezone(timezone.utc))

@@ -14,12 +14,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 
-from bitrix_app import services
 from bitrix_app.jobs.queues import BULK
 from bitrix_app.jobs.registry import enqueue_job, job
 from bitrix_app.portals import LIFECYCLE_CELLS
 from bitrix_app.rest.batching import MAX_COMMANDS, chunks
-from bitrix_app.portals import client_for
+from bitrix_app.scope import PortalScope, portal_scope
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord, utc
 from bitrix_app.store.segment_models import CustomerFigures as CF
@@ -58,15 +57,20 @@ class _Report:
 def write_back(member_id: str, limit: int = 5000, after: int = 0) -> dict:
     """RQ job: write up to `limit` dirty customers (by customer id above `after`) within one time slice
     (`SLICE_SECONDS` on the app clock, well under the job timeout); re-enqueues itself for the rest."""
-    factory, clock = services.session_factory(), services.clock()
+    budget = float(current_app.config.get("WRITEBACK_SLICE_SECONDS", SLICE_SECONDS))
+    return write_back_slice(portal_scope(member_id, lane="bulk"), limit, after, budget)
+
+
+def write_back_slice(scope: PortalScope, limit: int = 5000, after: int = 0, budget: float = SLICE_SECONDS) -> dict:
+    """`write_back` on a portal's scope: at most `budget` seconds of the scope's clock."""
+    member_id, factory, clock = scope.member_id, scope.sessions, scope.clock
     with transaction(factory) as s:
         status = s.scalar(select(PortalRecord.status).where(PortalRecord.member_id == member_id))
     if status in (None, PortalStatus.DELETED):
         log.info("segment write-back of %s skipped: the app is not installed there", member_id)
         return {"status": "skipped", "reason": "the app is not installed in this portal"}
-    client, report, items = client_for(member_id, lane="bulk"), _Report(), None
+    client, report, items = scope.on_lane("bulk").client, _Report(), None
     last, done, started = after, 0, clock.now()
-    budget = float(current_app.config.get("WRITEBACK_SLICE_SECONDS", SLICE_SECONDS))
     sliced = False
     while done < limit:
         if done and (clock.now() - started).total_seconds() >= budget:
@@ -81,16 +85,15 @@ def write_back(member_id: str, limit: int = 5000, after: int = 0) -> dict:
         done, last = done + len(rows), rows[-1]["customer_id"]
     more = (done >= limit or sliced) and bool(_dirty(factory, member_id, last, 1))
     if more:
-        enqueue_write_back(member_id, after=last, limit=limit)
+        enqueue_write_back(member_id, after=last, limit=limit, connection=scope.redis)
     out = {"status": "more" if more else "done", "after": last, "segment_field": items is not None and bool(items)}
     out.update({k: getattr(report, k) for k in report.__dataclass_fields__})
     return out
 
 
-def enqueue_write_back(member_id: str, after: int = 0, limit: int = 5000, connection=None):
+def enqueue_write_back(member_id: str, after: int = 0, limit: int = 5000, *, connection):
     """Queue a write-back of the portal's dirty customers (one queued job per portal and starting point)."""
-    conn = connection or services.redis()
-    return enqueue_job(conn, write_back, member_id, limit=limit, after=after,
+    return enqueue_job(connection, write_back, member_id, limit=limit, after=after,
                        job_id=f"segments-writeback-{member_id}-{after}")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -32,6 +32,9 @@ from . import transitions
 from ..kinds.contract import Env, SegmentDef
 from .quintiles import compute_cuts
 from ..settings import get_settings
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import PortalScope
 
 log = logging.getLogger(__name__)
 CHUNK = 100_000  # customer ids per transaction of the full rebuild
@@ -115,18 +118,15 @@ def refresh_quietly(session: Session, member_id: str, customer_ids: list[int], n
         log.exception("segment refresh failed for %s customers %s", member_id, list(customer_ids)[:20])
 
 
-def rebuild(member_id: str, now: datetime, progress: Progress | None = None, chunk: int = CHUNK,
+def rebuild(scope: "PortalScope", now: datetime, progress: Progress | None = None, chunk: int = CHUNK,
             recut: bool = True) -> dict:
     """Full rebuild of a portal's figures, memberships, transitions and snapshot; returns the counts.
     `recut=False` keeps the stored RFM cut points and lifespan factor (when there are some)."""
-    from bitrix_app import services
-
-    factory = services.session_factory()
+    member_id, factory = scope.member_id, scope.sessions
     with factory() as s:
         settings = get_settings(s, member_id)
         (defs, stored), previous = defs_mod.with_stored(s, member_id, settings), load_state(s, member_id)
-    engine = services.ext("engine")
-    with engine.connect() as conn:
+    with factory.kw["bind"].connect() as conn:  # the engine the sessions are bound to
         try:
             _tune(conn, True)
             summary = _rebuild(conn, member_id, now, settings, (defs, stored), previous, progress, chunk, recut)
