@@ -14,9 +14,6 @@ from bitrix_app.store.statuses import ReasonCode
 from . import config as messaging_config
 from . import crm_email, journal, policy, smtp_email, sms
 from .context import MessagingContext
-from .context import MessagingContext
-from .context import MessagingContext
-from .context import MessagingContext
 from .message import ERROR, LATER, SENT, SKIPPED, UNREACHABLE, Delivery, Message
 
 NO_RETRY = ("smtp", "sms")  # transports that cannot be asked afterwards whether they took a message

@@ -14,9 +14,6 @@ from bitrix_app.store.statuses import ReasonCode
 
 from . import journal
 from .context import MessagingContext
-from .context import MessagingContext
-from .context import MessagingContext
-from .context import MessagingContext
 
 
 @dataclass(frozen=True)

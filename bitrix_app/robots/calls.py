@@ -14,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from bitrix_app.jobs.registry import enqueue_job
 from bitrix_app.portals import verify_callback
 from bitrix_app.scope import AppServices
-from bitrix_app.scope import AppServices
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.robot_models import RobotCall

@@ -21,9 +21,6 @@ from .documents import Kind
 if TYPE_CHECKING:
     from bitrix_app.scope import PortalScope
 
-if TYPE_CHECKING:
-    from bitrix_app.scope import PortalScope
-
 
 class RobotError(Exception):
     """An action cannot do its work; the message is shown to managers in the workflow log."""
