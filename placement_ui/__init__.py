@@ -33,7 +33,8 @@ ADMINS_ONLY = {
 
 def _verified_page() -> tuple[dict, Viewer, dict]:
     page = parse(PageSchema(), with_query=True)
-    access = PageAccess(services.session_factory(), services.cipher(), services.redis())
+    access = PageAccess(services.session_factory(), services.cipher(), services.redis(),
+                        ca_bundle=services.settings().B24_CA_BUNDLE)
     try:
         viewer = access.viewer(page["member_id"], page["APPLICATION_TOKEN"], page["AUTH_ID"], page["AUTH_EXPIRES"])
         overview = portal_overview(app_services(), page["member_id"], page["APPLICATION_TOKEN"])

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 from redis import Redis
@@ -63,7 +64,8 @@ class PageAccess:
     sessions: sessionmaker[Session]
     cipher: SecretCipher
     redis: Redis
-    ask_profile: Callable[[str, str], ProbeAnswer] = user_profile
+    ask_profile: Callable[[str, str], ProbeAnswer] | None = None  # default: `user_profile` trusting ca_bundle
+    ca_bundle: str | None = None  # B24_CA_BUNDLE
 
     def viewer(self, member_id: str, application_token: str, auth_id: str, auth_expires: int = 3600) -> Viewer:
         """The verified viewer of a page; UserRejected (401) or PortalUnreachable (503) otherwise."""
@@ -80,7 +82,7 @@ class PageAccess:
         return Viewer(member_id, verdict["user_id"], role)
 
     def _ask(self, endpoint: str, auth_id: str) -> dict:
-        answer = self.ask_profile(endpoint, auth_id)
+        answer = (self.ask_profile or partial(user_profile, ca_bundle=self.ca_bundle))(endpoint, auth_id)
         if answer.status == "unreachable":
             raise PortalUnreachable("the portal could not be asked who opened the page; try again")
         profile = answer.result or {}

@@ -20,7 +20,7 @@ def build_tokens(svc: "AppServices") -> TokenManager:
     """The portal token manager wired to the services and the app's OAuth settings."""
     s = svc.settings
     return TokenManager(svc.sessions, svc.redis, svc.cipher, svc.clock, s.B24_OAUTH_URL, s.B24_CLIENT_ID,
-                        s.B24_CLIENT_SECRET)
+                        s.B24_CLIENT_SECRET, ca_bundle=s.B24_CA_BUNDLE)
 
 
 def build_client(svc: "AppServices", member_id: str, lane: str = "normal") -> PortalClient:
@@ -29,7 +29,7 @@ def build_client(svc: "AppServices", member_id: str, lane: str = "normal") -> Po
         rec = repository.get(s, member_id)
         plan = rec.plan if rec else svc.settings.B24_DEFAULT_PLAN
     governor = Governor(svc.redis, member_id, Limits.for_plan(plan))
-    return PortalClient(member_id, build_tokens(svc), governor, lane=lane)
+    return PortalClient(member_id, build_tokens(svc), governor, lane=lane, ca_bundle=svc.settings.B24_CA_BUNDLE)
 
 
 def client_for(member_id: str, lane: str = "normal", app=None) -> PortalClient:

@@ -68,12 +68,13 @@ def verified(svc: "AppServices", inst: repository.Installation) -> repository.In
     member_id, the portal address comes from its answer, and the installing user must be an admin."""
     s = svc.settings
     try:
-        pair = refresh_pair(s.B24_OAUTH_URL, s.B24_CLIENT_ID, s.B24_CLIENT_SECRET, inst.refresh_token)
+        pair = refresh_pair(s.B24_OAUTH_URL, s.B24_CLIENT_ID, s.B24_CLIENT_SECRET, inst.refresh_token,
+                            ca_bundle=s.B24_CA_BUNDLE)
     except (PortalBlocked, PortalUnavailable) as exc:
         raise CallbackRejected("the offered tokens are not valid for this app") from exc
     if pair.member_id != inst.member_id or not pair.client_endpoint:
         raise CallbackRejected("the offered tokens belong to another portal")
-    if not probe.is_admin(pair.client_endpoint, pair.access_token):
+    if not probe.is_admin(pair.client_endpoint, pair.access_token, ca_bundle=s.B24_CA_BUNDLE):
         raise CallbackRejected("only a portal administrator can install the app")
     domain = pair.client_endpoint.split("://", 1)[-1].split("/", 1)[0]
     return replace(inst, access_token=pair.access_token, refresh_token=pair.refresh_token,
@@ -95,7 +96,7 @@ def still_installed(svc: "AppServices", member_id: str) -> bool:
     manager = build_tokens(svc)
     try:
         stored = manager.current(member_id)
-        if probe.token_works(stored.client_endpoint, stored.access_token):
+        if probe.token_works(stored.client_endpoint, stored.access_token, ca_bundle=svc.settings.B24_CA_BUNDLE):
             return True
         manager.refresh(member_id, stored.version)
     except PortalBlocked:

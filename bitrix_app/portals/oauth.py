@@ -31,9 +31,10 @@ BLOCKING = {
 }
 
 
-def refresh_pair(oauth_url: str, client_id: str, client_secret: str, refresh_token: str, timeout: float = 15) -> TokenPair:
+def refresh_pair(oauth_url: str, client_id: str, client_secret: str, refresh_token: str, timeout: float = 15,
+                 ca_bundle: str | None = None) -> TokenPair:
     """POST grant_type=refresh_token; raise PortalBlocked or PortalUnavailable on failure, and
-    CertificateUntrusted when the server's certificate is not trusted (see B24_CA_BUNDLE)."""
+    CertificateUntrusted when the server's certificate is not trusted by `ca_bundle` (B24_CA_BUNDLE)."""
     form = {
         "grant_type": "refresh_token",
         "client_id": client_id,
@@ -41,7 +42,7 @@ def refresh_pair(oauth_url: str, client_id: str, client_secret: str, refresh_tok
         "refresh_token": refresh_token,
     }
     try:
-        res = tls.post(oauth_url, data=form, timeout=(5, timeout))
+        res = tls.post(oauth_url, ca_bundle, data=form, timeout=(5, timeout))
     except requests.RequestException as exc:
         raise PortalUnavailable(f"OAuth server unreachable: {type(exc).__name__}") from exc
     body = _json(res)

@@ -23,10 +23,11 @@ class TokenManager:
     """Hands out a portal's access token; exactly one process refreshes it at a time."""
 
     def __init__(self, sessions: sessionmaker[Session], redis: Redis, cipher: SecretCipher, clock,
-                 oauth_url: str, client_id: str, client_secret: str, refresh_fn: Callable = refresh_pair):
+                 oauth_url: str, client_id: str, client_secret: str, refresh_fn: Callable = refresh_pair,
+                 ca_bundle: str | None = None):
         self.sessions, self.redis, self.cipher, self.clock = sessions, redis, cipher, clock
         self.oauth_url, self.client_id, self.client_secret = oauth_url, client_id, client_secret
-        self.refresh_fn = refresh_fn
+        self.refresh_fn, self.ca_bundle = refresh_fn, ca_bundle
 
     def _load(self, member_id: str) -> repository.StoredTokens:
         with transaction(self.sessions) as s:
@@ -63,7 +64,8 @@ class TokenManager:
     def _refresh_locked(self, member_id: str, stored: repository.StoredTokens) -> repository.StoredTokens:
         now = self.clock.now()
         try:
-            pair = self.refresh_fn(self.oauth_url, self.client_id, self.client_secret, stored.refresh_token)
+            pair = self.refresh_fn(self.oauth_url, self.client_id, self.client_secret, stored.refresh_token,
+                                   ca_bundle=self.ca_bundle)
         except PortalBlocked as exc:
             with transaction(self.sessions) as s:
                 # only the pair we tried is dead: a reinstall may have stored a newer one meanwhile

@@ -41,8 +41,9 @@ class PortalClient:
     """A portal's REST API for one lane of work; sync methods for Flask views and RQ jobs."""
 
     def __init__(self, member_id: str, tokens, governor: Governor, lane: str = "normal",
-                 timeout: float = 60.0, concurrency: int = 4):
+                 timeout: float = 60.0, concurrency: int = 4, ca_bundle: str | None = None):
         self.member_id, self.tokens, self.governor, self.lane = member_id, tokens, governor, lane
+        self.ca_bundle = ca_bundle  # B24_CA_BUNDLE: the CAs the portal's certificate must chain to (None: defaults)
         self.timeout, self.concurrency = timeout, concurrency
         self._handed = None  # the token version we last handed to fast-bitrix24
         self._refreshed_at = 0.0
@@ -96,7 +97,7 @@ class PortalClient:
         trace.on_request_exception.append(self._on_request_exception)
         timeout = aiohttp.ClientTimeout(total=self.timeout)
         # the connector carries the trust: the CA bundle setting, or the default trust store
-        connector = aiohttp.TCPConnector(ssl=tls.ssl_context())
+        connector = aiohttp.TCPConnector(ssl=tls.ssl_context(self.ca_bundle))
         async with aiohttp.ClientSession(raise_for_status=self._check, trace_configs=[trace], timeout=timeout,
                                          connector=connector) as session:
             stored = await asyncio.to_thread(self.tokens.current, self.member_id)

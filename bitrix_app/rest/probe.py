@@ -8,10 +8,11 @@ import requests
 from . import tls
 
 
-def _call(client_endpoint: str, method: str, access_token: str, timeout: float) -> dict | None:
+def _call(client_endpoint: str, method: str, access_token: str, timeout: float,
+          ca_bundle: str | None) -> dict | None:
     """The method's answer, or None; CertificateUntrusted when the portal's certificate is not trusted."""
     try:
-        res = tls.post(client_endpoint.rstrip("/") + "/" + method, data={"auth": access_token},
+        res = tls.post(client_endpoint.rstrip("/") + "/" + method, ca_bundle, data={"auth": access_token},
                        timeout=(5, timeout), allow_redirects=False)
         body = res.json() if res.ok else None
     except (requests.RequestException, ValueError):
@@ -19,14 +20,14 @@ def _call(client_endpoint: str, method: str, access_token: str, timeout: float) 
     return body if isinstance(body, dict) and "result" in body else None
 
 
-def is_admin(client_endpoint: str, access_token: str, timeout: float = 10) -> bool:
+def is_admin(client_endpoint: str, access_token: str, timeout: float = 10, ca_bundle: str | None = None) -> bool:
     """`profile` says whether the token's user administers the portal."""
-    body = _call(client_endpoint, "profile", access_token, timeout)
+    body = _call(client_endpoint, "profile", access_token, timeout, ca_bundle)
     return bool(body and isinstance(body["result"], dict) and body["result"].get("ADMIN") in (True, "Y", "1", 1))
 
 
-def token_works(client_endpoint: str, access_token: str, timeout: float = 10) -> bool:
-    return _call(client_endpoint, "app.info", access_token, timeout) is not None
+def token_works(client_endpoint: str, access_token: str, timeout: float = 10, ca_bundle: str | None = None) -> bool:
+    return _call(client_endpoint, "app.info", access_token, timeout, ca_bundle) is not None
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,11 @@ class ProbeAnswer:
     result: dict | None = None
 
 
-def user_profile(client_endpoint: str, access_token: str, timeout: float = 10) -> ProbeAnswer:
+def user_profile(client_endpoint: str, access_token: str, timeout: float = 10,
+                 ca_bundle: str | None = None) -> ProbeAnswer:
     """`profile` of the token's user, telling a refused token (4xx) from a portal that could not be asked."""
     try:  # CertificateUntrusted (a deployment fault naming B24_CA_BUNDLE) is raised, not hidden
-        res = tls.post(client_endpoint.rstrip("/") + "/profile", data={"auth": access_token},
+        res = tls.post(client_endpoint.rstrip("/") + "/profile", ca_bundle, data={"auth": access_token},
                        timeout=(5, timeout), allow_redirects=False)
     except requests.RequestException:
         return ProbeAnswer("unreachable")

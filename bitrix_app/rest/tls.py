@@ -1,7 +1,8 @@
 """Certificate trust for every outbound call to portals and the OAuth server.
 
 `B24_CA_BUNDLE` (a PEM file) replaces the default trust store when set; verification itself is
-never turned off. A certificate that fails verification is a configuration fault, reported as
+never turned off. Callers pass the bundle they were given (`settings.B24_CA_BUNDLE` of their scope; None is the
+default trust store). A certificate that fails verification is a configuration fault, reported as
 `CertificateUntrusted` (naming the setting) instead of an outage to retry.
 """
 from __future__ import annotations
@@ -9,28 +10,17 @@ from __future__ import annotations
 import ssl
 
 import requests
-from flask import current_app, has_app_context
 
 from .errors import CertificateUntrusted
 
 
-def ca_bundle(app=None) -> str | None:
-    """The running app's B24_CA_BUNDLE; None outside an app (the default trust store)."""
-    if app is None and not has_app_context():
-        return None
-    from bitrix_app import services
-
-    return services.settings(app or current_app).B24_CA_BUNDLE
-
-
-def requests_verify(app=None) -> str | bool:
+def requests_verify(bundle: str | None) -> str | bool:
     """The `verify=` argument of a requests call."""
-    return ca_bundle(app) or True
+    return bundle or True
 
 
-def ssl_context(app=None) -> ssl.SSLContext | bool:
+def ssl_context(bundle: str | None) -> ssl.SSLContext | bool:
     """The `ssl=` argument of an aiohttp request: a context trusting the bundle, or True (the default)."""
-    bundle = ca_bundle(app)
     return ssl.create_default_context(cafile=bundle) if bundle else True
 
 
@@ -50,10 +40,10 @@ def untrusted(exc: BaseException) -> str | None:
     return None
 
 
-def post(url: str, **kwargs) -> requests.Response:
-    """requests.post with the bundle; raises CertificateUntrusted for a certificate it does not trust."""
+def post(url: str, ca_bundle: str | None = None, **kwargs) -> requests.Response:
+    """requests.post trusting `ca_bundle`; raises CertificateUntrusted for a certificate it does not trust."""
     try:
-        return requests.post(url, verify=requests_verify(), **kwargs)
+        return requests.post(url, verify=requests_verify(ca_bundle), **kwargs)
     except requests.exceptions.SSLError as exc:
         reason = untrusted(exc)
         if reason is None:

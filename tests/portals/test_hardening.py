@@ -68,7 +68,7 @@ def test_our_own_rejected_credentials_block_no_portal(portal_env):
     with env.app.app_context():
         s = services.settings()
         wrong = TokenManager(services.session_factory(), services.redis(), services.cipher(), services.clock(),
-                             s.B24_OAUTH_URL, s.B24_CLIENT_ID, "wrong-secret")
+                             s.B24_OAUTH_URL, s.B24_CLIENT_ID, "wrong-secret", ca_bundle=s.B24_CA_BUNDLE)
         stored = wrong.current(ans["member_id"])
         try:
             wrong.refresh(ans["member_id"], stored.version)

@@ -12,8 +12,6 @@ from .conftest import MEMBER
 
 ROOT = Path(__file__).resolve().parents[2] / "bitrix_app"
 PACKAGES = ("sync", "crm", "carts", "inbox", "shops", "orders", "portals", "promo", "rest", "health.py")
-# The REST seam's certificate trust reads the running app's B24_CA_BUNDLE: the one ambient setting left.
-AMBIENT = {"rest/tls.py"}
 
 
 def _global_lookups(path: Path) -> list[str]:
@@ -38,7 +36,7 @@ def test_no_module_of_these_packages_looks_services_up_globally():
         base = ROOT / entry
         for path in [base] if base.is_file() else sorted(base.rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
-            if rel not in AMBIENT and (found := _global_lookups(path)):
+            if found := _global_lookups(path):
                 offenders[rel] = found
     assert offenders == {}
 

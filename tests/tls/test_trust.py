@@ -43,13 +43,13 @@ def test_oauth_refresh_and_probes_refuse_an_untrusted_server(portal_env, make_ap
     with distrustful.app_context():
         with pytest.raises(CertificateUntrusted, match="B24_CA_BUNDLE"):
             refresh_pair(f"{env.base}/oauth/token/", APP_ENV["B24_CLIENT_ID"], APP_ENV["B24_CLIENT_SECRET"],
-                         grant.refresh_token)
+                         grant.refresh_token, ca_bundle=stranger_ca)
         with pytest.raises(CertificateUntrusted, match="B24_CA_BUNDLE"):
-            probe.token_works(env.sandbox.portal.client_endpoint, "any-token")
+            probe.token_works(env.sandbox.portal.client_endpoint, "any-token", ca_bundle=stranger_ca)
     assert not grant.used  # the refresh never reached the server
     with env.app.app_context():
         pair = refresh_pair(f"{env.base}/oauth/token/", APP_ENV["B24_CLIENT_ID"], APP_ENV["B24_CLIENT_SECRET"],
-                            grant.refresh_token)
+                            grant.refresh_token, ca_bundle=env.app.extensions["bitrix_app"]["settings"].B24_CA_BUNDLE)
         assert pair.client_endpoint == env.sandbox.portal.client_endpoint and pair.client_endpoint.startswith("https://")
 
 
