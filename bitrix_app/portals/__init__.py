@@ -2,8 +2,12 @@
 tokens and settings.
 
 The public face: code outside bitrix_app.portals imports these names from here, never from a module inside.
-Names load on first use (module `__getattr__`): the modules behind them import services, jobs and shops, which
-import portals again, so importing them all here would close an import cycle at package import.
+Names load on first use (module `__getattr__`): the modules behind them import jobs and shops, which import portals
+again, so importing them all here would close an import cycle at package import.
+
+Use cases take the caller's scope (`bitrix_app.scope`): `AppServices` for app-wide work (install, events, keep-alive),
+`PortalScope` for one portal's (setup, currency refresh); job entry points build it from their arguments.
+`build_client` / `build_tokens` are what the scope's client is made with (`create_app` wires `build_client` in).
 """
 from __future__ import annotations
 
