@@ -19,7 +19,7 @@ STATUSES = ("new", "pending_payment", "paid", "shipped", "delivered", "completed
 
 def connect(stack) -> dict:
     """A generic shop of the demo portal (the same use case as `flask shops add`)."""
-    from bitrix_app import services
+    from webedge import services
     from bitrix_app.shops.connections import add_shop
     from bitrix_app.shops.settings import ensure_settings
     from bitrix_app.store.db import transaction

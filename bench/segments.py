@@ -154,7 +154,7 @@ def _incremental(sessions, refresh, spec: Spec, updates: int, now) -> list[float
 def measure(env: dict, spec: Spec, updates: int, out) -> None:
     """The child process: both rebuilds, then the incremental updates; sends the figures through `out`."""
     from app import create_app
-    from bitrix_app import services
+    from webedge import services
     from bitrix_app.segments import rebuild, refresh_customers
     from bitrix_app.store.db import transaction
 

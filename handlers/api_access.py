@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.portals import app_admins
 from webedge.admin_api import in_portal, json_object
 from webedge.admin_auth import admin_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.campaigns import definitions, presets
 from bitrix_app.campaigns.jobs import queue_run
 from bitrix_app.campaigns.report import report as campaign_report

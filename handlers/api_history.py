@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.scope import portal_scope
 from bitrix_app.segments import ltv_report
 from bitrix_app.shops.connections import portal_exists

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from marshmallow import EXCLUDE, Schema, fields
 from marshmallow.validate import OneOf, Range
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app import segments
 from webedge.admin_api import in_portal, json_object
 from webedge.admin_auth import admin_required, staff_allowed

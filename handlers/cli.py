@@ -5,7 +5,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.jobs.queues import PRIORITY
 
 

@@ -5,7 +5,7 @@ import json
 
 import click
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.campaigns import definitions, presets
 from bitrix_app.campaigns.report import report as campaign_report
 from bitrix_app.store.db import transaction

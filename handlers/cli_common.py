@@ -14,7 +14,7 @@ from flask.cli import AppGroup, ScriptInfo
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.portals import lifecycle, repository
 from bitrix_app.store.db import transaction
 

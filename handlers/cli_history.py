@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.scope import portal_scope
 
 from .cli_common import OperatorGroup, member_id_option

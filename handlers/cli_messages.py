@@ -5,7 +5,7 @@ import json
 
 import click
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.messaging import config as messaging_config
 from bitrix_app.messaging import journal, templates
 from bitrix_app.messaging.template_defaults import LANGUAGES

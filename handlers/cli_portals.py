@@ -6,7 +6,7 @@ import json
 import click
 from sqlalchemy import select
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord, utc
 

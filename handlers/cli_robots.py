@@ -6,7 +6,7 @@ import json
 
 import click
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.robots import calls
 from bitrix_app.robots.rules import get_rules, set_rules
 from bitrix_app.scope import app_services

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.scope import portal_scope
 from bitrix_app.store.db import transaction
 

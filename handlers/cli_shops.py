@@ -5,7 +5,7 @@ import json
 
 import click
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.inbox import admin, dispatch
 from bitrix_app.inbox.accept import accept
 from bitrix_app.shops import connections, importer, settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.health import check
 
 bp = Blueprint("health", __name__)

@@ -6,7 +6,8 @@ from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bitrix_app import jsonsafe, services
+from bitrix_app import jsonsafe
+from webedge import services
 from bitrix_app.inbox.accept import accept
 from bitrix_app.inbox.dispatch import kick
 from bitrix_app.orders.adapters import PLATFORMS, AdapterError, verify_generic

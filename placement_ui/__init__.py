@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from bitrix_app import jsonsafe, services
+from bitrix_app import jsonsafe
+from webedge import services
 from bitrix_app.placement.pages import admin_page, tab_page
 from bitrix_app.portals import CallbackRejected, PageAccess, PortalUnreachable, Viewer, portal_overview
 from bitrix_app.schemas.portal import PageSchema

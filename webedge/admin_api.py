@@ -6,7 +6,7 @@ from typing import Callable
 from flask import request
 from marshmallow import ValidationError
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.shops.connections import portal_exists
 from bitrix_app.store.db import transaction
 

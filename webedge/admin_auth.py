@@ -11,7 +11,7 @@ from functools import wraps
 
 from flask import g, request
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.portals import api_tokens
 from bitrix_app.portals import ADMIN, STAFF, Grant, role_at_least
 

@@ -5,7 +5,7 @@ import json
 
 from sqlalchemy import select
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.phpform import flat, nest
 from bitrix_app.portals import repository
 from bitrix_app.rest.batching import command

@@ -4,7 +4,7 @@ from __future__ import annotations
 import requests
 from sqlalchemy import select
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.portals.tokens import TokenManager
 from bitrix_app.rest.errors import PortalError, PortalUnavailable
 from bitrix_app.portals.clients import client_for

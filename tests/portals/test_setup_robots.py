@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.portals import setup
 from bitrix_app.portals.keepalive import keep_alive
 from bitrix_app.portals.clients import client_for

@@ -7,7 +7,7 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from bitrix_app import services
+from webedge import services
 from bitrix_app.portals import repository
 from bitrix_app.rest.errors import PortalBlocked
 from bitrix_app.portals.clients import client_for

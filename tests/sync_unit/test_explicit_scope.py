@@ -1,5 +1,6 @@
-"""The use cases of the shop, sync and portal packages take their services from the scope they are given: none of
-their modules looks the app's services up globally (`bitrix_app.services`, Flask's `current_app`)."""
+"""Use cases take their services from the scope they are given: no module of the core looks the app's services
+up globally (`webedge.services`, Flask's `current_app`), except `bitrix_app/scope.py`, which edges call to build
+a scope."""
 from __future__ import annotations
 
 import ast
@@ -11,33 +12,31 @@ from bitrix_app.scope import AppServices
 from .conftest import MEMBER
 
 ROOT = Path(__file__).resolve().parents[2] / "bitrix_app"
-PACKAGES = ("sync", "crm", "carts", "inbox", "shops", "orders", "portals", "promo", "rest", "health.py")
+EDGE_BUILDERS = {"scope.py"}
 
 
 def _global_lookups(path: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.ImportFrom) and node.module == "bitrix_app" and any(
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "webedge":
+            found.append(f"line {node.lineno}: from {node.module} import ...")
+        elif isinstance(node, ast.ImportFrom) and node.module == "bitrix_app" and any(
                 alias.name == "services" for alias in node.names):
             found.append(f"line {node.lineno}: from bitrix_app import services")
-        elif isinstance(node, ast.ImportFrom) and node.module == "bitrix_app.services":
-            found.append(f"line {node.lineno}: from bitrix_app.services import ...")
-        elif isinstance(node, ast.Import) and any(alias.name == "bitrix_app.services" for alias in node.names):
-            found.append(f"line {node.lineno}: import bitrix_app.services")
+        elif isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "webedge" for alias in node.names):
+            found.append(f"line {node.lineno}: import webedge")
         elif isinstance(node, ast.ImportFrom) and node.module == "flask" and any(
                 alias.name == "current_app" for alias in node.names):
             found.append(f"line {node.lineno}: from flask import current_app")
     return found
 
 
-def test_no_module_of_these_packages_looks_services_up_globally():
+def test_no_module_of_the_core_looks_services_up_globally():
     offenders = {}
-    for entry in PACKAGES:
-        base = ROOT / entry
-        for path in [base] if base.is_file() else sorted(base.rglob("*.py")):
-            rel = path.relative_to(ROOT).as_posix()
-            if found := _global_lookups(path):
-                offenders[rel] = found
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel not in EDGE_BUILDERS and (found := _global_lookups(path)):
+            offenders[rel] = found
     assert offenders == {}
 
 

@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from bitrix_app.jobs.queues import BULK
@@ -57,8 +56,8 @@ class _Report:
 def write_back(member_id: str, limit: int = 5000, after: int = 0) -> dict:
     """RQ job: write up to `limit` dirty customers (by customer id above `after`) within one time slice
     (`SLICE_SECONDS` on the app clock, well under the job timeout); re-enqueues itself for the rest."""
-    budget = float(current_app.config.get("WRITEBACK_SLICE_SECONDS", SLICE_SECONDS))
-    return write_back_slice(portal_scope(member_id, lane="bulk"), limit, after, budget)
+    scope = portal_scope(member_id, lane="bulk")
+    return write_back_slice(scope, limit, after, float(scope.config.get("WRITEBACK_SLICE_SECONDS", SLICE_SECONDS)))
 
 
 def write_back_slice(scope: PortalScope, limit: int = 5000, after: int = 0, budget: float = SLICE_SECONDS) -> dict:
