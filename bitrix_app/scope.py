@@ -94,6 +94,33 @@ class PortalScope:
         return replace(self, lane=lane) if lane != self.lane else self
 
 
+class ScopedContext:
+    """For a context that carries `scope: PortalScope`: the scope's portal and services under the names use cases
+    read (`messaging.MessagingContext` among them). A context with a clock of its own defines `clock` itself."""
+
+    scope: PortalScope
+
+    @property
+    def member_id(self) -> str:
+        return self.scope.member_id
+
+    @property
+    def sessions(self) -> "sessionmaker[Session]":
+        return self.scope.sessions
+
+    @property
+    def redis(self) -> "Redis":
+        return self.scope.redis
+
+    @property
+    def client(self) -> "PortalClient":
+        return self.scope.client
+
+    @property
+    def cipher(self) -> Any:
+        return self.scope.cipher
+
+
 def app_services(app: Any = None) -> AppServices:
     """Build the services from a Flask app (the current one when not given): for edges only."""
     from flask import current_app

@@ -18,6 +18,8 @@ from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.segment_models import CustomerFigures
 from bitrix_app.store.shop_models import Customer, OrderRecord, Shop
 
+from bitrix_app.scope import ScopedContext
+
 if TYPE_CHECKING:
     from bitrix_app.scope import PortalScope
 
@@ -25,7 +27,7 @@ SOURCE = "campaigns"  # ORIGINATOR_ID of campaign deals, `source` of campaign me
 
 
 @dataclass
-class CampaignContext:
+class CampaignContext(ScopedContext):
     """A run on one portal's scope (bulk lane) at a fixed moment; also a `messaging.MessagingContext`."""
 
     scope: "PortalScope"
@@ -36,25 +38,10 @@ class CampaignContext:
     language: str
     shop_name: str
 
-    @property
-    def member_id(self) -> str:
-        return self.scope.member_id
 
-    @property
-    def sessions(self) -> Any:
-        return self.scope.sessions
 
-    @property
-    def client(self) -> Any:
-        return self.scope.client
 
-    @property
-    def redis(self) -> Any:
-        return self.scope.redis
 
-    @property
-    def cipher(self) -> Any:
-        return self.scope.cipher
 
     @property
     def now(self) -> datetime:

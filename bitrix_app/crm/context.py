@@ -11,12 +11,14 @@ from bitrix_app.shops.settings import ShopSettings, get_settings
 from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.shop_models import Shop
 
+from bitrix_app.scope import ScopedContext
+
 if TYPE_CHECKING:
     from bitrix_app.scope import PortalScope
 
 
 @dataclass
-class SyncContext:
+class SyncContext(ScopedContext):
     """The portal's scope plus what a window reads of the portal; the scope's services under the names the
     sync, carts and messaging (`messaging.MessagingContext`) read."""
 
@@ -27,13 +29,7 @@ class SyncContext:
     settings: ShopSettings  # the shops' settings of the portal (not the app's: those are `scope.settings`)
     shop_names: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def member_id(self) -> str:
-        return self.scope.member_id
 
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        return self.scope.sessions
 
     @property
     def factory(self) -> sessionmaker[Session]:
@@ -43,18 +39,8 @@ class SyncContext:
     def clock(self) -> Any:
         return self.scope.clock
 
-    @property
-    def redis(self) -> Any:
-        return self.scope.redis
 
-    @property
-    def client(self) -> Any:
-        return self.scope.client
 
-    @property
-    def cipher(self) -> Any:
-        """Decrypts the portal's messaging secrets (messaging.MessagingContext)."""
-        return self.scope.cipher
 
 
 def build(scope: PortalScope) -> SyncContext | None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bitrix_app.scope import ScopedContext
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,7 +42,7 @@ class MessagingContext(Protocol):
 
 
 @dataclass(frozen=True)
-class PortalMessaging:
+class PortalMessaging(ScopedContext):
     """A MessagingContext on a portal scope; `clock` replaces the scope's (a robot call's fixed moment)."""
 
     scope: "PortalScope"
@@ -48,22 +50,10 @@ class PortalMessaging:
     responsible_id: int | None
     fixed_clock: Any = None
 
-    @property
-    def member_id(self) -> str:
-        return self.scope.member_id
 
-    @property
-    def sessions(self) -> "sessionmaker[Session]":
-        return self.scope.sessions
 
     @property
     def clock(self) -> Any:
         return self.fixed_clock or self.scope.clock
 
-    @property
-    def client(self) -> Any:
-        return self.scope.client
 
-    @property
-    def cipher(self) -> Any:
-        return self.scope.cipher

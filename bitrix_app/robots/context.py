@@ -18,6 +18,8 @@ from bitrix_app.store.shop_models import OrderRecord
 from . import documents
 from .documents import Kind
 
+from bitrix_app.scope import ScopedContext
+
 if TYPE_CHECKING:
     from bitrix_app.scope import PortalScope
 
@@ -35,7 +37,7 @@ class Outcome:
 
 
 @dataclass
-class RobotContext:
+class RobotContext(ScopedContext):
     scope: "PortalScope"  # the portal, on the high lane
     document_id: list
     properties: dict
@@ -43,21 +45,9 @@ class RobotContext:
     call_id: int | None = None  # the stored robot call (an idempotency key for what the action sends)
     _document: dict | None = field(default=None, repr=False)
 
-    @property
-    def member_id(self) -> str:
-        return self.scope.member_id
 
-    @property
-    def client(self) -> Any:
-        return self.scope.client
 
-    @property
-    def sessions(self) -> Any:
-        return self.scope.sessions
 
-    @property
-    def redis(self) -> Any:
-        return self.scope.redis
 
     def _parsed(self) -> tuple[Kind, int]:
         parsed = documents.parse(self.document_id)
