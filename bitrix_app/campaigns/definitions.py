@@ -1,7 +1,7 @@
 """Campaign definitions: the marshmallow schema (clear errors per field and per action) and their storage."""
 from __future__ import annotations
 
-import json
+import copy
 from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validates_schema
@@ -201,12 +201,12 @@ def remove(session: Session, member_id: str, code: str) -> int:
 def _apply(row: Campaign, clean: dict, now: datetime) -> None:
     for name in EDITABLE:
         value = clean[name]
-        setattr(row, name, json.dumps(value, ensure_ascii=False) if name == "actions" else value)
+        setattr(row, name, value)
     row.updated_at = now
 
 
 def actions_of(row: Campaign) -> list[dict]:
-    return json.loads(row.actions or "[]")
+    return copy.deepcopy(row.actions or [])  # the caller's own: the column is not changed in place
 
 
 def definition_of(row: Campaign) -> dict:

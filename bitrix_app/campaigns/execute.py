@@ -7,7 +7,6 @@ deferred message (quiet hours) makes it wait until then.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -58,7 +57,7 @@ def run_group(ctx: CampaignContext, campaign: Campaign, entries: list[CampaignEn
     """Every open action of these entries of one campaign; stores the results; answers entry id -> outcome."""
     with transaction(ctx.sessions) as s:
         people = {t.entry_id: t for t in targets(s, ctx.member_id, entries)}
-    results = {e.id: json.loads(e.results or "{}") for e in entries}
+    results = {e.id: dict(e.results or {}) for e in entries}  # copies: each is changed, then assigned back
     for n, action in enumerate(definitions.actions_of(campaign)):
         work = [(people[e.id], results[e.id]) for e in entries if _open(results[e.id], n)]
         for entry_id, result in actions.run(ctx, campaign, n, action, work).items():
@@ -81,7 +80,7 @@ def _store(ctx: CampaignContext, entries: list[CampaignEntry], results: dict, n_
             row = s.get(CampaignEntry, e.id)
             mine = results[e.id]
             statuses = [mine.get(str(n), {}).get("status") for n in range(n_actions)]
-            row.results = json.dumps(mine, ensure_ascii=False, sort_keys=True)
+            row.results = mine
             row.reached = any(r.get("status") == "done" and r.get("type") in actions.REACHING for r in mine.values())
             row.updated_at = ctx.now
             if any(st not in FINAL for st in statuses if st != "deferred"):

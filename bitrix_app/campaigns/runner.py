@@ -92,7 +92,7 @@ def _new_entry(ctx: CampaignContext, campaign: Campaign, customer_id: int, run_k
     return CampaignEntry(member_id=ctx.member_id, campaign_id=campaign.id, customer_id=customer_id, run_key=run_key,
                          entered_at=ctx.now, window_ends_at=ctx.now + timedelta(days=campaign.attribution_days),
                          holdout=held, status=CampaignEntryStatus.HOLDOUT if held else CampaignEntryStatus.PENDING,
-                         reached=False, results="{}", attempts=0, updated_at=ctx.now)
+                         reached=False, results={}, attempts=0, updated_at=ctx.now)
 
 
 def _last_entered(session, campaign_ids: list[int], customer_ids: list[int]) -> dict[tuple[int, int], datetime]:

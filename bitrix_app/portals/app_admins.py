@@ -2,7 +2,6 @@
 (a marketing manager, say). Stored with the portal's settings."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -24,7 +23,7 @@ class AppAdminsSchema(Schema):
 
 def get(session: Session, member_id: str) -> tuple[int, ...]:
     row = session.get(PortalSettings, member_id)
-    data = json.loads(row.data) if row and row.data else {}
+    data = row.data if row and row.data else {}
     return tuple(int(u) for u in data.get(KEY) or ())
 
 
@@ -39,8 +38,6 @@ def set_users(session: Session, member_id: str, body: dict, now: datetime) -> tu
 
         ensure_settings(session, member_id, now)
         row = session.get(PortalSettings, member_id)
-    data = json.loads(row.data or "{}")
-    data[KEY] = users
-    row.data, row.updated_at = json.dumps(data, sort_keys=True), now
+    row.data, row.updated_at = {**(row.data or {}), KEY: users}, now  # a new object: see store.db.JsonDoc
     session.flush()
     return tuple(users)

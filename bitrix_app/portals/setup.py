@@ -1,7 +1,6 @@
 """setup_portal: converge a portal to what the app needs, idempotently, in as few batches as possible."""
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from bitrix_app.jobs.queues import DEFAULT
@@ -69,7 +68,7 @@ def _converge(scope: "PortalScope") -> dict:
     member_id, base, client = scope.member_id, scope.settings.APP_BASE_URL, scope.on_lane("normal").client
     with scope.transaction() as s:
         rec = repository.get(s, member_id)
-        known_robots = json.loads(rec.registered_robots or "{}")
+        known_robots = dict(rec.registered_robots or {})
         version = rec.app_version
     seen = client.batch(READS)
     currencies.remember_read(scope.redis, member_id, seen, scope.now())
@@ -83,7 +82,7 @@ def _converge(scope: "PortalScope") -> dict:
     now = scope.now()
     with scope.transaction() as s:
         rec = repository.get(s, member_id)
-        rec.shop_category_id, rec.registered_robots = category_id, json.dumps(robots_after, sort_keys=True)
+        rec.shop_category_id, rec.registered_robots = category_id, robots_after
         rec.repeat_category_id = repeat_id
         rec.setup_version, rec.setup_at, rec.setup_error = version, now, None
         if rec.status == lifecycle.NEW:

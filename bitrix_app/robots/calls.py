@@ -63,7 +63,7 @@ def _new_row(code: str, call: dict, now) -> RobotCall:
     return RobotCall(
         member_id=auth["member_id"], code=code, event_token=call["event_token"], workflow_id=call["workflow_id"],
         document_id=json.dumps(call["document_id"]), document_type=json.dumps(call["document_type"]),
-        properties=json.dumps(call["properties"], ensure_ascii=False, sort_keys=True), waits=waits,
+        properties=call["properties"], waits=waits,
         timeout_duration=call["timeout_duration"], user_id=auth.get("user_id"), status=RECEIVED,
         reply_status=PENDING if waits else NOT_NEEDED, runs=0, portal_ts=call.get("ts"),
         received_at=now,
@@ -97,9 +97,9 @@ def as_dict(call: RobotCall) -> dict:
 
     return {
         "id": call.id, "member_id": call.member_id, "code": call.code, "workflow_id": call.workflow_id,
-        "document_id": json.loads(call.document_id), "properties": json.loads(call.properties or "{}"),
+        "document_id": json.loads(call.document_id), "properties": call.properties or {},
         "waits": call.waits, "timeout_duration": call.timeout_duration, "user_id": call.user_id,
-        "status": call.status, "return_values": json.loads(call.return_values) if call.return_values else None,
+        "status": call.status, "return_values": call.return_values,
         "log_message": call.log_message, "error": call.error, "reply_status": call.reply_status,
         "reply_error": call.reply_error, "runs": call.runs, "received_at": moment(call.received_at),
         "started_at": moment(call.started_at), "finished_at": moment(call.finished_at),

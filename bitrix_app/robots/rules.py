@@ -1,7 +1,6 @@
 """Per-portal recommendation rules ("bought a bike -> offer tyres"), kept in the portal's settings JSON."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -31,7 +30,7 @@ class RuleSchema(Schema):
 
 def get_rules(session: Session, member_id: str) -> list[dict]:
     row = session.get(PortalSettings, member_id)
-    return list(json.loads(row.data).get(KEY) or []) if row else []
+    return list((row.data or {}).get(KEY) or []) if row else []
 
 
 def set_rules(session: Session, member_id: str, rules: list, now: datetime) -> list[dict]:
@@ -41,10 +40,8 @@ def set_rules(session: Session, member_id: str, rules: list, now: datetime) -> l
     loaded = RuleSchema(many=True).load(rules)
     row = session.get(PortalSettings, member_id)
     if row is None:
-        row = PortalSettings(member_id=member_id, data="{}", updated_at=now)
+        row = PortalSettings(member_id=member_id, data={}, updated_at=now)
         session.add(row)
-    data = json.loads(row.data or "{}")
-    data[KEY] = loaded
-    row.data, row.updated_at = json.dumps(data, sort_keys=True), now
+    row.data, row.updated_at = {**(row.data or {}), KEY: loaded}, now  # a new object: see store.db.JsonDoc
     session.flush()
     return loaded

@@ -60,8 +60,8 @@ def execute_call(svc: AppServices, call_id: int, replay: bool = False) -> str:
         elif row.reply_status != PENDING:
             return row.status  # a duplicate job: ran and answered already
         call = _Call(row.id, row.member_id, row.code, row.event_token, json.loads(row.document_id),
-                     json.loads(row.properties or "{}"), row.waits)
-        values, message = json.loads(row.return_values or "{}"), row.log_message or ""
+                     row.properties or {}, row.waits)
+        values, message = row.return_values or {}, row.log_message or ""
     if run:
         values, message = _execute(svc, call)
     if call.waits:
@@ -92,7 +92,7 @@ def _execute(svc: AppServices, call: _Call) -> tuple[dict, str]:
     with svc.transaction() as s:
         row = s.get(RobotCall, call.id)
         row.status, row.error = (FAILED, error) if error else (DONE, None)
-        row.return_values = json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
+        row.return_values = json.loads(json.dumps(values, default=str))  # stored as JSON: anything else as text
         row.log_message, row.finished_at = message, svc.now()
     return values, message
 

@@ -6,7 +6,6 @@ checked as a whole (e.g. loyal_from above promising_from, sleeping_days above ac
 from __future__ import annotations
 
 import copy
-import json
 from datetime import datetime
 from types import MappingProxyType
 
@@ -82,7 +81,7 @@ def _stored(session: Session, member_id: str) -> dict:
     """What the portal stored, without keys this version does not know (an older version may have written them)."""
     table = PortalSettings.__table__
     raw = session.connection().execute(select(table.c.data).where(table.c.member_id == member_id)).scalar()
-    stored = {k: v for k, v in ((json.loads(raw) if raw else {}).get(KEY) or {}).items() if k in DEFAULTS}
+    stored = {k: v for k, v in ((raw or {}).get(KEY) or {}).items() if k in DEFAULTS}
     if isinstance(stored.get("lifecycle"), dict):
         stored["lifecycle"] = {k: v for k, v in stored["lifecycle"].items() if k in DEFAULTS["lifecycle"]}
     return stored
@@ -106,9 +105,9 @@ def update_settings(session: Session, member_id: str, changes: dict, now: dateti
 
         ensure_settings(session, member_id, now)
         row = session.get(PortalSettings, member_id)
-    data = json.loads(row.data or "{}")
+    data = dict(row.data or {})  # a new object: the JSON column does not see changes made in place
     data[KEY] = {**data.get(KEY, {}), **loaded,
                  **({"lifecycle": merged["lifecycle"]} if "lifecycle" in loaded else {})}
-    row.data, row.updated_at = json.dumps(data, sort_keys=True), now
+    row.data, row.updated_at = data, now
     session.flush()
     return merged

@@ -1,7 +1,6 @@
 """Per-portal settings of the shop features, with defaults; stored as JSON, validated with marshmallow."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from types import MappingProxyType
@@ -85,7 +84,7 @@ class ShopSettings:
 
 def _load_row(session: Session, member_id: str) -> dict:
     row = session.get(PortalSettings, member_id)
-    return json.loads(row.data) if row else {}
+    return dict(row.data or {}) if row else {}  # a copy: callers change it and assign it back
 
 
 def get_settings(session: Session, member_id: str) -> ShopSettings:
@@ -117,9 +116,9 @@ def update_settings(session: Session, member_id: str, changes: dict, now: dateti
         data["carts_enabled_at"] = now.isoformat()
     row = session.get(PortalSettings, member_id)
     if row is None:
-        row = PortalSettings(member_id=member_id, data="{}", updated_at=now)
+        row = PortalSettings(member_id=member_id, data={}, updated_at=now)
         session.add(row)
-    row.data, row.updated_at = json.dumps(data, sort_keys=True), now
+    row.data, row.updated_at = data, now
     session.flush()
     return get_settings(session, member_id)
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base
+from .db import Base, JsonDoc
 from .shop_models import BigId
 from .statuses import CampaignEntryStatus
 
@@ -27,7 +27,7 @@ class Campaign(Base):
     weekday: Mapped[int | None] = mapped_column(Integer)  # weekly: 0 Monday .. 6 Sunday
     day_of_month: Mapped[int | None] = mapped_column(Integer)  # monthly: 1..28
     hour: Mapped[int] = mapped_column(Integer, default=10)  # scheduled: local hour in the portal's time zone
-    actions: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, validated by definitions.py
+    actions: Mapped[list] = mapped_column(JsonDoc, default=list)  # a list, validated by definitions.py
     cooldown_days: Mapped[int] = mapped_column(Integer, default=30)
     holdout_percent: Mapped[int] = mapped_column(Integer, default=5)
     attribution_days: Mapped[int] = mapped_column(Integer, default=14)
@@ -60,7 +60,7 @@ class CampaignEntry(Base):
     holdout: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12), default=CampaignEntryStatus.PENDING)
     reached: Mapped[bool] = mapped_column(Boolean, default=False)  # at least one action succeeded
-    results: Mapped[str] = mapped_column(Text, default="{}")  # JSON {action index: {type, status, ...}}
+    results: Mapped[dict] = mapped_column(JsonDoc, default=dict)  # {action index: {type, status, ...}}
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base
+from .db import Base, JsonDoc
 from .statuses import PortalStatus
 
 
@@ -42,7 +42,7 @@ class PortalRecord(Base):
     refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     shop_category_id: Mapped[int | None] = mapped_column(Integer)  # the shop pipeline's CATEGORY_ID
     repeat_category_id: Mapped[int | None] = mapped_column(Integer)  # the repeat-sales pipeline (campaign deals)
-    registered_robots: Mapped[str | None] = mapped_column(Text)  # JSON {code: definition hash}
+    registered_robots: Mapped[dict | None] = mapped_column(JsonDoc)  # {code: definition hash}
     setup_version: Mapped[int | None] = mapped_column(Integer)
     setup_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     setup_error: Mapped[str | None] = mapped_column(Text)

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base
+from .db import Base, JsonDoc
 from .shop_models import BigId
 from .statuses import ReplyStatus, RobotCallStatus
 
@@ -26,12 +26,12 @@ class RobotCall(Base):
     workflow_id: Mapped[str] = mapped_column(String(64))
     document_id: Mapped[str] = mapped_column(String(300))  # JSON triple: ["crm", "CCrmDocumentDeal", "DEAL_5"]
     document_type: Mapped[str] = mapped_column(String(300))  # JSON triple
-    properties: Mapped[str] = mapped_column(Text, default="{}")  # JSON of the configured values
+    properties: Mapped[dict] = mapped_column(JsonDoc, default=dict)  # the configured values
     waits: Mapped[bool] = mapped_column(Boolean, default=True)  # use_subscription Y or empty: the workflow waits for a reply
     timeout_duration: Mapped[int] = mapped_column(Integer, default=0)
     user_id: Mapped[int | None] = mapped_column(Integer)  # whose token the portal sent
     status: Mapped[str] = mapped_column(String(12), default=RobotCallStatus.RECEIVED)
-    return_values: Mapped[str | None] = mapped_column(Text)  # JSON of what went back to the workflow
+    return_values: Mapped[dict | None] = mapped_column(JsonDoc)  # what went back to the workflow
     log_message: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     reply_status: Mapped[str] = mapped_column(String(12), default=ReplyStatus.PENDING)

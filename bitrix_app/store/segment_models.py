@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base
+from .db import Base, JsonDoc
 from .shop_models import BigId
 from .statuses import SegmentStatus
 
@@ -78,7 +78,7 @@ class SegmentDefinition(Base):
     kind: Mapped[str] = mapped_column(String(24))
     name_en: Mapped[str] = mapped_column(String(255))
     name_ru: Mapped[str] = mapped_column(String(255))
-    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON, validated per kind
+    params: Mapped[dict] = mapped_column(JsonDoc, default=dict)  # validated per kind
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # active | failed: the engine could not evaluate it (left out, its members kept as they were)

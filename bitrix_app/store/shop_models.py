@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base
+from .db import Base, JsonDoc
 from .statuses import InboxStatus, ShopStatus
 
 # SQLite autoincrements only INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key
@@ -135,7 +135,7 @@ class PortalSettings(Base):
     __tablename__ = "portal_settings"
 
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    data: Mapped[str] = mapped_column(Text, default="{}")
+    data: Mapped[dict] = mapped_column(JsonDoc, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

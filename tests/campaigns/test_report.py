@@ -24,7 +24,7 @@ def _campaign(s, code: str):
 def _entry(s, campaign, customer: int, at, holdout: bool = False, reached: bool = False, key: str = "t:1"):
     s.add(CampaignEntry(member_id=MEMBER, campaign_id=campaign.id, customer_id=customer, run_key=key, entered_at=at,
                         window_ends_at=at + timedelta(days=campaign.attribution_days), holdout=holdout,
-                        status="holdout" if holdout else "done", reached=reached, results="{}", attempts=0,
+                        status="holdout" if holdout else "done", reached=reached, results={}, attempts=0,
                         updated_at=at))
 
 

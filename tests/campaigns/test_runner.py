@@ -1,7 +1,6 @@
 """Campaigns run against the sandbox portal: actions once, retries, cooldown, holdout, schedules, policy stops."""
 from __future__ import annotations
 
-import json
 import pytest
 from sqlalchemy import update
 
@@ -19,7 +18,7 @@ def ce(portal_env):
 
 
 def _results(entry) -> dict:
-    return {int(k): v for k, v in json.loads(entry.results).items()}
+    return {int(k): v for k, v in entry.results.items()}
 
 
 def test_an_enter_transition_runs_every_action_once(ce):
@@ -60,7 +59,7 @@ def test_a_retried_run_does_nothing_twice(ce):
     code = _results(ce.entries()[0])[0]["code"]
     # a run that died after the portal took every action but before it stored the results
     with transaction(ce.factory()) as s:
-        s.execute(update(CampaignEntry).values(status="pending", results="{}", reached=False))
+        s.execute(update(CampaignEntry).values(status="pending", results={}, reached=False))
     assert ce.run()["done"] == 1
     [entry] = ce.entries()
     results = _results(entry)
@@ -110,7 +109,7 @@ def test_holdout_gets_an_entry_but_nothing_else_and_is_stable(ce):
     assert counts["holdout"] == len(held) and counts["entered"] == len(people) - len(held)
     assert 0 < len(held) < len(people)
     for e in ce.entries():
-        assert (e.status, e.reached, e.results) == (("holdout", False, "{}") if e.holdout else ("done", True, e.results))
+        assert (e.status, e.reached, e.results) == (("holdout", False, {}) if e.holdout else ("done", True, e.results))
     assert len(ce.deals()) == len(people) - len(held) == len(ce.messages("email"))
     assert bucket("WIN_BACK", 42) == bucket("WIN_BACK", 42) == 83  # the same on every machine and run
 

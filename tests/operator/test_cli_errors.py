@@ -101,7 +101,7 @@ def test_nested_messages_flatten_to_paths():
 def _stored_settings(hist: History) -> dict:
     with hist.session() as s:
         raw = s.scalar(select(PortalSettings.data).where(PortalSettings.member_id == hist.member_id))
-    return json.loads(raw) if raw else {}
+    return raw or {}
 
 
 @pytest.mark.parametrize("command,changes,line", [
@@ -144,7 +144,7 @@ def test_settings_stored_by_an_older_version_still_load_and_update(portal):
     old = {"retired_flag": True, "cart_delay_minutes": 45, "quiet_hours": {"start": "22:00", "end": "08:00", "x": 1},
            "segments": {"birthday_days": 10, "retired": 3, "lifecycle": {"active_days": 30, "gone_days": 5}}}
     with portal.session() as s:
-        s.add(PortalSettings(member_id=portal.member_id, data=json.dumps(old), updated_at=NOW))
+        s.add(PortalSettings(member_id=portal.member_id, data=old, updated_at=NOW))
         s.add(MessagingSettings(member_id=portal.member_id, data=json.dumps({"duplicate_hours": 12, "fax": {"n": 1},
                                                                              "smtp": None}), updated_at=NOW))
     shown = json.loads(cli(portal, "segments", "settings", "--member-id", portal.member_id).stdout)

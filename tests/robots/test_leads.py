@@ -55,7 +55,7 @@ def test_every_robot_is_offered_on_deals_and_leads_and_setup_converges(rb):
         reg.pop("FILTER")
     with rb.shop.session() as s:
         rec = s.scalar(select(PortalRecord).where(PortalRecord.member_id == member))
-        rec.registered_robots = json.dumps({code: "older" for code in regs})
+        rec.registered_robots = {code: "older" for code in regs}
     with rb.env.app.app_context():
         assert setup.setup_portal(member)["writes"] == 6  # one bizproc.robot.update each
         after = _registrations(rb)

@@ -28,7 +28,7 @@ def _form_of(rb, call, token: str | None = None) -> list[tuple[str, str]]:
     app = next(iter(rb.env.sandbox.portal.apps.values()))
     body = {"workflow_id": call.workflow_id, "code": call.code, "document_id": json.loads(call.document_id),
             "document_type": json.loads(call.document_type), "event_token": call.event_token,
-            "properties": json.loads(call.properties), "use_subscription": "Y", "timeout_duration": "660",
+            "properties": call.properties, "use_subscription": "Y", "timeout_duration": "660",
             "ts": "1793613600", "auth": {"member_id": call.member_id, "domain": rb.env.sandbox.portal.domain,
                                          "application_token": token or app.application_token, "user_id": "1"}}
     return list(flat(body))

@@ -41,9 +41,9 @@ def force(hist: History, code: str, params: dict) -> None:
         if found is None:
             s.execute(insert(SegmentDefinition).values(member_id=hist.member_id, code=code, kind="custom",
                                                        name_en="Poisoned", name_ru="Отравленный",
-                                                       params=json.dumps(params), enabled=True, updated_at=hist.now))
+                                                       params=params, enabled=True, updated_at=hist.now))
         else:
-            s.execute(update(SegmentDefinition).where(SegmentDefinition.id == found).values(params=json.dumps(params)))
+            s.execute(update(SegmentDefinition).where(SegmentDefinition.id == found).values(params=params))
 
 
 def state(hist: History) -> dict[str, dict]:

@@ -1,7 +1,6 @@
 """Through the order sync: a stored definition that fails does not stop the customer's other memberships."""
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -44,7 +43,7 @@ def test_the_order_sync_isolates_a_failing_definition_and_updates_the_rest(shop)
                                                "params": {"field": "orders", "op": ">=", "value": 2}}, NOW)
         s.execute(insert(SegmentDefinition).values(  # stored before the schema refused such numbers
             member_id=shop.member_id, code="POISONED", kind="custom", name_en="Poisoned", name_ru="Отравленный",
-            params=json.dumps({"field": "orders", "op": ">", "value": 10**30}), enabled=True, updated_at=NOW))
+            params={"field": "orders", "op": ">", "value": 10**30}, enabled=True, updated_at=NOW))
 
     shop.post(order_event("S2", status="completed"))
     shop.work()
@@ -80,7 +79,7 @@ def test_the_admin_page_shows_each_stored_segment_and_a_failed_ones_error(portal
                                              "name_ru": "Тихие", "params": {"days": 45}, "enabled": False}, NOW)
         s.execute(insert(SegmentDefinition).values(
             member_id=pe.member_id, code="POISONED", kind="custom", name_en="Poisoned", name_ru="Отравленный",
-            params=json.dumps({"field": "age", "op": "<", "value": float("inf")}), enabled=True, updated_at=NOW))
+            params={"field": "age", "op": "<", "value": float("inf")}, enabled=True, updated_at=NOW))
     with pe.env.app.app_context():
         assert engine.rebuild(portal_scope(pe.member_id), pe.clock.now())["failed_definitions"] == ["POISONED"]
 

@@ -24,7 +24,7 @@ def test_rows_written_before_0010_read_back_the_same(tmp_path):
         with engine.begin() as conn:  # a row as the 0009 schema holds it
             conn.execute(text(f"INSERT INTO messages ({', '.join(OLD)}, created_at, updated_at) "
                               f"VALUES ({', '.join(':' + k for k in OLD)}, :at, :at)"), {**OLD, "at": T})
-        upgrade(url)
+        upgrade(url, "0010")
         assert current(url) == "0010"
         assert "reason_code" in {c["name"] for c in inspect(engine).get_columns("messages")}
         with Session(engine) as s:

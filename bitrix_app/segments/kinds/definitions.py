@@ -6,6 +6,7 @@ params' own errors under "params".
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -80,7 +81,7 @@ def _error(row: SegmentDefinition) -> dict | None:
 
 def _view(row: SegmentDefinition) -> dict:
     return {"code": row.code, "kind": row.kind, "name_en": row.name_en, "name_ru": row.name_ru,
-            "params": json.loads(row.params or "{}"), "enabled": row.enabled, "builtin": False,
+            "params": copy.deepcopy(row.params or {}), "enabled": row.enabled, "builtin": False,
             "updated_at": row.updated_at.isoformat() if row.updated_at else None,
             "status": row.status or ACTIVE, "error": _error(row)}
 
@@ -139,7 +140,7 @@ def create(session: Session, member_id: str, data: dict, now: datetime) -> dict:
     if count >= MAX_STORED:
         raise ValidationError({"code": [f"A portal may store at most {MAX_STORED} segments."]})
     row = SegmentDefinition(member_id=member_id, code=code, kind=loaded["kind"], name_en=loaded["name_en"],
-                            name_ru=loaded["name_ru"], params=json.dumps(loaded["params"]), enabled=loaded["enabled"],
+                            name_ru=loaded["name_ru"], params=loaded["params"], enabled=loaded["enabled"],
                             updated_at=now)
     session.add(row)
     session.flush()
@@ -155,7 +156,7 @@ def update(session: Session, member_id: str, code: str, changes: dict, now: date
     loaded = _load({k: merged[k] for k in ("code", "kind", "name_en", "name_ru", "params", "enabled")})
     _no_custom_references(session, member_id, code, loaded)
     row.kind, row.name_en, row.name_ru = loaded["kind"], loaded["name_en"], loaded["name_ru"]
-    row.params = json.dumps(loaded["params"])
+    row.params = loaded["params"]
     row.enabled, row.updated_at = loaded["enabled"], now
     row.status, row.error_reason, row.last_error, row.failed_at = ACTIVE, None, None, None  # the next run judges it
     session.flush()
@@ -206,7 +207,7 @@ def _portal_defs(session, member_id, portal_settings, freeze_failed) -> tuple[li
     for code, kind, name_en, name_ru, params, status in rows:
         if code not in taken:
             defn = SegmentDef(code=code, kind=kind, name={"en": name_en, "ru": name_ru},
-                              params=json.loads(params or "{}"))
+                              params=params or {})
             out.append(isolation.frozen(defn) if freeze_failed and status == FAILED else defn)
             stored.add(code)
     return out, stored
