@@ -85,7 +85,7 @@ def load(session: Session, member_id: str, cipher) -> MessagingConfig:
     row = session.get(MessagingSettings, member_id)
     if row is None:
         return MessagingConfig()
-    data = json.loads(row.data or "{}")
+    data = dict(row.data or {})
     secrets = json.loads(cipher.decrypt(row.secrets_enc)) if row.secrets_enc else {}
     for section, name in SECRET_FIELDS:
         if data.get(section) is not None:
@@ -100,9 +100,9 @@ def update(session: Session, member_id: str, cipher, changes: dict, now: datetim
     loaded = MessagingSchema().load(changes)
     row = session.get(MessagingSettings, member_id)
     if row is None:
-        row = MessagingSettings(member_id=member_id, data="{}", updated_at=now)
+        row = MessagingSettings(member_id=member_id, data={}, updated_at=now)
         session.add(row)
-    data = json.loads(row.data or "{}")
+    data = dict(row.data or {})
     secrets = json.loads(cipher.decrypt(row.secrets_enc)) if row.secrets_enc else {}
     for section, name in SECRET_FIELDS:
         if section not in loaded:
@@ -116,7 +116,7 @@ def update(session: Session, member_id: str, cipher, changes: dict, now: datetim
     if "caps_hours" in loaded:
         loaded["caps_hours"] = {**(data.get("caps_hours") or {}), **loaded["caps_hours"]}
     data.update(loaded)
-    row.data, row.updated_at = json.dumps(data, sort_keys=True), now
+    row.data, row.updated_at = data, now
     row.secrets_enc = cipher.encrypt(json.dumps(secrets, sort_keys=True)) if secrets else None
     session.flush()
     return load(session, member_id, cipher)

@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -53,11 +52,7 @@ def _snapshots(session: Session, member_id: str) -> list[dict]:
                            .where(SegmentSnapshot.member_id == member_id)
                            .order_by(SegmentSnapshot.taken_at.desc(), SegmentSnapshot.id.desc()).limit(2))
     out = []
-    for taken_at, raw in rows:
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            continue
+    for taken_at, data in rows:
         if isinstance(data, dict):
             out.append({**data, "taken_at": utc(taken_at)})
     return out

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base
+from .db import Base, JsonDoc
 from .shop_models import BigId
 
 
@@ -70,6 +70,6 @@ class MessagingSettings(Base):
     __tablename__ = "messaging_settings"
 
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    data: Mapped[str] = mapped_column(Text, default="{}")
+    data: Mapped[dict] = mapped_column(JsonDoc, default=dict)
     secrets_enc: Mapped[str | None] = mapped_column(Text)  # Fernet of a JSON object: smtp password, sms api key
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

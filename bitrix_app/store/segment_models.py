@@ -63,7 +63,7 @@ class CustomerFigures(Base):
     segments: Mapped[str] = mapped_column(Text, default="|")  # "|CODE|CODE|": every membership
     computed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     dirty: Mapped[bool] = mapped_column(Boolean, default=True)  # CRM contact fields need writing
-    written: Mapped[str | None] = mapped_column(Text)  # JSON of the contact field values last written
+    written: Mapped[dict | None] = mapped_column(JsonDoc)  # the contact field values last written
 
 
 class SegmentDefinition(Base):
@@ -110,7 +110,7 @@ class SegmentState(Base):
     __tablename__ = "segment_state"
 
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    cuts: Mapped[str] = mapped_column(Text, default="{}")
+    cuts: Mapped[dict] = mapped_column(JsonDoc, default=dict)
     rebuilt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -123,4 +123,4 @@ class SegmentSnapshot(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[str] = mapped_column(String(64))
     taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    data: Mapped[str] = mapped_column(Text)  # JSON: customers, active, counts per segment
+    data: Mapped[dict] = mapped_column(JsonDoc)  # customers, active, counts per segment

@@ -145,8 +145,8 @@ def test_settings_stored_by_an_older_version_still_load_and_update(portal):
            "segments": {"birthday_days": 10, "retired": 3, "lifecycle": {"active_days": 30, "gone_days": 5}}}
     with portal.session() as s:
         s.add(PortalSettings(member_id=portal.member_id, data=old, updated_at=NOW))
-        s.add(MessagingSettings(member_id=portal.member_id, data=json.dumps({"duplicate_hours": 12, "fax": {"n": 1},
-                                                                             "smtp": None}), updated_at=NOW))
+        s.add(MessagingSettings(member_id=portal.member_id, data={"duplicate_hours": 12, "fax": {"n": 1},
+                                                                  "smtp": None}, updated_at=NOW))
     shown = json.loads(cli(portal, "segments", "settings", "--member-id", portal.member_id).stdout)
     assert shown["birthday_days"] == 10 and shown["lifecycle"]["active_days"] == 30 and "retired" not in shown
     res = cli(portal, "segments", "settings", "--member-id", portal.member_id, "--set", '{"lifecycle": {"loyal_from": 5}}')

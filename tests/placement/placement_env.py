@@ -76,7 +76,7 @@ class PlacementEnv:
 
     def snapshot(self, at: datetime, **data) -> None:
         with self.session() as s:
-            s.add(SegmentSnapshot(member_id=self.member_id, taken_at=at, data=json.dumps(data)))
+            s.add(SegmentSnapshot(member_id=self.member_id, taken_at=at, data=data))
 
     def open(self, placement: str, entity_id=None, lang: str = "en") -> dict:
         """The portal opens a widget (or the app's main page for DEFAULT) for user 1."""

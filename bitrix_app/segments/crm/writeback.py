@@ -6,7 +6,6 @@ and its figures did not change meanwhile (the clearing UPDATE repeats the figure
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,7 +160,7 @@ def _round(client, factory, rows: list[dict], items: dict[str, str], report: _Re
     commands, pending, settled = {}, {}, []
     for row in rows:
         report.checked += 1
-        written = json.loads(row["written"]) if row["written"] else {}
+        written = row["written"] or {}
         values, unresolved = contact_values(row, items)
         report.unresolved += unresolved
         changes = changed_fields(values, written, row["contact_id"])
@@ -212,7 +211,7 @@ def _persist(factory, settled: list) -> None:
             same = [col.is_not_distinct_from(row[col.key]) for col in _SOURCE]
             values: dict[str, Any] = {"dirty": False}
             if replace:
-                values["written"] = json.dumps(new_written, sort_keys=True) if new_written is not None else None
+                values["written"] = new_written
             hit = s.execute(update(CF).where(CF.customer_id == row["customer_id"], *same).values(**values))
             if hit.rowcount == 0 and replace and new_written is not None:
                 # the figures moved while we wrote: keep what the contact holds, stay dirty for the new ones

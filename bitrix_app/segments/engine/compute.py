@@ -10,8 +10,9 @@ UPDATE ... FROM: the same statement text for both, so an incremental update comp
 """
 from __future__ import annotations
 
-from sqlalchemy import DateTime, Text, and_, bindparam, func, literal, or_, select, true
+from sqlalchemy import DateTime, and_, bindparam, cast, func, literal, null, or_, select, true
 
+from bitrix_app.store.db import JsonDoc
 from bitrix_app.store.segment_models import OrderLine
 
 from . import memberships
@@ -54,7 +55,7 @@ def _rows(dialect: str, agg, settings: dict, cuts: dict, scope: str):
     return _materialized(select(raw, *[expr.label(name) for name, expr in more.items()], group.label("rfm_group"),
                                 literal("|").label("segments"),
                                 bindparam("p_now", type_=DateTime(timezone=True)).label("computed_at"),
-                                true().label("dirty"), literal(None, Text).label("written")), "figures")
+                                true().label("dirty"), cast(null(), JsonDoc).label("written")), "figures")
 
 
 def _env(env: Env, table) -> Env:

@@ -11,7 +11,6 @@ A stored definition that cannot be evaluated is frozen and marked failed (isolat
 """
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
@@ -57,7 +56,7 @@ def load_state(session: Session, member_id: str) -> dict:
     row = session.connection().execute(select(t.c.cuts, t.c.rebuilt_at).where(t.c.member_id == member_id)).first()
     if row is None:
         return {}
-    return {**json.loads(row.cuts or "{}"), "rebuilt_at": row.rebuilt_at}
+    return {**(row.cuts or {}), "rebuilt_at": row.rebuilt_at}
 
 
 def refresh_customers(session: Session, member_id: str, customer_ids: list[int], now: datetime,
@@ -202,7 +201,7 @@ def _trial(conn, agg, settings, cuts, env, part):
 
 def _save_state(conn, member_id: str, data: dict, rebuilt_at: datetime | None) -> None:
     table = SegmentState.__table__
-    payload = json.dumps({k: v for k, v in data.items() if k != "rebuilt_at"}, sort_keys=True)
+    payload = {k: v for k, v in data.items() if k != "rebuilt_at"}
     updated = conn.execute(table.update().where(table.c.member_id == member_id)
                            .values(cuts=payload, rebuilt_at=rebuilt_at)).rowcount
     if not updated:

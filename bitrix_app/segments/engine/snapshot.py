@@ -5,7 +5,6 @@ trend = this share minus the previous snapshot's (None for the first).
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import case, func, insert, select
@@ -50,7 +49,7 @@ def share(active: int, buyers: int) -> float:
 def latest(conn, member_id: str) -> dict | None:
     raw = conn.execute(select(SNAP.c.data).where(SNAP.c.member_id == member_id)
                        .order_by(SNAP.c.taken_at.desc(), SNAP.c.id.desc()).limit(1)).scalar()
-    return json.loads(raw) if raw else None
+    return raw or None
 
 
 def take(conn, member_id: str, codes: list[str], settings: dict, now: datetime, dialect: str) -> dict:
@@ -61,7 +60,7 @@ def take(conn, member_id: str, codes: list[str], settings: dict, now: datetime, 
     data["target"] = settings["active_target_share"]
     data["trend"] = None if previous is None else round(data["active_share"] - previous["active_share"], 4)
     data["taken_at"] = now.isoformat()
-    conn.execute(insert(SNAP).values(member_id=member_id, taken_at=now, data=json.dumps(data, sort_keys=True)))
+    conn.execute(insert(SNAP).values(member_id=member_id, taken_at=now, data=data))
     return data
 
 
@@ -69,4 +68,4 @@ def history(session, member_id: str, limit: int = 30) -> list[dict]:
     """The newest snapshots, oldest first: share, target, trend and counts."""
     rows = session.execute(select(SNAP.c.data).where(SNAP.c.member_id == member_id)
                            .order_by(SNAP.c.taken_at.desc(), SNAP.c.id.desc()).limit(limit)).scalars()
-    return [json.loads(raw) for raw in reversed(list(rows))]
+    return list(reversed(list(rows)))

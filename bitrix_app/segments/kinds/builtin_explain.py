@@ -1,7 +1,6 @@
 """Why a customer is (or is not) in a built-in segment: the facts of their customer_stats row and the thresholds."""
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from .contract import SegmentDef
@@ -119,4 +118,4 @@ def state_of(session, member_id: str) -> dict:
     from bitrix_app.store.segment_models import SegmentState
 
     row = session.get(SegmentState, member_id) if session is not None else None
-    return json.loads(row.cuts) if row and row.cuts else {}
+    return dict(row.cuts) if row and row.cuts else {}
