@@ -46,9 +46,10 @@ def test_app_and_worker_started_together_complete_an_install(tmp_path, sandbox_f
                APP_BASE_URL=f"http://127.0.0.1:{port}", B24_OAUTH_URL=f"{sandbox.base_url}/oauth/token/",
                DATABASE_URL=database, INSTANCE_DIR=str(folder), FLASK_DEBUG="0")
     subprocess.run(FLASK + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    quiet = dict(cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    web = subprocess.Popen(FLASK + ["run", "--port", str(port), "--no-reload"], **quiet)
-    worker = subprocess.Popen(FLASK + ["worker"], **quiet)
+    logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("web", "worker")}
+    web = subprocess.Popen(FLASK + ["run", "--port", str(port), "--no-reload"], cwd=ROOT, env=env,
+                           stdout=logs["web"], stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(FLASK + ["worker"], cwd=ROOT, env=env, stdout=logs["worker"], stderr=subprocess.STDOUT)
     engine = create_engine(database)
     try:
         _wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), "the app to answer")
@@ -61,10 +62,17 @@ def test_app_and_worker_started_together_complete_an_install(tmp_path, sandbox_f
         engine.dispose()
         for proc in (web, worker):
             proc.send_signal(signal.SIGTERM)
-        for proc in (web, worker):
-            try:
-                proc.wait(timeout=DEADLINE)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        killed = [name for name, proc in (("flask run", web), ("flask worker", worker)) if not _stopped(proc)]
+    assert not killed, f"{killed} did not stop on SIGTERM"
     _wait_for(lambda: not _servers_of(folder), "the embedded server to stop with the last process")
+
+
+def _stopped(proc: subprocess.Popen) -> bool:
+    """The process ended by itself after SIGTERM; else it is killed (so the test leaves nothing behind)."""
+    try:
+        proc.wait(timeout=DEADLINE)
+        return True
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return False
