@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import random
 from collections import Counter
 from datetime import timedelta
@@ -10,10 +9,9 @@ from datetime import timedelta
 from bitrix_app.clock import FrozenClock
 from bitrix_app.inbox import dispatch
 from bitrix_app.inbox.admin import counts
-from bitrix_app.rest.client import PortalClient
 from bitrix_app.shops.settings import DEFAULT_STAGE_MAP
-from bitrix_app.sync import drain
 from tests.fixtures.shop_env import T0, connect_shop, order_event
+from tests.fixtures.killed_worker import die_after_second_write
 
 ORDERS = 1000
 STATUSES = ("new", "paid", "shipped", "delivered", "completed", "cancelled")
@@ -35,26 +33,6 @@ def _orders(rng: random.Random) -> list[dict]:
     return events
 
 
-def _die_after_second_write(app, member_id):
-    """The worker process is killed right after the portal took its second write request."""
-    original = PortalClient.batch_groups
-    calls = {"n": 0}
-
-    def dying(self, groups, halt=False, writes=False):
-        result = original(self, groups, halt=halt, writes=writes)
-        if writes:
-            calls["n"] += 1
-            if calls["n"] == 2:
-                os._exit(137)
-        return result
-
-    PortalClient.batch_groups = dying
-    app.extensions["bitrix_app"]["engine"].dispose(close=False)
-    with app.app_context():
-        drain.run(member_id)
-    os._exit(0)
-
-
 def test_a_thousand_orders_survive_faults_and_a_killed_worker(portal_env, monkeypatch):
     # fast-bitrix24 backs off 0.5 s x 1.5^n between its own retries; the faults here are dense on purpose
     monkeypatch.setattr("fast_bitrix24.srh.INITIAL_TIMEOUT", 0.02)
@@ -68,7 +46,7 @@ def test_a_thousand_orders_survive_faults_and_a_killed_worker(portal_env, monkey
     env.control("faults", {"p_500": 0.08, "p_503": 0.04, "p_timeout": 0.08, "timeout_seconds": 0.02,
                            "seed": 11, "expire_tokens": True})
 
-    worker = multiprocessing.get_context("fork").Process(target=_die_after_second_write, args=(app, shop.member_id))
+    worker = multiprocessing.get_context("fork").Process(target=die_after_second_write, args=(app, shop.member_id))
     worker.start()
     worker.join()
     assert worker.exitcode == 137  # died mid-drain, holding the portal's lease

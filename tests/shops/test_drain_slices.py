@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
-import os
 from collections import Counter
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from bitrix_app.rest.client import PortalClient
 from bitrix_app.store.shop_models import Lease
 from bitrix_app.sync import drain, lease
 from tests.fixtures.shop_env import T0, ShopEnv, connect_shop, order_event
+from tests.fixtures.killed_worker import die_after_second_write
 
 ORDERS = 23
 WINDOW = 5  # 23 orders: 5 windows
@@ -139,29 +139,10 @@ def test_a_slice_stopped_by_the_job_time_limit_mid_window_hands_over_without_los
     assert slices == ["idle"]  # the struck slice raised (RQ fails it); its successor finished the backlog
 
 
-def _die_after_second_write(app, member_id):
-    """A worker process killed (kill -9) right after the portal took its second write request."""
-    original, calls = PortalClient.batch_groups, {"n": 0}
-
-    def dying(self, groups, halt=False, writes=False):
-        result = original(self, groups, halt=halt, writes=writes)
-        if writes:
-            calls["n"] += 1
-            if calls["n"] == 2:
-                os._exit(137)
-        return result
-
-    PortalClient.batch_groups = dying
-    app.extensions["bitrix_app"]["engine"].dispose(close=False)
-    with app.app_context():
-        drain.run(member_id)
-    os._exit(0)
-
-
 def test_a_killed_slice_gives_the_portal_up_after_the_short_lease(portal_env, clock, small_windows):
     shop = _shop(portal_env, clock)
     _post_orders(shop)
-    worker = multiprocessing.get_context("fork").Process(target=_die_after_second_write,
+    worker = multiprocessing.get_context("fork").Process(target=die_after_second_write,
                                                         args=(shop.env.app, shop.member_id))
     worker.start()
     worker.join()
