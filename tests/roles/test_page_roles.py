@@ -207,3 +207,14 @@ def test_the_operator_sets_the_allowed_users_from_the_command_line(env):
     bad = runner.invoke(args=["portals", "admins", "--member-id", member_id, "--set", "x"])
     assert bad.exit_code == 2 and "user_ids" in bad.output and "Traceback" not in bad.output
     assert '"user_ids": []' in runner.invoke(args=["portals", "admins", "--member-id", member_id, "--clear"]).output
+
+
+@pytest.mark.parametrize("options", ["[" * 3000, '{"a":' * 3000, "\x00", '{"ID": "\\ud800"}', "5"])
+def test_hostile_placement_options_open_the_tab_without_an_entity(env, options):
+    fields = dict(_open(env, "CRM_DEAL_DETAIL_TAB")["fields"])
+    fields["PLACEMENT_OPTIONS"] = options
+    res = _post_page(env, fields, "/placement/deal")
+    # never a 500: over 4,000 characters is a 422, a NUL is refused at the edge, anything else is ignored
+    assert res.status_code in (200, 400, 422), res.text
+    if res.status_code == 200:
+        assert 'data-role="admin"' in res.text and "#</h3>" in res.text  # the tab, with no entity
