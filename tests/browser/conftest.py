@@ -6,8 +6,10 @@ import pytest
 from tests.browser.harness import ShellServer, built_frontend, chromium_path, unavailable
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module, not per session: Playwright's sync API keeps an event loop running in this thread while it is
+    open, and every later test that calls asyncio.run (the REST seam) would fail."""
     path = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
