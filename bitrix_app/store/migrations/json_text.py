@@ -1,6 +1,6 @@
-"""Turning Text columns that hold one JSON document into JSON columns, for migrations 0012 on (0011 did the same
-inline): an empty text becomes what the code read it as, a non-finite number is rewritten as the app writes it, and
-on PostgreSQL the column changes type in place (SQLite's JSON type is text: only the empty texts change there).
+"""Turning Text columns that hold one JSON document into JSON columns (migrations 0011 and 0012): an empty text
+becomes what the code read it as, a non-finite number is rewritten as the app writes it, and on PostgreSQL the
+column changes type in place (SQLite's JSON type is text: only the empty texts change there).
 
 `columns`: (table, column, what an empty text stands for or None for SQL NULL, server default or None)."""
 import json

@@ -13,12 +13,7 @@ change: its JSON type is text, so only the empty texts are normalised there. Dow
 Revision ID: 0011
 Revises: 0010
 """
-import json
-
-import sqlalchemy as sa
-from alembic import op
-
-from bitrix_app.store.db import dumps_json
+from bitrix_app.store.migrations.json_text import to_json, to_text
 
 revision = "0011"
 down_revision = "0010"
@@ -37,41 +32,9 @@ COLUMNS = (
 )
 
 
-def _normalise_empty() -> None:
-    for table, column, empty, _default in COLUMNS:
-        value = "NULL" if empty is None else f"'{empty}'"
-        op.execute(f"UPDATE {table} SET {column} = {value} WHERE {column} = ''")
-
-
-def _rewrite_non_finite(bind) -> None:
-    for table, column, _empty, _default in COLUMNS:
-        found = bind.execute(sa.text(f"SELECT DISTINCT {column} FROM {table} "
-                                     f"WHERE {column} LIKE '%Infinity%' OR {column} LIKE '%NaN%'")).scalars()
-        for old in list(found):
-            bind.execute(sa.text(f"UPDATE {table} SET {column} = :new WHERE {column} = :old"),
-                         {"new": dumps_json(json.loads(old)), "old": old})
-
-
 def upgrade() -> None:
-    _normalise_empty()
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    _rewrite_non_finite(bind)
-    for table, column, _empty, default in COLUMNS:
-        if default is not None:
-            op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
-        op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE JSON USING {column}::json")
-        if default is not None:
-            op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT '{default}'::json")
+    to_json(COLUMNS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table, column, _empty, default in COLUMNS:
-        if default is not None:
-            op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
-        op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE TEXT USING {column}::text")
-        if default is not None:
-            op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT '{default}'")
+    to_text(COLUMNS)
