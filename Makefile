@@ -9,7 +9,7 @@ FRONT_DIST  := placement_ui/static/dist
 FRONT_STAMP := $(FRONT_DIST)/.built
 FRONT_SRC   := $(shell find $(FRONT)/src -type f 2>/dev/null) $(wildcard $(FRONT)/*.json $(FRONT)/*.ts)
 
-.PHONY: setup test demo sandbox bench clean frontend
+.PHONY: setup test demo sandbox bench clean frontend screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ setup: $(STAMP) $(FRONT_STAMP)
 
 test: setup
 	$(PY) -m pytest -q --durations=10 $(PYTEST_ARGS)
+
+screenshots: setup
+	SCREENSHOT_DIR=docs/screenshots BROWSER_TESTS_REQUIRED=1 $(PY) -m pytest -q tests/browser -k screen
 
 demo: setup
 	$(PY) -m bench.demo $(if $(TLS),--tls)

@@ -1,6 +1,9 @@
 """Fixtures of the browser tests: Chromium through Playwright, the built front end, the stand-in shell."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.browser.harness import ShellServer, built_frontend, chromium_path, unavailable
@@ -42,3 +45,12 @@ def shell(manifest):
     srv = ShellServer(manifest).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where the screen tests write their screenshots: `SCREENSHOT_DIR` (`make screenshots` points it at
+    docs/screenshots/), else the test's own folder, kept as an artefact of the run."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -58,3 +58,29 @@ def test_portal_frame_page_boots_the_app_in_both_placements(portal, shell, page,
     assert shell.api_requests and all(r["auth"] == "Bearer test-token" and not r["cookie"]
                                       for r in shell.api_requests)
     assert page.console_errors == []
+
+
+SCREENS = {"ru": ("Обзор", "Кампании и доступ", "Состояние синхронизации"),
+           "en": ("Overview", "Campaigns and access", "Sync health")}
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_each_screen_renders_as_an_admin_sees_it(portal, shell, page, lang, screenshots):
+    """Every workspace tab and the deal tab render in the portal frame (a failed segment with its error in the
+    page's language); each is saved as a screenshot (`SCREENSHOT_DIR`, else the test's own folder)."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{portal.base_url}/_sandbox/portal?user_id=1&lang={lang}")
+    main = page.frame_locator("iframe[data-placement=DEFAULT]")
+    frame = page.locator("iframe[data-placement=DEFAULT]")
+    main.get_by_test_id("admin-workspace").wait_for()
+    error = API_ANSWERS["segments"]["segments"][1]["error"][f"message_{lang}"]
+    main.get_by_test_id("segment-error").get_by_text(error).wait_for()
+    for number, label in enumerate(SCREENS[lang], start=1):
+        main.get_by_role("tab", name=label).click()
+        main.get_by_role("tab", name=label, selected=True).wait_for()
+        main.locator("[data-testid=admin-workspace] h2").first.wait_for()
+        frame.screenshot(path=str(screenshots / f"admin-{number}-{lang}.png"))
+    tab = page.frame_locator("iframe[data-placement=CRM_DEAL_DETAIL_TAB]")
+    tab.get_by_test_id("open-entity").wait_for()
+    page.locator("iframe[data-placement=CRM_DEAL_DETAIL_TAB]").screenshot(path=str(screenshots / f"deal-tab-{lang}.png"))
+    assert page.console_errors == []

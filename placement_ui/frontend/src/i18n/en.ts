@@ -1,7 +1,7 @@
 // English; every key mirrors ru.ts.
 export default {
   app: { title: 'Shop and customers' },
-  nav: { overview: 'Overview', shops: 'Shops', sync: 'Sync health' },
+  nav: { overview: 'Overview', shops: 'Campaigns and access', sync: 'Sync health' },
   common: {
     loading: 'Loading…',
     empty: 'No data yet',

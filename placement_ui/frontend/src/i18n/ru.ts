@@ -1,7 +1,7 @@
 // Russian first: most Bitrix24 shop portals are Russian-speaking. Every key exists in en.ts too.
 export default {
   app: { title: 'Магазин и клиенты' },
-  nav: { overview: 'Обзор', shops: 'Магазины', sync: 'Состояние синхронизации' },
+  nav: { overview: 'Обзор', shops: 'Кампании и доступ', sync: 'Состояние синхронизации' },
   common: {
     loading: 'Загрузка…',
     empty: 'Пока нет данных',
