@@ -11,9 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from bitrix_app import jsonsafe
-from webedge import services
 from bitrix_app.placement.pages import admin_page, tab_page
-from bitrix_app.portals import CallbackRejected, PageAccess, PortalUnreachable, Viewer, portal_overview
+from bitrix_app.portals import CallbackRejected, PageAccess, PortalUnreachable, Viewer, overview_of
 from bitrix_app.schemas.portal import PageSchema
 from bitrix_app.scope import app_services, portal_scope
 from webedge.admin_auth import issue_token
@@ -33,17 +32,15 @@ ADMINS_ONLY = {
 
 
 def _verified_page() -> tuple[dict, Viewer, dict]:
-    page = parse(PageSchema(), with_query=True)
-    access = PageAccess(services.session_factory(), services.cipher(), services.redis(),
-                        ca_bundle=services.settings().B24_CA_BUNDLE)
+    page, svc = parse(PageSchema(), with_query=True), app_services()
     try:
-        viewer = access.viewer(page["member_id"], page["APPLICATION_TOKEN"], page["AUTH_ID"], page["AUTH_EXPIRES"])
-        overview = portal_overview(app_services(), page["member_id"], page["APPLICATION_TOKEN"])
+        viewer = PageAccess.from_services(svc).viewer(page["member_id"], page["APPLICATION_TOKEN"], page["AUTH_ID"],
+                                                      page["AUTH_EXPIRES"])
     except CallbackRejected as exc:
         raise unauthorized(str(exc)) from exc
     except PortalUnreachable as exc:
         raise ApiError(503, "portal_unavailable", str(exc)) from exc
-    return page, viewer, overview
+    return page, viewer, overview_of(svc, viewer.portal)
 
 
 def _entity_id(raw: str | None) -> str:

@@ -25,7 +25,7 @@ _FACE = {
     "keepalive": ("keep_alive",),
     "oauth": ("refresh_pair",),
     "setup": ("setup_portal",),
-    "status": ("portal_overview",),
+    "status": ("overview_of",),
     "tokens": ("TokenManager",),
     "verify": ("CallbackRejected", "verify_callback"),
 }

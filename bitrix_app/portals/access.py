@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -22,10 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bitrix_app.rest.probe import ProbeAnswer, user_profile
 from bitrix_app.store.db import transaction
+from bitrix_app.store.models import PortalRecord
 
 from . import app_admins
 from .crypto import SecretCipher
 from .verify import CallbackRejected, verify_callback
+
+if TYPE_CHECKING:
+    from bitrix_app.scope import AppServices
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,7 @@ class Viewer:
     member_id: str
     user_id: int
     role: str
+    portal: PortalRecord | None = field(default=None, compare=False, repr=False)  # the verified record, read-only
 
     @property
     def is_admin(self) -> bool:
@@ -67,19 +72,22 @@ class PageAccess:
     ask_profile: Callable[[str, str], ProbeAnswer] | None = None  # default: `user_profile` trusting ca_bundle
     ca_bundle: str | None = None  # B24_CA_BUNDLE
 
+    @classmethod
+    def from_services(cls, svc: "AppServices") -> "PageAccess":
+        return cls(svc.sessions, svc.cipher, svc.redis, ca_bundle=svc.settings.B24_CA_BUNDLE)
+
     def viewer(self, member_id: str, application_token: str, auth_id: str, auth_expires: int = 3600) -> Viewer:
-        """The verified viewer of a page; UserRejected (401) or PortalUnreachable (503) otherwise."""
-        with transaction(self.sessions) as s:
+        """The verified viewer of a page, carrying the verified portal record (sessions do not expire loaded
+        records on commit, so it is readable after); UserRejected (401) or PortalUnreachable (503) otherwise."""
+        with transaction(self.sessions) as s:  # one short read; the portal is asked after it ends
             rec = verify_callback(s, self.cipher, member_id, application_token)
-            endpoint = rec.client_endpoint
+            allowed = app_admins.get(s, member_id)
         verdict = self._cached(member_id, auth_id)
         if verdict is None:
-            verdict = self._ask(endpoint, auth_id)
+            verdict = self._ask(rec.client_endpoint, auth_id)
             self._remember(member_id, auth_id, verdict, min(VERDICT_TTL, max(auth_expires, 1)))
-        with transaction(self.sessions) as s:
-            allowed = app_admins.get(s, member_id)
         role = ADMIN if verdict["portal_admin"] or verdict["user_id"] in allowed else STAFF
-        return Viewer(member_id, verdict["user_id"], role)
+        return Viewer(member_id, verdict["user_id"], role, rec)
 
     def _ask(self, endpoint: str, auth_id: str) -> dict:
         answer = (self.ask_profile or partial(user_profile, ca_bundle=self.ca_bundle))(endpoint, auth_id)

@@ -177,6 +177,21 @@ def test_the_portal_is_asked_at_its_stored_address_never_one_from_the_form(env):
     assert probe.asked == [(f"{env.base}/rest/", "tok-1")]
 
 
+def test_a_page_is_proven_in_one_short_transaction_and_carries_the_verified_record(env):
+    member_id, app_token, _ = _app_token(env)
+    ext = env.app.extensions["bitrix_app"]
+    opened = []
+
+    def sessions():
+        opened.append(1)
+        return ext["sessions"]()
+
+    access = PageAccess(sessions, ext["cipher"], ext["redis"], _Probe(ProbeAnswer("ok", {"ID": "7", "ADMIN": False})))
+    viewer = access.viewer(member_id, app_token, "tok-one")
+    assert len(opened) == 1  # the callback check and the app-administrator list: one read, before the portal
+    assert viewer.portal.member_id == member_id and viewer.portal.domain  # the overview needs no second check
+
+
 def test_unreachable_portal_and_refused_token_are_told_apart(env):
     member_id, app_token, _ = _app_token(env)
     with pytest.raises(PortalUnreachable):
