@@ -11,6 +11,7 @@ from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped, wait
 from bitrix_app.rest.batching import pack
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart
+from bitrix_app.store.statuses import InboxStatus
 from bitrix_app.crm import customers, lookup
 from bitrix_app.crm import fields as crm_fields
 from bitrix_app.crm.context import SyncContext
@@ -91,7 +92,15 @@ def run(ctx: SyncContext, jobs: list[AbandonJob]) -> dict[int, Outcome]:
     for n, job in enumerate(ready):
         _build(ctx, job, n)
     _send(ctx, [j for j in ready if j.commands])
-    return {j.ev.id: DONE if j.complete else retry(j.error or "incomplete") for j in jobs}
+    return {j.ev.id: _outcome(j) for j in jobs}
+
+
+def _outcome(job: AbandonJob) -> Outcome:
+    """Done, a retry, or a dead letter at once when the portal refused the cart's currency for the deal."""
+    if job.complete:
+        return DONE
+    refused = crm_fields.currency_refusal(job.error)
+    return Outcome(InboxStatus.FAILED, refused) if refused else retry(job.error or "incomplete")
 
 
 def _find_deals(ctx: SyncContext, jobs: list[AbandonJob]) -> None:

@@ -12,6 +12,20 @@ STATUS_NAMES = {
 }
 
 
+# The portal's answer to a deal in a currency it does not have (D api-reference/crm/deals/crm-deal-add.md):
+# the same on every attempt, so a retry cannot help.
+CURRENCY_REFUSAL = 'Invalid value for the "Currency" field'
+
+
+def currency_refusal(error: str | None) -> str | None:
+    """Why a deal write that failed with `error` is a dead letter at once (the portal refused its currency);
+    None when the failure is anything else."""
+    if not error or CURRENCY_REFUSAL not in error:
+        return None
+    return ("the portal refused the currency: it is not one of the portal's currencies "
+            f"(add it in the CRM's currency settings, then replay); {error}")[:2000]
+
+
 def stage_id(category_id: int, code: str) -> str:
     """Stages of funnel N are `C<N>:<CODE>`; the general funnel's have no prefix."""
     return code if not category_id else f"C{category_id}:{code}"

@@ -31,15 +31,7 @@ def skipped(reason: str) -> Outcome:
     return Outcome(InboxStatus.SKIPPED, reason)
 
 
-# The portal's answer to a deal or lead in a currency it does not have (D api-reference/crm/deals/
-# crm-deal-add.md): the same on every attempt, so the event is a dead letter at once.
-CURRENCY_REFUSALS = ('Invalid value for the "Currency" field',)
-
-
 def retry(error: str) -> Outcome:
-    if any(marker in error for marker in CURRENCY_REFUSALS):
-        return Outcome(InboxStatus.FAILED, ("the portal refused the currency: it is not one of the portal's currencies "
-                                  f"(add it in the CRM's currency settings, then replay); {error}")[:2000])
     return Outcome("retry", error[:2000])
 
 

@@ -8,7 +8,9 @@ from bitrix_app.crm import fields as crm_fields
 from bitrix_app.crm.context import SyncContext
 from bitrix_app.crm.customers import Person
 from bitrix_app.crm.window import WindowEvent
+from bitrix_app.inbox.outcomes import DONE, Outcome, retry
 from bitrix_app.rest.batching import BatchResult
+from bitrix_app.store.statuses import InboxStatus
 
 
 @dataclass
@@ -98,6 +100,15 @@ def absorb(job: OrderJob, result: BatchResult) -> None:
         job.synced.setdefault("status", order["status"])
     job.complete = not problems
     job.error = "; ".join(problems)[:2000] or None
+
+
+def outcome(job: OrderJob) -> Outcome:
+    """What the deal's answers make of the order event: done, a retry, or a dead letter at once when the
+    portal refused the order's currency (it refuses it on every attempt)."""
+    if job.complete:
+        return DONE
+    refused = crm_fields.currency_refusal(job.error)
+    return Outcome(InboxStatus.FAILED, refused) if refused else retry(job.error or "incomplete")
 
 
 def _remember(job: OrderJob, fields: dict) -> None:

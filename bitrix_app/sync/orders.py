@@ -11,7 +11,7 @@ from bitrix_app.crm.context import SyncContext
 from bitrix_app.crm.fields import profile_of
 from bitrix_app.crm.hooks import order_hooks
 from bitrix_app.crm.window import WindowEvent, newest_per
-from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped
+from bitrix_app.inbox.outcomes import Outcome, retry, skipped
 from bitrix_app.promo import codes as promo_codes
 from bitrix_app.rest.batching import pack
 from bitrix_app.segments import enqueue_write_back, record_lines
@@ -62,7 +62,7 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
     _persist(ctx, jobs, hooks)
     for job in jobs:
         if job.ev.id not in outcomes:
-            outcomes[job.ev.id] = DONE if job.complete else retry(job.error or "incomplete")
+            outcomes[job.ev.id] = deals.outcome(job)
     return outcomes
 
 

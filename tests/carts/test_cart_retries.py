@@ -95,3 +95,15 @@ def test_timers_sweeps_and_replays_never_queue_or_do_a_step_twice(carts):
     carts.tick(seconds=1)
     assert len(carts.shop.env.calls()) == calls
     assert {e.status for e in carts.inbox("cart.abandon_due") + carts.inbox("cart.reminder_due")} == {"skipped"}
+
+
+def test_a_cart_the_portal_refuses_for_its_currency_is_a_dead_letter_at_once(carts):
+    event = cart_event("R9")
+    event["data"]["currency"] = "GBP"  # an ISO code the portal does not have (its list not cached at the edge)
+    carts.shop.env.redis.delete(f"bitrix_app:currencies:{carts.shop.member_id}")
+    carts.post(event)
+    carts.tick(minutes=61)
+    [step] = carts.inbox("cart.abandon_due")
+    assert (step.status, step.attempts) == ("failed", 1)
+    assert "refused the currency" in step.last_error and 'Invalid value for the "Currency" field' in step.last_error
+    assert carts.shop.deals() == [] and carts.emails() == []

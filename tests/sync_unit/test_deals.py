@@ -84,3 +84,22 @@ def test_an_abandoned_cart_deal_is_taken_over(ctx):
     update = job.commands["u0"][1]
     assert update["id"] == 321 and update["fields"]["ORIGIN_ID"] == "o-1"
     assert job.commands["m0"][1]["fields"]["COMMENT"].startswith("Abandoned cart recovered")
+
+
+def test_a_refused_currency_fails_the_order_at_once_and_other_errors_retry(ctx):
+    from bitrix_app.inbox.outcomes import retry
+    from bitrix_app.rest.batching import BatchResult
+    from bitrix_app.store.statuses import InboxStatus
+
+    refused = job_for(order_event(currency="GBP"))
+    deals.build(ctx, refused, 0)
+    deals.absorb(refused, BatchResult(errors={"d0": {"error": "", "error_description":
+                                                    'Invalid value for the "Currency" field'}}))
+    out = deals.outcome(refused)
+    assert out.kind == InboxStatus.FAILED and out.error.startswith("the portal refused the currency")
+    busy = job_for(order_event())
+    deals.build(ctx, busy, 0)
+    deals.absorb(busy, BatchResult(failed={"d0": "timeout", "r0": "timeout"}))
+    assert deals.outcome(busy).kind == "retry"
+    # the inbox's retry is the same for every handler: no error text turns it into a dead letter
+    assert retry('crm.contact.add: Invalid value for the "Currency" field').kind == "retry"
