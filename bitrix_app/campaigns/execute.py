@@ -8,6 +8,7 @@ deferred message (quiet hours) makes it wait until then.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
@@ -18,6 +19,9 @@ from bitrix_app.store.statuses import CampaignEntryStatus
 from . import actions, definitions
 from .context import CampaignContext, targets
 
+if TYPE_CHECKING:
+    from bitrix_app.jobs.heartbeat import Heartbeat
+
 GROUP = 50  # entries whose actions share batches
 MAX_ENTRIES = 2000  # per run; the next run continues
 MAX_ATTEMPTS = 5
@@ -25,9 +29,10 @@ BACKOFF = (timedelta(minutes=15), timedelta(hours=1), timedelta(hours=3), timede
 FINAL = ("done", "skipped")
 
 
-def pending(ctx: CampaignContext, limit: int | None = None) -> dict:
+def pending(ctx: CampaignContext, limit: int | None = None, beat: "Heartbeat | None" = None) -> dict:
     """Run due pending entries of enabled campaigns, at most `limit` (one slice); answers counts of what became of
-    them and `more`: the slice ended at its limit, so the next one should follow at once."""
+    them and `more`: the slice ended at its limit, so the next one should follow at once. With `beat` the run's
+    claim is renewed before each group, and the slice stops (the rest left pending) once it is lost."""
     counts: dict = {"done": 0, "waiting": 0, "failed": 0, "more": False}
     limit = MAX_ENTRIES if limit is None else limit
     enabled = select(Campaign.id).where(Campaign.member_id == ctx.member_id, Campaign.enabled.is_(True))
@@ -45,6 +50,8 @@ def pending(ctx: CampaignContext, limit: int | None = None) -> dict:
         if not entries:
             break
         for campaign_id in dict.fromkeys(e.campaign_id for e in entries):
+            if beat is not None and not beat.beat():
+                return counts
             group = [e for e in entries if e.campaign_id == campaign_id]
             for status in run_group(ctx, campaigns[campaign_id], group).values():
                 counts[status] += 1

@@ -7,12 +7,15 @@
 - cooldown: a customer entered into the same campaign within `cooldown_days` is not entered again;
 - holdout: a stable `holdout_percent` of customers gets an entry with status holdout and no actions;
 - then the actions of pending entries run (execute.py), retried with backoff, deferred ones when quiet hours end.
-One run per portal at a time: a short Redis lock (LOCK_SECONDS) renewed by a heartbeat while the run works, so
-a killed run gives the portal up within a minute. A run does a bounded slice of actions (execute.MAX_ENTRIES);
+One run per portal at a time: a short Redis lock (LOCK_SECONDS) renewed by a heartbeat while the run works (and
+by the run itself before each round), so a killed run gives the portal up within a minute; a run that finds the
+lock lost (stalled past its TTL, another run took the portal) stops before its next round and answers `lost`,
+leaving the rest to the run that holds the portal now. A run does a bounded slice of actions (execute.MAX_ENTRIES);
 `more` in its answer says the job layer should queue the next slice at once.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from redis.exceptions import LockNotOwnedError
@@ -30,6 +33,7 @@ from . import definitions, execute, schedule
 from .context import CampaignContext
 from .holdout import in_holdout
 
+log = logging.getLogger(__name__)
 TRANSITIONS_PER_ROUND = 1000
 CUSTOMERS_PER_ROUND = 1000
 LOCK_SECONDS = 30
@@ -42,8 +46,8 @@ def run(ctx: CampaignContext, code: str | None = None) -> dict:
     if not lock.acquire(blocking=False):
         return {"skipped": "another run of this portal's campaigns is in progress"}
     try:
-        with Heartbeat(lambda: _renew(lock), LOCK_SECONDS / 3, lock_key(ctx.member_id)):
-            return _run(ctx, code)
+        with Heartbeat(lambda: _renew(lock), LOCK_SECONDS / 3, lock_key(ctx.member_id)) as beat:
+            return _run(ctx, code, beat)
     finally:
         try:
             lock.release()
@@ -62,19 +66,25 @@ def _renew(lock) -> bool:
         return False
 
 
-def _run(ctx: CampaignContext, code: str | None) -> dict:
-    """Transitions, due schedules (or one campaign now), then a bounded slice of pending actions."""
+def _run(ctx: CampaignContext, code: str | None, beat: Heartbeat) -> dict:
+    """Transitions, due schedules (or one campaign now), then a bounded slice of pending actions; each round
+    renews the lock first, and the run stops once it is lost."""
     counts = {"transitions": 0, "entered": 0, "holdout": 0, "cooldown": 0, "left": 0, "scheduled": []}
     with transaction(ctx.sessions) as s:
         chosen = definitions.get(s, ctx.member_id, code) if code else None
-    while _consume(ctx, counts):
+    while beat.beat() and _consume(ctx, counts):
         pass
     if chosen is not None and chosen.trigger != "enter":
-        _enter_everyone(ctx, chosen.id, schedule.manual_key(ctx.now), counts)
+        _enter_everyone(ctx, chosen.id, schedule.manual_key(ctx.now), counts, beat)
     elif chosen is None:
         for campaign_id, run_key in _due(ctx):
-            _enter_everyone(ctx, campaign_id, run_key, counts)
-    counts.update(execute.pending(ctx))
+            if not _enter_everyone(ctx, campaign_id, run_key, counts, beat):
+                break
+    if not beat.lost:
+        counts.update(execute.pending(ctx, beat=beat))
+    if beat.lost:
+        log.warning("campaign run of %s lost its lock to another run; stopping", ctx.member_id)
+        counts.update(lost=True, more=False)  # the run that holds the portal now does the rest
     return counts
 
 
@@ -144,10 +154,11 @@ def _consume(ctx: CampaignContext, counts: dict) -> bool:
     return len(rows) == TRANSITIONS_PER_ROUND
 
 
-def _enter_everyone(ctx: CampaignContext, campaign_id: int, run_key: str, counts: dict) -> None:
-    """Everyone now in the campaign's segment, in rounds by customer id; a repeated run key adds nobody."""
+def _enter_everyone(ctx: CampaignContext, campaign_id: int, run_key: str, counts: dict, beat: Heartbeat) -> bool:
+    """Everyone now in the campaign's segment, in rounds by customer id; a repeated run key adds nobody.
+    False when the lock was lost first (the run key is then not marked done: a later run finishes it)."""
     after = 0
-    while True:
+    while beat.beat():
         with transaction(ctx.sessions) as s:
             campaign = s.get(Campaign, campaign_id)
             ids = list(s.scalars(select(CustomerFigures.customer_id).where(
@@ -158,7 +169,7 @@ def _enter_everyone(ctx: CampaignContext, campaign_id: int, run_key: str, counts
                 campaign.last_run_key = run_key if run_key.startswith("s:") else campaign.last_run_key
                 campaign.last_run_at = ctx.now
                 counts["scheduled"].append({"campaign": campaign.code, "run_key": run_key})
-                return
+                return True
             done = set(s.scalars(select(CampaignEntry.customer_id).where(
                 CampaignEntry.campaign_id == campaign_id, CampaignEntry.run_key == run_key,
                 CampaignEntry.customer_id.in_(ids))))
@@ -171,3 +182,4 @@ def _enter_everyone(ctx: CampaignContext, campaign_id: int, run_key: str, counts
                     continue
                 s.add(_new_entry(ctx, campaign, customer_id, run_key, counts))
         after = ids[-1]
+    return False

@@ -24,19 +24,87 @@ def test_a_run_with_more_entries_than_a_slice_finishes_them_all_in_one_run_of_th
     assert len(ce.deals()) == 5  # each entry's deal once
 
 
-def test_a_run_holds_its_portal_with_a_short_renewed_lock_and_lets_go(ce, monkeypatch):
+def test_a_run_holds_its_portal_with_a_short_lock_it_renews_and_lets_go(ce, monkeypatch):
+    monkeypatch.setattr(execute, "GROUP", 1)
     ce.campaign(actions=[{"type": "deal"}])
-    ce.transition(ce.customer("Ann"))
+    for name in ("Ann", "Bob"):
+        ce.transition(ce.customer(name))
     seen, original = [], actions.run
 
     def watching(ctx, *args, **kwargs):
-        seen.append(ctx.redis.pttl(runner.lock_key(ctx.member_id)))
+        key = runner.lock_key(ctx.member_id)
+        seen.append(ctx.redis.pttl(key))
+        ctx.redis.pexpire(key, 1000)  # as if all but a second of the lock had passed since its last renewal
         return original(ctx, *args, **kwargs)
 
     monkeypatch.setattr(actions, "run", watching)
-    assert ce.run()["done"] == 1
-    assert seen and all(0 < ttl <= runner.LOCK_SECONDS * 1000 for ttl in seen)  # a killed run frees it within 30 s
+    assert ce.run()["done"] == 2
+    # each group found the lock renewed to its full TTL (never more: a killed run frees the portal within 30 s)
+    assert len(seen) == 2 and all(1000 < ttl <= runner.LOCK_SECONDS * 1000 for ttl in seen)
     assert ce.env.redis.exists(runner.lock_key(ce.member_id)) == 0
+
+
+def _taken_by_another_run(ce) -> None:
+    """This run stalled past its lock's TTL, and another run took the portal."""
+    ce.env.redis.set(runner.lock_key(ce.member_id), "another-run", px=runner.LOCK_SECONDS * 1000)
+
+
+def test_a_run_that_lost_its_lock_stops_between_groups_and_leaves_the_rest(ce, monkeypatch):
+    monkeypatch.setattr(execute, "GROUP", 1)
+    ce.campaign(actions=[{"type": "deal"}])
+    for name in ("Ann", "Bob", "Cid"):
+        ce.transition(ce.customer(name))
+    original = actions.run
+
+    def stalling(ctx, *args, **kwargs):
+        _taken_by_another_run(ce)
+        return original(ctx, *args, **kwargs)
+
+    monkeypatch.setattr(actions, "run", stalling)
+    counts = ce.run()
+    assert (counts["lost"], counts["more"], counts["done"]) == (True, False, 1)  # no next slice: the other run has it
+    assert [e.status for e in ce.entries()] == ["done", "pending", "pending"]
+    assert len(ce.deals()) == 1
+    assert ce.env.redis.get(runner.lock_key(ce.member_id)) in (b"another-run", "another-run")  # its lock is kept
+
+
+def test_a_run_that_lost_its_lock_stops_between_rounds_of_transitions(ce, monkeypatch):
+    monkeypatch.setattr(runner, "TRANSITIONS_PER_ROUND", 1)
+    ce.campaign(actions=[{"type": "deal"}])
+    for name in ("Ann", "Bob"):
+        ce.transition(ce.customer(name))
+    original = runner._consume
+
+    def stalling(ctx, counts):
+        more = original(ctx, counts)
+        _taken_by_another_run(ce)
+        return more
+
+    monkeypatch.setattr(runner, "_consume", stalling)
+    counts = ce.run()
+    assert (counts["lost"], counts["transitions"], counts["entered"]) == (True, 1, 1)
+    assert ce.open_transitions() == 1 and [e.status for e in ce.entries()] == ["pending"]  # no actions ran
+
+
+def test_a_scheduled_run_that_lost_its_lock_stops_between_rounds_and_a_later_run_finishes_it(ce, monkeypatch):
+    monkeypatch.setattr(runner, "CUSTOMERS_PER_ROUND", 1)
+    ce.campaign(trigger="weekly", weekday=0, hour=10, actions=[{"type": "deal"}])
+    for name in ("Ann", "Bob"):
+        ce.customer(name)
+    original = runner._last_entered
+
+    def stalling(*args):
+        _taken_by_another_run(ce)
+        return original(*args)
+
+    monkeypatch.setattr(runner, "_last_entered", stalling)
+    counts = ce.run()
+    assert (counts["lost"], counts["entered"], counts["scheduled"]) == (True, 1, [])
+    monkeypatch.setattr(runner, "_last_entered", original)
+    ce.env.redis.delete(runner.lock_key(ce.member_id))  # the other run ended
+    counts = ce.run()
+    assert (counts["entered"], counts["scheduled"]) == (1, [{"campaign": "WIN_BACK", "run_key": "s:2026-W45"}])
+    assert [e.status for e in ce.entries()] == ["done", "done"]
 
 
 def test_a_run_for_an_unknown_portal_ends_quietly(ce, caplog):
