@@ -20,7 +20,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bitrix_app.rest.probe import ProbeAnswer, user_profile
+from bitrix_app.rest.probe import ProbeAnswer, admin_flag, user_profile
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 
@@ -100,7 +100,7 @@ class PageAccess:
             user_id = 0
         if answer.status != "ok" or user_id <= 0:
             raise UserRejected("the portal did not accept the user's token")
-        return {"user_id": user_id, "portal_admin": profile.get("ADMIN") in (True, "Y", "1", 1)}
+        return {"user_id": user_id, "portal_admin": admin_flag(profile)}
 
     def _key(self, member_id: str, auth_id: str) -> str:
         return f"bitrix_app:viewer:{member_id}:{hashlib.sha256(auth_id.encode()).hexdigest()[:40]}"

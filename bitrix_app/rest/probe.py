@@ -20,10 +20,15 @@ def _call(client_endpoint: str, method: str, access_token: str, timeout: float,
     return body if isinstance(body, dict) and "result" in body else None
 
 
+def admin_flag(profile: dict) -> bool:
+    """A `profile` answer's ADMIN flag: the portal writes it as true, "Y", "1" or 1."""
+    return profile.get("ADMIN") in (True, "Y", "1", 1)
+
+
 def is_admin(client_endpoint: str, access_token: str, timeout: float = 10, ca_bundle: str | None = None) -> bool:
     """`profile` says whether the token's user administers the portal."""
     body = _call(client_endpoint, "profile", access_token, timeout, ca_bundle)
-    return bool(body and isinstance(body["result"], dict) and body["result"].get("ADMIN") in (True, "Y", "1", 1))
+    return bool(body and isinstance(body["result"], dict) and admin_flag(body["result"]))
 
 
 def token_works(client_endpoint: str, access_token: str, timeout: float = 10, ca_bundle: str | None = None) -> bool:
