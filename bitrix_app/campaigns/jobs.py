@@ -1,17 +1,14 @@
 """Campaign jobs: the cron entry queues one run per active portal; a run enters customers and runs actions."""
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy import select
 
 from bitrix_app.jobs.queues import BULK, DEFAULT
 from bitrix_app.jobs.registry import CRON_TIMEOUT, enqueue_job, job
-from bitrix_app.portals import lifecycle
+from bitrix_app.portals import NOT_INSTALLED, lifecycle, portal_installed
 from bitrix_app.scope import AppServices, PortalScope, app_services, portal_scope
 from bitrix_app.store.models import PortalRecord
 
-log = logging.getLogger(__name__)
 TIMEOUT = 3600  # seconds: entering a large segment is local work; actions are sliced (execute.MAX_ENTRIES)
 
 
@@ -36,11 +33,10 @@ def run_slice(scope: PortalScope, code: str | None = None, slice_no: int = 0) ->
 
     member_id = scope.member_id
     with scope.transaction() as s:
-        status = s.scalar(select(PortalRecord.status).where(PortalRecord.member_id == member_id))
-    ctx = context_for(scope) if status not in (None, lifecycle.DELETED) else None
+        installed = portal_installed(s, member_id, "campaign run")
+    ctx = context_for(scope) if installed else None
     if ctx is None:
-        log.info("campaign run of %s skipped: the app is not installed there", member_id)
-        return {"skipped": "unknown portal"}
+        return {"skipped": NOT_INSTALLED}
     try:
         result = run(ctx, code)
     except CampaignNotFound as exc:  # deleted after the run was queued

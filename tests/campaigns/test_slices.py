@@ -109,5 +109,5 @@ def test_a_scheduled_run_that_lost_its_lock_stops_between_rounds_and_a_later_run
 
 def test_a_run_for_an_unknown_portal_ends_quietly(ce, caplog):
     with ce.env.app.app_context(), caplog.at_level("INFO"):
-        assert jobs.run_portal("no-such-portal") == {"skipped": "unknown portal"}
-    assert "not installed" in caplog.text
+        assert jobs.run_portal("no-such-portal") == {"skipped": "the portal is not installed"}
+    assert "campaign run for member_id no-such-portal skipped: no such portal" in caplog.text

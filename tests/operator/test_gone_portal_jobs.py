@@ -82,3 +82,16 @@ def test_a_deferred_message_of_an_uninstalled_portal_is_recorded_as_skipped(port
     with portal.session() as s:
         [row] = s.query(MessageRecord).all()
         assert (row.status, row.reason) == ("skipped", "the portal is not installed")
+
+
+def test_a_segment_write_back_or_campaign_run_of_an_uninstalled_portal_ends_quietly(portal, caplog):
+    from bitrix_app.campaigns.jobs import run_portal
+    from bitrix_app.segments.crm.writeback import write_back
+
+    caplog.set_level(logging.INFO, "bitrix_app.portals.installed")
+    _uninstall(portal)
+    with portal.app.app_context():
+        assert write_back(portal.member_id) == {"skipped": "the portal is not installed"}
+        assert run_portal(portal.member_id) == {"skipped": "the portal is not installed"}
+    for job in ("segment write-back", "campaign run"):
+        assert f"{job} for member_id {portal.member_id} skipped: the portal was uninstalled" in caplog.text

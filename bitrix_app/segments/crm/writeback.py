@@ -14,13 +14,12 @@ from sqlalchemy import select, update
 
 from bitrix_app.jobs.queues import BULK
 from bitrix_app.jobs.registry import enqueue_job, job
-from bitrix_app.portals import LIFECYCLE_CELLS
+from bitrix_app.portals import LIFECYCLE_CELLS, NOT_INSTALLED, portal_installed
 from bitrix_app.rest.batching import MAX_COMMANDS, chunks
 from bitrix_app.scope import PortalScope, portal_scope
 from bitrix_app.store.db import transaction
-from bitrix_app.store.models import PortalRecord, utc
+from bitrix_app.store.models import utc
 from bitrix_app.store.segment_models import CustomerFigures as CF
-from bitrix_app.store.statuses import PortalStatus
 
 log = logging.getLogger(__name__)
 PAGE = 500  # rows per round: ten batch requests sent together
@@ -63,10 +62,8 @@ def write_back_slice(scope: PortalScope, limit: int = 5000, after: int = 0, budg
     """`write_back` on a portal's scope: at most `budget` seconds of the scope's clock."""
     member_id, factory, clock = scope.member_id, scope.sessions, scope.clock
     with transaction(factory) as s:
-        status = s.scalar(select(PortalRecord.status).where(PortalRecord.member_id == member_id))
-    if status in (None, PortalStatus.DELETED):
-        log.info("segment write-back of %s skipped: the app is not installed there", member_id)
-        return {"status": "skipped", "reason": "the app is not installed in this portal"}
+        if not portal_installed(s, member_id, "segment write-back"):
+            return {"skipped": NOT_INSTALLED}
     client, report, items = scope.on_lane("bulk").client, _Report(), None
     last, done, started = after, 0, clock.now()
     sliced = False
