@@ -111,12 +111,12 @@ def spec_of(target: Callable[..., Any] | JobSpec | JobRef) -> JobSpec:
 
 
 def enqueue_job(connection: Redis, target: Callable[..., Any] | JobSpec | JobRef, *args: Any,
-                job_id: str | None = None, at=None, delay=None, timeout: int | None = None, **kwargs: Any):
+                job_id: str | None = None, at=None, delay=None, **kwargs: Any):
     """Enqueue a declared job with its spec's queue, time limit and retries. `job_id`, `at` and `delay` are per
-    call; `timeout` overrides the spec only where the limit is a setting (the drain's `SYNC_JOB_TIMEOUT`)."""
+    call."""
     spec = spec_of(target)
     return enqueue(connection, spec.queue, spec.path, *args, job_id=job_id, retry=spec.rq_retry(), at=at,
-                   delay=delay, timeout=spec.timeout if timeout is None else timeout, **kwargs)
+                   delay=delay, timeout=spec.timeout, **kwargs)
 
 
 def all_jobs(families: tuple[str, ...] = FAMILIES) -> dict[str, JobSpec]:

@@ -39,27 +39,26 @@ log = logging.getLogger(__name__)
 WINDOW = 500
 LEASE_TTL = lease.SHORT_TTL
 BLOCKED_PAUSE = timedelta(hours=1)
-JOB_TIMEOUT = 300  # seconds: RQ's limit for one slice (what `dispatch.kick` queues with)
+JOB_TIMEOUT = 300  # seconds: RQ's limit for every slice, however it was queued (kick, retry, sweep, hand-over)
 SLICE_SECONDS = 120.0  # a slice stops taking new windows after this long: well under JOB_TIMEOUT
 
 
 @dataclass(frozen=True)
 class SliceLimits:
     """How long one slice may work; settable as numbers in the app's config (`create_app` overrides):
-    `SYNC_SLICE_SECONDS`, `SYNC_SLICE_WINDOWS`, `SYNC_LEASE_SECONDS`, `SYNC_JOB_TIMEOUT`."""
+    `SYNC_SLICE_SECONDS`, `SYNC_SLICE_WINDOWS`, `SYNC_LEASE_SECONDS`. The job time limit is the declared
+    `JOB_TIMEOUT`; the slice budget keeps a slice well under it."""
 
     seconds: float = SLICE_SECONDS
     windows: int | None = None
     ttl: timedelta = LEASE_TTL
-    job_timeout: int = JOB_TIMEOUT
 
     @classmethod
     def from_settings(cls, extra: Mapping[str, Any]) -> "SliceLimits":
         windows = extra.get("SYNC_SLICE_WINDOWS")
         return cls(seconds=float(extra.get("SYNC_SLICE_SECONDS", SLICE_SECONDS)),
                    windows=int(windows) if windows not in (None, "") else None,
-                   ttl=timedelta(seconds=float(extra.get("SYNC_LEASE_SECONDS", LEASE_TTL.total_seconds()))),
-                   job_timeout=int(extra.get("SYNC_JOB_TIMEOUT", JOB_TIMEOUT)))
+                   ttl=timedelta(seconds=float(extra.get("SYNC_LEASE_SECONDS", LEASE_TTL.total_seconds()))))
 
 
 def lease_name(member_id: str) -> str:
@@ -148,8 +147,7 @@ def _hand_over(scope: "PortalScope", owner: str, limits: SliceLimits) -> bool:
         return False
     try:
         conn.set(dispatch.kick_key(member_id), "1", ex=dispatch.KICK_TTL)  # a drain is queued: kicks join it
-        enqueue_job(conn, run, member_id, owner=successor, job_id=slice_job_id(member_id, successor),
-                    timeout=limits.job_timeout)
+        enqueue_job(conn, run, member_id, owner=successor, job_id=slice_job_id(member_id, successor))
     except RedisError as exc:
         log.warning("could not queue the next drain slice of %s (%s); the sweeper will", member_id,
                     type(exc).__name__)

@@ -118,8 +118,8 @@ def test_a_job_named_by_reference_takes_its_spec_and_per_call_options(redis_conn
     later = enqueue_job(redis_conn, SYNC_DRAIN, "m-1", job_id="drain-m-1", at=at)
     assert (later.origin, later.func_name, later.timeout, later.retries_left) == ("sync", SYNC_DRAIN.path, 300, None)
     assert later.id in queue("sync", redis_conn).scheduled_job_registry.get_job_ids()
-    longer = enqueue_job(redis_conn, SYNC_DRAIN, "m-1", owner="next", timeout=900, delay=timedelta(minutes=1))
-    assert (longer.timeout, longer.kwargs) == (900, {"owner": "next"})
+    handed = enqueue_job(redis_conn, SYNC_DRAIN, "m-1", owner="next", delay=timedelta(minutes=1))
+    assert (handed.timeout, handed.kwargs) == (300, {"owner": "next"})  # every drain job: its declared limit
 
 
 def test_only_declared_jobs_can_be_enqueued(redis_conn):

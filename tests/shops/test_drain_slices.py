@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from rq.job import Job
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import select
 
@@ -115,6 +116,17 @@ def test_a_sweep_during_a_handover_does_not_start_a_second_drain(portal_env, clo
             dispatch.sweep(s, shop.env.redis, clock.now())
         assert drain.run(shop.member_id)["status"] == "busy"  # what the sweeper queued: the successor holds on
     assert _holder(shop).owner == successor
+    shop.work()
+    _assert_each_order_one_deal(shop)
+
+
+def test_a_handed_over_slice_runs_under_the_drains_declared_time_limit(portal_env, clock, small_windows):
+    shop = _shop(portal_env, clock, SYNC_SLICE_WINDOWS=1, SYNC_JOB_TIMEOUT=900)  # no such setting: ignored
+    _post_orders(shop)
+    with shop.env.app.app_context():
+        assert drain.run(shop.member_id)["status"] == "handed_over"
+    queued = Job.fetch(drain.slice_job_id(shop.member_id, _holder(shop).owner), connection=shop.env.redis)
+    assert queued.timeout == drain.run.job_spec.timeout == drain.JOB_TIMEOUT  # as a kick or a retry queues it
     shop.work()
     _assert_each_order_one_deal(shop)
 
