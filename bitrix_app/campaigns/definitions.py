@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validates_schema
@@ -149,17 +150,27 @@ def segment_codes(session: Session, member_id: str) -> list[str]:
     return [view["code"] for view in definitions_listing(session, member_id)]
 
 
-def require_segment(session: Session, member_id: str, code: str) -> None:
-    """A campaign can only follow a segment the portal has (ValidationError on "segment" otherwise)."""
-    codes = segment_codes(session, member_id)
-    if code not in codes:
+def require_segment(session: Session, member_id: str, code: str, known: Collection[str] | None = None) -> None:
+    """A campaign can only follow a segment the portal has (ValidationError on "segment" otherwise); `known`:
+    the portal's segment codes when the caller has read them already."""
+    from bitrix_app.segments import UnknownSegment, require_code
+
+    try:
+        if known is None:
+            require_code(session, member_id, code)
+        elif code not in known:
+            raise UnknownSegment(code)
+    except UnknownSegment:
+        codes = segment_codes(session, member_id) if known is None else sorted(known)
         raise ValidationError({"segment": [f"The portal has no segment {code}: define it first "
-                                           f"(segments define) or use one of: {', '.join(codes)}."]})
+                                           f"(segments define) or use one of: {', '.join(codes)}."]}) from None
 
 
-def create(session: Session, member_id: str, data: dict, now: datetime) -> Campaign:
+def create(session: Session, member_id: str, data: dict, now: datetime,
+           known_segments: Collection[str] | None = None) -> Campaign:
+    """A new campaign; `known_segments`: the portal's segment codes, when the caller has read them already."""
     clean = validate(data)
-    require_segment(session, member_id, clean["segment"])
+    require_segment(session, member_id, clean["segment"], known_segments)
     if session.scalar(select(Campaign.id).where(Campaign.member_id == member_id, Campaign.code == clean["code"])):
         raise CampaignExists(f"campaign {clean['code']} exists; update it instead")
     row = Campaign(member_id=member_id, created_at=now)

@@ -85,6 +85,6 @@ def install(session: Session, member_id: str, now: datetime, codes: list[str] | 
         raise ValidationError({code: [why] for code, why in out["skipped"].items()})
     for code, data in wanted:
         if code not in have and code not in out["skipped"]:
-            definitions.create(session, member_id, data, now)
+            definitions.create(session, member_id, data, now, known_segments=segments)
             out["installed"].append(code)
     return out
