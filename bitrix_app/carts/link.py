@@ -1,7 +1,7 @@
 """Where orders meet carts: an order closes its customer's carts and takes over an abandoned-cart deal.
 
-An order hook (`crm.hooks.OrderHook`, listed in the event-type registry's `ORDER_HOOKS`): the order sync
-calls it without importing carts."""
+An order hook (`ORDER_HOOK`, named in the event-type registry's `ORDER_HOOKS`): the order sync calls it
+without importing carts."""
 from __future__ import annotations
 
 from sqlalchemy import or_, select, update
@@ -11,7 +11,7 @@ from bitrix_app.store.db import transaction
 from bitrix_app.store.shop_models import Cart
 
 from bitrix_app.crm.context import SyncContext
-from bitrix_app.crm.hooks import OrderUnderWay as OrderJob
+from bitrix_app.crm.hooks import OrderHook, OrderUnderWay as OrderJob
 
 LIVE = ("open", "abandoned")
 
@@ -58,3 +58,6 @@ def mark_ordered(session: Session, ctx: SyncContext, job: OrderJob) -> None:
     if not match:
         return
     session.execute(update(Cart).where(or_(*match)).values(state="ordered", order_id=job.order["order_id"]))
+
+
+ORDER_HOOK = OrderHook(find_takeovers, mark_ordered)

@@ -1,15 +1,17 @@
 """What other packages may do while the sync applies a window's orders, without the sync importing them.
 
-The modules named in the event-type registry's `ORDER_HOOKS` (today `carts.link`: an order closes its
-customer's carts and takes over an abandoned-cart deal) provide the two functions of `OrderHook`; the order
-sync calls them at the two points named there."""
+The event-type registry's `ORDER_HOOKS` names `OrderHook`s by dotted path (today `carts.link.ORDER_HOOK`: an
+order closes its customer's carts and takes over an abandoned-cart deal); the order sync calls their two
+functions at the two points named there."""
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Callable, Protocol
 
 from sqlalchemy.orm import Session
 
-from bitrix_app.orders.event_types import ORDER_HOOKS, resolve
+from bitrix_app.jobs.registry import resolve
+from bitrix_app.orders.event_types import ORDER_HOOKS
 
 from .context import SyncContext
 from .customers import Person
@@ -28,12 +30,14 @@ class OrderUnderWay(Protocol):
     def order(self) -> dict: ...
 
 
-class OrderHook(Protocol):
-    def find_takeovers(self, ctx: SyncContext, jobs: list[OrderUnderWay]) -> None:
-        """Before the deals are built, for the orders without a deal yet: may set `takeover_deal`."""
+@dataclass(frozen=True)
+class OrderHook:
+    """`find_takeovers(ctx, jobs)`: before the deals are built, for the orders without a deal yet; may set
+    `takeover_deal`. `mark_ordered(session, ctx, job)`: in the transaction that stores the order (every job of
+    the window, failed ones too)."""
 
-    def mark_ordered(self, session: Session, ctx: SyncContext, job: OrderUnderWay) -> None:
-        """In the transaction that stores the order (every job of the window, failed ones too)."""
+    find_takeovers: Callable[[SyncContext, list[OrderUnderWay]], None]
+    mark_ordered: Callable[[Session, SyncContext, OrderUnderWay], None]
 
 
 def order_hooks() -> list[OrderHook]:

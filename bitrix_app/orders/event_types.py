@@ -7,15 +7,14 @@ handler). The edge reads the schemas (`orders.schemas`: validation, OpenAPI), th
 
 Why here, and why handlers are dotted paths: the registry sits with the shop-event schemas, at the bottom of
 the packages that read it, so the edge can load it without importing the sync. Handlers live above it
-(`sync`, `carts`); naming them by dotted path, resolved only when a window is applied, keeps every import
-pointing down: the drain does not import `carts`, and neither `carts` nor `sync` imports the other.
+(`sync`, `carts`); naming them by dotted path (`module.attribute`), resolved by `jobs.registry.resolve` only
+when a window is applied, keeps every import pointing down: the drain does not import `carts`, and neither
+`carts` nor `sync` imports the other.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from typing import Callable
 
 from marshmallow import Schema
@@ -78,9 +77,9 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("cart.reminder_due", None, None, Phase.DUE, _DUE),
 )
 
-# Modules that react to the orders of a window (`find_takeovers(ctx, jobs)` before the deals are built,
-# `mark_ordered(session, ctx, job)` while the orders are stored): carts close and hand over their deals.
-ORDER_HOOKS: tuple[str, ...] = ("bitrix_app.carts.link",)
+# Dotted paths of the `crm.hooks.OrderHook`s that react to the orders of a window (`find_takeovers` before the
+# deals are built, `mark_ordered` while the orders are stored): carts close and hand over their deals.
+ORDER_HOOKS: tuple[str, ...] = ("bitrix_app.carts.link.ORDER_HOOK",)
 
 BY_NAME = {t.name: t for t in EVENT_TYPES}
 
@@ -98,15 +97,3 @@ def is_internal(name: str) -> bool:
 def subject_of(event: dict) -> str:
     """What a loaded shop event is about."""
     return BY_NAME[event["type"]].subject(event["data"])
-
-
-@lru_cache(maxsize=None)
-def resolve(path: str):
-    """The object a dotted path names (module attribute, or the module itself)."""
-    try:
-        return importlib.import_module(path)
-    except ModuleNotFoundError as exc:
-        if exc.name != path:
-            raise
-        module, _, name = path.rpartition(".")
-        return getattr(importlib.import_module(module), name)

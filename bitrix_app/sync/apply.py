@@ -5,7 +5,8 @@ from __future__ import annotations
 from bitrix_app.crm.context import SyncContext
 from bitrix_app.crm.window import WindowEvent
 from bitrix_app.inbox.outcomes import Outcome, skipped
-from bitrix_app.orders.event_types import BY_NAME, PHASES, resolve
+from bitrix_app.jobs.registry import resolve
+from bitrix_app.orders.event_types import BY_NAME, PHASES
 
 
 def apply_window(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:

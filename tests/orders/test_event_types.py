@@ -7,7 +7,9 @@ from bitrix_app.carts import rules
 from bitrix_app.crm.window import WindowEvent
 from bitrix_app.inbox.accept import subject_of
 from bitrix_app.orders import event_types
-from bitrix_app.orders.event_types import EVENT_TYPES, ORDER_HOOKS, PHASES, resolve
+from bitrix_app.crm.hooks import OrderHook
+from bitrix_app.jobs.registry import resolve
+from bitrix_app.orders.event_types import EVENT_TYPES, ORDER_HOOKS, PHASES
 from bitrix_app.orders.schemas import DATA_SCHEMAS, ShopEventSchema, schema_instance
 from bitrix_app.sync import apply as sync_apply
 
@@ -52,6 +54,7 @@ def test_the_shop_schemas_and_the_internal_steps_are_all_registered():
 def test_every_order_hook_provides_both_steps():
     for path in ORDER_HOOKS:
         hook = resolve(path)
+        assert isinstance(hook, OrderHook)
         assert callable(hook.find_takeovers) and callable(hook.mark_ordered)
 
 
