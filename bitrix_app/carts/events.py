@@ -42,7 +42,7 @@ def apply_due(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]
 
 def _carts(ctx: SyncContext, events: list[WindowEvent]) -> dict[tuple[str, str], Cart]:
     keys = list({(e.shop_id, e.data["cart_id"]) for e in events})
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         return {(c.shop_id, c.cart_id): c for c in s.scalars(select(Cart).where(
             Cart.member_id == ctx.member_id, tuple_(Cart.shop_id, Cart.cart_id).in_(keys)))}
 
@@ -80,7 +80,7 @@ def _close_ordered(ctx: SyncContext, carts: list[Cart]) -> dict[int, str]:
     """Open carts that an order already closed are marked ordered; every cart learns its local customer."""
     if not carts:
         return {}
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         closing, owners = ordered.closing_orders(s, ctx.member_id, carts)
         for cart in carts:
             row = s.get(Cart, cart.id)
@@ -96,7 +96,7 @@ def _close_ordered(ctx: SyncContext, carts: list[Cart]) -> dict[int, str]:
 def _persist_abandon(ctx: SyncContext, jobs: list[abandon.AbandonJob], ignore: dict[int, str],
                      now: datetime) -> None:
     timers_due = []
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         for cart_id in ignore:
             cart = s.get(Cart, cart_id)
             if cart is not None and cart.state == "open":
@@ -124,7 +124,7 @@ def _remind(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
     events, out = remind.latest_only(events)
     carts = _carts(ctx, events)
     jobs = []
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         customers = remind.load_customers(s, list(carts.values()))
     for ev in events:
         cart = carts.get((ev.shop_id, ev.data["cart_id"]))
@@ -138,7 +138,7 @@ def _remind(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
     outcomes, done = remind.send(ctx, jobs)
     out.update(outcomes)
     timers_due = []
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         for cart_row_id, n in done.items():
             cart = s.get(Cart, cart_row_id)
             if cart is None:

@@ -22,7 +22,7 @@ def find_takeovers(ctx: SyncContext, jobs: list[OrderJob]) -> None:
     if not jobs:
         return
     taken: set[int] = set()
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         for job in jobs:
             cart = None
             cart_id = job.order.get("cart_id")

@@ -89,7 +89,7 @@ def message_for(ctx: SyncContext, cart: Cart, n: int, to: messaging.Recipient,
 
 
 def _templates(ctx: SyncContext) -> tuple[templates.Template, ...]:
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         language = templates.language_of(s, ctx.member_id)
         return tuple(templates.get(s, ctx.member_id, code, language) for code in TEMPLATES)
 

@@ -31,7 +31,7 @@ def newest_per_cart(events: list[WindowEvent]) -> tuple[dict[tuple[str, str], Wi
 def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
     newest, outcomes = newest_per_cart(events)
     now = ctx.clock.now()
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         stored = {(c.shop_id, c.cart_id): c for c in s.scalars(select(Cart).where(
             tuple_(Cart.shop_id, Cart.cart_id).in_(list(newest))))} if newest else {}
     fresh = {}
@@ -44,7 +44,7 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
     outcomes.update(_refresh_deals(ctx, {k: ev for k, ev in fresh.items() if _rows_change(stored.get(k), ev)}))
     timers_due: list[tuple[Cart, datetime | None]] = []
     cancels: list[tuple[Cart, datetime]] = []
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         owners = _customer_index(s, ctx.member_id, [ev for ev in fresh.values() if ev.type == "cart.updated"])
         for key, ev in fresh.items():
             if ev.id in outcomes:
@@ -123,7 +123,7 @@ def _refresh_deals(ctx: SyncContext, events: dict[tuple[str, str], WindowEvent])
     """Product rows and amount of abandoned-cart deals whose cart changed; failures come back as retries."""
     if not events:
         return {}
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         deals = {(shop, cart): deal for shop, cart, deal in s.execute(select(
             Cart.shop_id, Cart.cart_id, Cart.deal_id).where(tuple_(Cart.shop_id, Cart.cart_id).in_(list(events))))}
     commands, labels = {}, {}

@@ -5,13 +5,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
+from bitrix_app.scope import ScopedContext
 from bitrix_app.shops.settings import ShopSettings, get_settings
 from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.shop_models import Shop
-
-from bitrix_app.scope import ScopedContext
 
 if TYPE_CHECKING:
     from bitrix_app.scope import PortalScope
@@ -29,18 +27,9 @@ class SyncContext(ScopedContext):
     settings: ShopSettings  # the shops' settings of the portal (not the app's: those are `scope.settings`)
     shop_names: dict[str, str] = field(default_factory=dict)
 
-
-
-    @property
-    def factory(self) -> sessionmaker[Session]:
-        return self.scope.sessions
-
     @property
     def clock(self) -> Any:
         return self.scope.clock
-
-
-
 
 
 def build(scope: PortalScope) -> SyncContext | None:

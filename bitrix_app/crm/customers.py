@@ -99,7 +99,7 @@ def resolve(ctx: SyncContext, people: list[Person]) -> None:
 
 def _local(ctx: SyncContext, groups: list[_Group]) -> None:
     wanted = [k for g in groups for k in g.keys]
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         owners = dict(s.execute(select(CustomerKey.key, CustomerKey.customer_id).where(
             CustomerKey.member_id == ctx.member_id, CustomerKey.key.in_(wanted))).all())
         rows = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_(set(owners.values()))))}
@@ -213,7 +213,7 @@ def _write(ctx: SyncContext, groups: list[_Group]) -> None:
 
 
 def _persist(ctx: SyncContext, groups: list[_Group]) -> None:
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         for group in groups:
             if group.contact_id is None and group.customer is None:
                 continue

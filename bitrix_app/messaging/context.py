@@ -50,10 +50,6 @@ class PortalMessaging(ScopedContext):
     responsible_id: int | None
     fixed_clock: Any = None
 
-
-
     @property
     def clock(self) -> Any:
         return self.fixed_clock or self.scope.clock
-
-

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from bitrix_app.scope import ScopedContext
 from bitrix_app.segments import OrderFact
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
@@ -17,8 +18,6 @@ from bitrix_app.store.shop_models import OrderRecord
 
 from . import documents
 from .documents import Kind
-
-from bitrix_app.scope import ScopedContext
 
 if TYPE_CHECKING:
     from bitrix_app.scope import PortalScope
@@ -44,10 +43,6 @@ class RobotContext(ScopedContext):
     now: datetime
     call_id: int | None = None  # the stored robot call (an idempotency key for what the action sends)
     _document: dict | None = field(default=None, repr=False)
-
-
-
-
 
     def _parsed(self) -> tuple[Kind, int]:
         parsed = documents.parse(self.document_id)

@@ -30,6 +30,6 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
 def _refresh_segments(ctx: SyncContext, customer_ids: set[int]) -> None:
     """A new birthday or gender moves birthday and demographic segments at once."""
     if customer_ids:
-        with transaction(ctx.factory) as s:
+        with transaction(ctx.sessions) as s:
             refresh_quietly(s, ctx.member_id, sorted(customer_ids), ctx.clock.now())
         enqueue_write_back(ctx.member_id, connection=ctx.redis)

@@ -68,7 +68,7 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
 
 def _records(ctx: SyncContext, keys: list[tuple[str, str]]) -> dict[tuple[str, str], OrderRecord]:
     found = {}
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         for n in range(0, len(keys), 500):
             part = keys[n:n + 500]
             for rec in s.scalars(select(OrderRecord).where(tuple_(OrderRecord.shop_id, OrderRecord.order_id).in_(part))):
@@ -95,7 +95,7 @@ def _send(ctx: SyncContext, jobs: list[deals.OrderJob]) -> None:
 
 
 def _persist(ctx: SyncContext, jobs: list[deals.OrderJob], hooks) -> None:
-    with transaction(ctx.factory) as s:
+    with transaction(ctx.sessions) as s:
         touched: set[int] = set()  # customers whose segment figures change with these orders
         for job in jobs:
             for hook in hooks:
