@@ -6,7 +6,6 @@ from flask import Flask, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from bitrix_app.jsonsafe import UnsafeJson
 from bitrix_app.rest.errors import CertificateUntrusted
 
 
@@ -34,10 +33,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def _validation(err: ValidationError):
         return _body("validation_error", "the request has invalid fields", {"fields": err.messages}), 422
-
-    @app.errorhandler(UnsafeJson)
-    def _unsafe_json(err: UnsafeJson):  # a view that parsed a JSON text of the request itself
-        return _body("invalid_json", str(err)), 400
 
     @app.errorhandler(CertificateUntrusted)
     def _untrusted(err: CertificateUntrusted):  # this deployment does not trust the portal: says which setting
