@@ -7,20 +7,23 @@ from bitrix_app.orders.normalise import MEANINGFUL
 from bitrix_app.orders.schemas import DATA_SCHEMAS
 
 _REF = "#/components/schemas/"
-# component name of each data schema, and of the event envelope that carries it
-_DATA_NAMES = {"OrderSchema": "Order", "CartSchema": "Cart", "CartClearedSchema": "CartCleared",
-               "CustomerUpdatedSchema": "CustomerUpdated"}
 EVENT_BODY = {"oneOf": [{"$ref": f"{_REF}ShopEvent"}, {"$ref": f"{_REF}ShopEventBatch"}]}
 
 
-def _envelope(kinds: list[str], data: str, base: dict) -> dict:
+def _data_name(kind: str) -> str:
+    """The component name of an event type's data schema (apispec's: OrderSchema -> Order)."""
+    return DATA_SCHEMAS[kind].__name__.removesuffix("Schema")
+
+
+def _envelope(kind: str, base: dict) -> dict:
+    data = _data_name(kind)
     return {
         "type": "object",
-        "description": f"An event of type {kinds[0]}; its data follows the {data} schema.",
+        "description": f"An event of type {kind}; its data follows the {data} schema.",
         "required": ["event_id", "type", "occurred_at", "data"],
         "properties": {
             "event_id": base["properties"]["event_id"],
-            "type": {"type": "string", "enum": kinds},
+            "type": {"type": "string", "enum": [kind]},
             "occurred_at": base["properties"]["occurred_at"],
             "data": {"$ref": f"{_REF}{data}"},
         },
@@ -32,17 +35,23 @@ def _event_name(kind: str) -> str:
     return "".join(part.title() for part in kind.split(".")) + "Event"
 
 
+def _type_to_data() -> str:
+    """`order.created and order.updated: Order; cart.updated: Cart; ...` from the registry's data schemas."""
+    kinds: dict[str, list[str]] = {}
+    for kind in DATA_SCHEMAS:
+        kinds.setdefault(_data_name(kind), []).append(kind)
+    return "; ".join(f"{' and '.join(names)}: {data}" for data, names in kinds.items())
+
+
 def event_components(generated: dict) -> dict[str, dict]:
     """Components that replace or add to apispec's output: ShopEvent as a discriminated union of one
     envelope per data schema, and CustomerUpdated with its phone-or-e-mail rule."""
     base = generated["ShopEvent"]
-    envelopes = {_event_name(kind): _envelope([kind], _DATA_NAMES[schema.__name__], base)
-                 for kind, schema in DATA_SCHEMAS.items()}
+    envelopes = {_event_name(kind): _envelope(kind, base) for kind in DATA_SCHEMAS}
     shop_event = {
         "type": "object",
-        "description": "One shop event. type selects the schema of data (order.created and order.updated: "
-                       "Order; cart.updated: Cart; cart.cleared: CartCleared; customer.updated: "
-                       "CustomerUpdated). A body with an events array is a batch, not a single event.",
+        "description": f"One shop event. type selects the schema of data ({_type_to_data()}). "
+                       "A body with an events array is a batch, not a single event.",
         "required": base["required"],
         "properties": {**base["properties"], "data": {"type": "object"}},
         "not": {"required": ["events"]},

@@ -329,6 +329,18 @@ def test_openapi_events_endpoint_is_signed_and_answers_every_status():
     assert event["discriminator"]["mapping"]["order.updated"] == "#/components/schemas/OrderUpdatedEvent"
     updated = spec["components"]["schemas"]["OrderUpdatedEvent"]["properties"]
     assert updated["data"] == {"$ref": "#/components/schemas/Order"} and updated["type"]["enum"] == ["order.updated"]
+    assert ("(order.created and order.updated: Order; cart.updated: Cart; cart.cleared: CartCleared; "
+            "customer.updated: CustomerUpdated)") in event["description"]  # what the registry declares
+
+
+def test_the_openapi_shop_event_follows_the_event_type_registry(monkeypatch):
+    from bitrix_app.orders import openapi_events
+    from bitrix_app.orders.event_data import CartSchema
+
+    monkeypatch.setattr(openapi_events, "DATA_SCHEMAS", {"order.created": CartSchema, "order.updated": CartSchema})
+    components = openapi_events.event_components(openapi_spec("https://app.example.com")["components"]["schemas"])
+    assert "(order.created and order.updated: Cart)" in components["ShopEvent"]["description"]
+    assert components["OrderCreatedEvent"]["properties"]["data"] == {"$ref": "#/components/schemas/Cart"}
 
 
 def test_openapi_platform_webhooks_and_decimal_bounds():
