@@ -6,14 +6,14 @@ from flask import Blueprint, jsonify
 
 from webedge import services
 from bitrix_app.health import check
+from webedge.errors import RETRY_AFTER
 
 bp = Blueprint("health", __name__)
-RETRY_AFTER = "30"
 
 
 @bp.get("/healthz")
 def healthz():
     report = check(services.ext("engine"), services.redis())
     if report["status"] == "error":
-        return jsonify(report), 503, {"Retry-After": RETRY_AFTER}
+        return jsonify(report), 503, {"Retry-After": str(RETRY_AFTER)}
     return jsonify(report), 200

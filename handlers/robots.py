@@ -3,26 +3,18 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from marshmallow import ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bitrix_app.portals import CallbackRejected
 from bitrix_app.robots import calls
 from bitrix_app.schemas.robot import CODE, RobotCallSchema
 from bitrix_app.scope import app_services
-from webedge.errors import ApiError
+from webedge.errors import ApiError, database_down
 from webedge.portal_form import parse, unauthorized
 
 bp = Blueprint("robots", __name__)
-RETRY_AFTER = "30"
-
-
-@bp.errorhandler(OperationalError)
-@bp.errorhandler(InterfaceError)
-def _database_down(err):
-    """The call could not be stored (a 5xx always means "not stored"; a stored call answers 200 even when its
-    run could not be queued: the sweeper queues it)."""
-    body = {"error": "unavailable", "message": "the call cannot be stored right now", "details": {}}
-    return jsonify(body), 503, {"Retry-After": RETRY_AFTER}
+# A 5xx always means "not stored"; a stored call answers 200 even when its run could not be queued: the sweeper
+# queues it.
+database_down(bp, "the call cannot be stored right now")
 
 
 @bp.post("/robots/<code>")

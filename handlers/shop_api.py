@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bitrix_app import jsonsafe
 from webedge import services
@@ -21,20 +20,12 @@ from bitrix_app.promo.signing import request_problem
 from bitrix_app.shops.cache import generation
 from bitrix_app.shops.connections import IngestShop, for_ingest
 from bitrix_app.store.db import transaction
-from webedge.errors import ApiError
+from webedge.errors import RETRY_AFTER, ApiError, database_down
 
 bp = Blueprint("shop_api", __name__, url_prefix="/shop/v1")
 MAX_BODY = 1024 * 1024
-RETRY_AFTER = 30  # seconds a shop waits before sending again while the database is down
-
-
-@bp.errorhandler(OperationalError)
-@bp.errorhandler(InterfaceError)
-def _database_down(err):
-    """Nothing can be stored: tell the shop to send again later (it keeps the event; we stored nothing)."""
-    body = {"error": "unavailable", "message": "events cannot be stored right now; send them again later",
-            "details": {"retry_after": RETRY_AFTER}}
-    return jsonify(body), 503, {"Retry-After": str(RETRY_AFTER)}
+# Nothing can be stored: the shop keeps the event and sends it again later.
+database_down(bp, "events cannot be stored right now; send them again later", {"retry_after": RETRY_AFTER})
 
 
 @bp.get("/openapi.json")

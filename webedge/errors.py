@@ -2,8 +2,9 @@
 hostile bodies into 400s is installed with it (webedge/edge.py)."""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Blueprint, Flask, jsonify
 from marshmallow import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from bitrix_app.rest.errors import CertificateUntrusted
@@ -19,6 +20,19 @@ class ApiError(Exception):
 
 def _body(code: str, message: str, details: dict | None = None):
     return jsonify({"error": code, "message": message, "details": details or {}})
+
+
+RETRY_AFTER = 30  # seconds a caller waits before trying again while the database is down
+
+
+def database_down(bp: Blueprint, message: str, details: dict | None = None) -> None:
+    """Answer the blueprint's database outages with 503 and Retry-After: nothing was stored, send it again."""
+
+    def _unavailable(err):
+        return _body("unavailable", message, details), 503, {"Retry-After": str(RETRY_AFTER)}
+
+    bp.register_error_handler(OperationalError, _unavailable)
+    bp.register_error_handler(InterfaceError, _unavailable)
 
 
 def register(app: Flask) -> None:
