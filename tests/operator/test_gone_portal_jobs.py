@@ -86,7 +86,7 @@ def test_a_deferred_message_of_an_uninstalled_portal_is_recorded_as_skipped(port
 
 def test_a_segment_write_back_or_campaign_run_of_an_uninstalled_portal_ends_quietly(portal, caplog):
     from bitrix_app.campaigns.jobs import run_portal
-    from bitrix_app.segments.crm.writeback import write_back
+    from bitrix_app.segments import write_back
 
     caplog.set_level(logging.INFO, "bitrix_app.portals.installed")
     _uninstall(portal)
