@@ -2,6 +2,8 @@
 promo-code check; OpenAPI."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 
@@ -40,7 +42,7 @@ def events(shop_id: str):
         raise ApiError(401, "bad_signature", f"{GENERIC_HEADER} is missing or does not match the body")
     body = _json(raw)
     try:
-        loaded = load_events(body, portal_currencies(app_services(), shop.member_id))
+        loaded = load_events(body, shop.currencies)
     except ValidationError as err:
         raise ApiError(422, "validation_error", "the events have invalid fields", {"fields": err.messages}) from err
     return _store(shop, loaded, body["events"] if "events" in body else [body])
@@ -71,7 +73,7 @@ def platform_webhook(shop_id: str, platform: str):
         canonical = adapter.to_events(_json(raw), request.headers.get(adapter.topic_header))
         if not canonical:
             return jsonify({"status": "ignored", "accepted": 0, "duplicates": 0}), 200
-        loaded = load_events({"events": canonical}, portal_currencies(app_services(), shop.member_id))
+        loaded = load_events({"events": canonical}, shop.currencies)
     except AdapterError as err:
         raise ApiError(422, "unmappable_payload", str(err)) from err
     except ValidationError as err:
@@ -81,8 +83,11 @@ def platform_webhook(shop_id: str, platform: str):
 
 
 def _lookup(shop_id: str) -> IngestShop | None:
-    with transaction(services.session_factory()) as s:
-        return for_ingest(s, services.cipher(), shop_id)
+    """The shop with its portal's currency codes, cached together (same generation and TTL) by `_shop`."""
+    svc = app_services()
+    with svc.transaction() as s:
+        shop = for_ingest(s, svc.cipher, shop_id)
+    return replace(shop, currencies=portal_currencies(svc, shop.member_id)) if shop else None
 
 
 def _shop(shop_id: str) -> IngestShop:

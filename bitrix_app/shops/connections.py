@@ -36,11 +36,13 @@ class ShopView:
 
 @dataclass(frozen=True)
 class IngestShop:
-    """What the webhook endpoint needs: whose shop it is and the key to check signatures."""
+    """What the webhook endpoint needs: whose shop it is, the key to check signatures and, once the edge has
+    looked them up with the shop, its portal's currency codes (None: not known, ISO 4217 alone)."""
 
     shop_id: str
     member_id: str
     secret: str
+    currencies: frozenset[str] | None = None
 
 
 def _view(row: Shop) -> ShopView:

@@ -13,6 +13,7 @@ from bitrix_app.orders.openapi import openapi_spec
 from bitrix_app.orders.schemas import load_events
 from bitrix_app.portals import currencies
 from bitrix_app.scope import app_services
+from bitrix_app.shops.cache import GENERATION_KEY, changed
 from bitrix_app.store.shop_models import InboxEvent
 from tests.fixtures.shop_env import connect_shop, order_event
 
@@ -188,5 +189,26 @@ def test_the_shop_endpoint_refuses_a_currency_the_portal_does_not_have_and_store
     assert res.json()["details"]["fields"]["events.0.data.currency"] == [
         "GBP is not a currency of this portal; allowed: EUR, RUB, USD."]
     assert _inbox(shop) == []
-    shop.env.redis.delete(f"bitrix_app:currencies:{shop.member_id}")  # list unknown: ISO 4217 alone
+    shop.env.redis.delete(f"bitrix_app:currencies:{shop.member_id}")  # list unknown: ISO 4217 alone ...
+    assert shop.post({"events": [event]}).status_code == 422  # ... once the cached shop, which holds it, is gone
+    changed(shop.env.redis)
     assert shop.post({"events": [event]}).status_code == 202
+
+
+def test_the_currency_list_is_read_with_the_shop_not_on_every_event(shop):
+    reads = []
+    redis = shop.env.app.extensions["bitrix_app"]["redis"]
+    real_get = redis.get
+
+    def counting_get(key, *args, **kwargs):
+        reads.append(key if isinstance(key, str) else key.decode())
+        return real_get(key, *args, **kwargs)
+
+    redis.get = counting_get
+    try:
+        for n in range(3):
+            assert shop.post(order_event(f"c{n}")).status_code == 202
+    finally:
+        del redis.get
+    assert reads.count(GENERATION_KEY) == 3  # each event still checks the shop is current
+    assert reads.count(f"bitrix_app:currencies:{shop.member_id}") == 1
