@@ -7,16 +7,15 @@ from __future__ import annotations
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from bitrix_app.crm.context import SyncContext
+from bitrix_app.crm.hooks import OrderHook, OrderUnderWay
 from bitrix_app.store.db import transaction
 from bitrix_app.store.shop_models import Cart
 
-from bitrix_app.crm.context import SyncContext
-from bitrix_app.crm.hooks import OrderHook, OrderUnderWay as OrderJob
-
-LIVE = ("open", "abandoned")
+from .rules import LIVE
 
 
-def find_takeovers(ctx: SyncContext, jobs: list[OrderJob]) -> None:
+def find_takeovers(ctx: SyncContext, jobs: list[OrderUnderWay]) -> None:
     """A new order whose cart (or, failing that, its customer's latest cart) became an abandoned-cart deal
     continues in that deal instead of opening a second one."""
     if not jobs:
@@ -38,7 +37,7 @@ def find_takeovers(ctx: SyncContext, jobs: list[OrderJob]) -> None:
                 job.takeover_deal = cart.deal_id
 
 
-def _takeable(job: OrderJob, *also: str):
+def _takeable(job: OrderUnderWay, *also: str):
     """Abandoned, or already closed by this very order (an earlier attempt that did not finish).
 
     The order's own cart may also be `cleared`: shops empty the cart at checkout, before the order event."""
@@ -46,7 +45,7 @@ def _takeable(job: OrderJob, *also: str):
                (Cart.state == "ordered") & (Cart.order_id == job.order["order_id"]))
 
 
-def mark_ordered(session: Session, ctx: SyncContext, job: OrderJob) -> None:
+def mark_ordered(session: Session, ctx: SyncContext, job: OrderUnderWay) -> None:
     """No reminder after a purchase: the order's cart and its customer's live carts are closed."""
     match = []
     if job.order.get("cart_id"):
