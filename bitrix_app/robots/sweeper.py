@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from redis import Redis
 from rq.exceptions import NoSuchJobError
-from rq.job import Job
+from rq.job import Job, JobStatus
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -21,19 +21,19 @@ from .calls import RECEIVED, RUNNING, job_id, queue_run
 
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=1)
-LIVE = ("queued", "scheduled", "started", "deferred")  # the job will still run the call
+LIVE = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED)  # it will still run the call
 BATCH = 500
 
 
-def stuck_calls(session: Session, now: datetime, limit: int = BATCH) -> list[tuple[int, str]]:
-    """(id, status) of calls received over a minute ago and not run, or running for over a minute."""
+def stuck_calls(session: Session, now: datetime, limit: int = BATCH) -> list[int]:
+    """Ids of calls received over a minute ago and not run, or running for over a minute."""
     cutoff = now - STALE_AFTER
-    return [tuple(r) for r in session.execute(
-        select(RobotCall.id, RobotCall.status)
+    return list(session.scalars(
+        select(RobotCall.id)
         .where(or_(and_(RobotCall.status == RECEIVED, RobotCall.received_at <= cutoff),
                    and_(RobotCall.status == RUNNING, RobotCall.started_at <= cutoff)))
         .order_by(RobotCall.id).limit(limit)
-    ).all()]
+    ))
 
 
 def job_alive(conn: Redis, call_id: int) -> bool:
@@ -46,7 +46,7 @@ def job_alive(conn: Redis, call_id: int) -> bool:
 def sweep(session: Session, conn: Redis, now: datetime) -> list[int]:
     """Queue the stuck calls whose job is gone or finished; answer their ids."""
     queued = []
-    for call_id, status in stuck_calls(session, now):
+    for call_id in stuck_calls(session, now):
         if job_alive(conn, call_id):
             continue  # waiting its turn, or a live worker runs it
         queue_run(call_id, conn)
