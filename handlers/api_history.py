@@ -6,10 +6,8 @@ from flask import Blueprint, jsonify
 from webedge import services
 from bitrix_app.scope import portal_scope
 from bitrix_app.segments import ltv_report
-from bitrix_app.shops.connections import portal_exists
-from bitrix_app.store.db import transaction
+from webedge.admin_api import in_portal
 from webedge.admin_auth import admin_required
-from webedge.errors import ApiError
 
 bp = Blueprint("api_history", __name__, url_prefix="/api/v1/portals")
 
@@ -17,7 +15,5 @@ bp = Blueprint("api_history", __name__, url_prefix="/api/v1/portals")
 @bp.get("/<member_id>/ltv")
 @admin_required
 def ltv(member_id: str):
-    with transaction(services.session_factory()) as s:
-        if not portal_exists(s, member_id):
-            raise ApiError(404, "not_found", "no installed portal with this member_id")
+    in_portal(member_id, lambda s: None)  # 404 for a portal that is not installed; the report reads on its own
     return jsonify(ltv_report(portal_scope(member_id), services.clock().now()))
