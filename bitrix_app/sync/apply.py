@@ -6,18 +6,20 @@ from bitrix_app.crm.context import SyncContext
 from bitrix_app.crm.window import WindowEvent
 from bitrix_app.inbox.outcomes import Outcome, skipped
 from bitrix_app.jobs.registry import resolve
-from bitrix_app.orders.event_types import BY_NAME, PHASES
+from bitrix_app.orders.event_types import BY_NAME, PHASES, Phase
 
 
 def apply_window(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
-    batches: dict[tuple, list[WindowEvent]] = {}
+    batches: dict[Phase, tuple[str, list[WindowEvent]]] = {}  # one handler per phase
     results: dict[int, Outcome] = {}
     for ev in events:
         entry = BY_NAME.get(ev.type)
         if entry is None:
             results[ev.id] = skipped(f"unknown event type {ev.type}")
             continue
-        batches.setdefault((PHASES.index(entry.phase), entry.handler), []).append(ev)
-    for (_, handler), batch in sorted(batches.items(), key=lambda item: item[0][0]):
-        results.update(resolve(handler)(ctx, batch))
+        batches.setdefault(entry.phase, (entry.handler, []))[1].append(ev)
+    for phase in PHASES:
+        if phase in batches:
+            handler, batch = batches[phase]
+            results.update(resolve(handler)(ctx, batch))
     return results

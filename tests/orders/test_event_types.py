@@ -51,6 +51,11 @@ def test_the_shop_schemas_and_the_internal_steps_are_all_registered():
     assert {rules.ABANDON, rules.REMIND} == {e.name for e in EVENT_TYPES if e.internal}
 
 
+def test_each_phase_has_one_handler():  # what the drain relies on: it batches a window by phase
+    for phase in PHASES:
+        assert len({e.handler for e in EVENT_TYPES if e.phase is phase}) == 1, phase
+
+
 def test_every_order_hook_provides_both_steps():
     for path in ORDER_HOOKS:
         hook = resolve(path)
