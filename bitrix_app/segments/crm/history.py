@@ -8,13 +8,13 @@ A deal whose DATE_MODIFY is the one imported before is not read again.
 """
 from __future__ import annotations
 
-import importlib.util
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 from bitrix_app.rest.batching import MAX_COMMANDS
 from bitrix_app.rest.client import AUTH_CONNECTOR
 
+from ..engine.core import rebuild as rebuild_segments
 from . import history_store as store
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ Progress = Callable[[str, int, int], None]
 
 def import_deals(scope: "PortalScope", since: date | None = None, progress: Progress | None = None,
                  rebuild: bool = True, now: datetime | None = None) -> dict:
-    """Import (or update) the portal's won deals; returns counts; then rebuilds segments when the engine exists."""
+    """Import (or update) the portal's won deals; returns counts; then (with `rebuild`) rebuilds the segments."""
     member_id, factory = scope.member_id, scope.sessions
     now = now or scope.now()
     tell = progress or (lambda stage, done, total: None)
@@ -128,10 +128,6 @@ def _contact_id(deal: dict) -> int:
         return 0
 
 
-def _rebuild(scope: "PortalScope", now: datetime):
-    """The segment engine's full rebuild, when that module is installed."""
-    if importlib.util.find_spec("bitrix_app.segments.engine") is None:
-        return "skipped: the segment engine is not available"
-    from .. import engine
-
-    return engine.rebuild(scope, now.astimezone(timezone.utc))
+def _rebuild(scope: "PortalScope", now: datetime) -> dict:
+    """The segment engine's full rebuild."""
+    return rebuild_segments(scope, now.astimezone(timezone.utc))
