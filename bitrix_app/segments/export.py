@@ -70,7 +70,9 @@ def _members(member_id: str, code: str, dialect: str):
 def export_rows(scope: "PortalScope", code: str) -> Iterator[dict]:
     """Every member of the segment, by customer id, streamed."""
     member_id = scope.member_id
-    with scope.sessions.kw["bind"].connect() as conn:  # the engine the sessions are bound to
+    with scope.sessions() as s:
+        engine = s.get_bind()
+    with engine.connect() as conn:
         rebuilt = rebuilt_at(conn, member_id)
         streamed = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS)
         for row in streamed.execute(_members(member_id, code, conn.dialect.name)).mappings():
