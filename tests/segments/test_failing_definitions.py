@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, func, insert, literal, select, update
 from bitrix_app.clock import FrozenClock
 from bitrix_app.segments.kinds import definitions
 from bitrix_app.segments.kinds import rules
-from bitrix_app.store.segment_models import SegmentDefinition, SegmentTransition
+from bitrix_app.store.segment_models import SegmentDefinition
 from tests.segments.history import NOW, History
 
 TOKEN = "operator-token"
@@ -167,16 +167,89 @@ def test_explain_says_what_a_failed_definition_is(portal):
     assert entry["reasons"][0].startswith("The rule no longer passes the checks")
 
 
-def test_a_refresh_leaves_a_failed_definition_alone(portal):
+def _refresh_quietly(hist: History, *customer_ids: int, now=None) -> None:
+    """The order sync's refresh: a failure is logged, never raised."""
+    from bitrix_app.segments.engine import core as engine
+
+    with hist.session() as s:
+        engine.refresh_quietly(s, hist.member_id, list(customer_ids), now or hist.now)
+
+
+def _no_isolation(monkeypatch) -> None:
+    from bitrix_app.segments.kinds import isolation
+
+    def refused(*args, **kwargs):
+        raise AssertionError("isolation ran")
+
+    monkeypatch.setattr(isolation, "screen", refused)
+    monkeypatch.setattr(isolation, "isolate", refused)
+
+
+def test_a_refresh_leaves_a_failed_definition_alone(portal, monkeypatch):
+    rich, cid = portal.buyer(3, 5, total="300.00"), portal.buyer(1, 5)
+    define(portal, "TWO_ORDERS", {"field": "orders", "op": ">=", "value": 2})
+    define(portal, "POISONED", BIG)
+    portal.rebuild()
+    force(portal, "POISONED", POISON)
+    failed_at = NOW.replace(hour=11)
+    portal.rebuild(now=failed_at)
+    assert state(portal)["POISONED"]["error"]["failed_at"] == failed_at.isoformat()
+    assert "POISONED" in portal.segments(rich) and "POISONED" not in portal.segments(cid)
+
+    _no_isolation(monkeypatch)  # the failed definition is not evaluated: nothing to isolate
+    moved = len(portal.transitions())
+    portal.order(cid, 1, total="900.00")  # cid would now be a big spender
+    portal.order(rich, 1, status="cancelled")
+    _refresh_quietly(portal, cid, rich, now=NOW.replace(hour=12))
+    assert "TWO_ORDERS" in portal.segments(cid)  # the rest moved with the data
+    assert "POISONED" in portal.segments(rich) and "POISONED" not in portal.segments(cid)  # frozen members
+    failed = state(portal)["POISONED"]
+    assert failed["status"] == "failed" and failed["error"]["failed_at"] == failed_at.isoformat()
+    assert ("TWO_ORDERS" in {seg for _, seg, _ in portal.transitions()[moved:]}
+            and "POISONED" not in {seg for _, seg, _ in portal.transitions()[moved:]})
+
+
+def _broken_refresh(monkeypatch) -> list:
+    """The incremental statement fails whatever the definitions (say, the database is out of disk)."""
+    from bitrix_app.segments.engine import incremental
+
+    calls = []
+
+    def write(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(incremental, "write", write)
+    return calls
+
+
+def _engine_records(caplog) -> list:
+    return [r for r in caplog.records if r.name == "bitrix_app.segments.engine.core"]
+
+
+def test_a_failed_refresh_without_a_definition_to_blame_is_logged_once_and_not_isolated(portal, monkeypatch,
+                                                                                          caplog):
+    cid = portal.buyer(1, 5)
+    force(portal, "POISONED", POISON)
+    portal.rebuild()  # the only stored definition is failed: frozen from now on
+    calls = _broken_refresh(monkeypatch)
+    _refresh_quietly(portal, cid)
+    assert len(calls) == 1
+    [record] = _engine_records(caplog)
+    assert record.levelname == "ERROR" and "disk full" in caplog.text and record.exc_info is not None
+
+
+def test_a_failed_refresh_is_isolated_when_a_definition_may_be_to_blame_and_logged_once(portal, monkeypatch,
+                                                                                        caplog):
     cid = portal.buyer(1, 5)
     define(portal, "TWO_ORDERS", {"field": "orders", "op": ">=", "value": 2})
-    force(portal, "POISONED", POISON)
     portal.rebuild()
-    portal.order(cid, 1)
-    portal.refresh(cid)  # no isolation needed: the failed definition is not evaluated
-    assert "TWO_ORDERS" in portal.segments(cid)
-    with portal.session() as s:
-        assert s.scalar(select(func.count()).select_from(SegmentTransition)) >= 1
+    calls = _broken_refresh(monkeypatch)
+    _refresh_quietly(portal, cid)
+    assert len(calls) == 2  # the refresh, then isolation's trial with every stored definition frozen
+    [record] = _engine_records(caplog)
+    assert record.levelname == "ERROR" and record.exc_info is not None
+    assert state(portal)["TWO_ORDERS"]["status"] == "active"  # not the definition's fault
 
 
 def _defs(n: int):

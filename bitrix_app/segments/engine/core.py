@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -39,10 +39,6 @@ log = logging.getLogger(__name__)
 CHUNK = 100_000  # customer ids per transaction of the full rebuild
 CUT_KEYS = ("recency", "frequency", "monetary", "lifespan_years")
 Progress = Callable[[str, int, int], None]
-
-
-def definitions(session: Session, member_id: str) -> list[SegmentDef]:
-    return defs_mod.for_portal(session, member_id)
 
 
 def make_env(member_id: str, now: datetime, dialect: str, settings: dict) -> Env:
@@ -83,16 +79,8 @@ def refresh_customers(session: Session, member_id: str, customer_ids: list[int],
 
 def _isolated(session, conn, settings, state, defs, stored, env, ids) -> list[SegmentDef]:
     """The definitions with those that fail for these customers frozen and marked failed."""
-    def trial(variant):
-        point = session.begin_nested()
-        try:
-            incremental.write(conn, settings, state, variant, env, ids)
-            return None
-        except Exception as err:  # the variant's failure, judged by isolate()
-            return err
-        finally:
-            point.rollback()
-
+    trial = _trial(lambda variant: incremental.write(conn, settings, state, variant, env, ids),
+                   start=session.begin_nested, undo=lambda point: point.rollback())
     ready, failed = isolation.screen(defs, stored, env)
     ready, more = isolation.isolate(trial, ready, stored)
     defs_mod.record_outcome(conn, env.member_id, {**failed, **more}, set(), env.now)
@@ -100,21 +88,34 @@ def _isolated(session, conn, settings, state, defs, stored, env, ids) -> list[Se
 
 
 def refresh_quietly(session: Session, member_id: str, customer_ids: list[int], now: datetime) -> None:
-    """refresh_customers inside a savepoint: a segment failure is logged and never undoes the caller's work.
-    When it fails, it runs again with the failing stored definitions found, marked failed and left alone, so the
-    customers' other memberships are still updated."""
+    """refresh_customers inside a savepoint: a segment failure is logged (once) and never undoes the caller's
+    work. When it fails and some stored definition is still evaluated (not frozen), it runs again with the failing
+    ones found, marked failed and left alone, so the customers' other memberships are still updated."""
     try:
         with session.begin_nested():
             refresh_customers(session, member_id, customer_ids, now)
         return
-    except Exception:  # a definition's fault is isolated below; the order must still be stored
-        log.warning("segment refresh failed for %s customers %s; isolating the definitions", member_id,
-                    list(customer_ids)[:20], exc_info=True)
+    except Exception as exc:  # a definition's fault is isolated below; the order must still be stored
+        first = exc
+    which = f"{member_id} customers {list(customer_ids)[:20]}"
+    if not _evaluated_stored(session, member_id):  # no definition to blame: the nightly rebuild recomputes
+        log.error("segment refresh failed for %s", which, exc_info=first)
+        return
     try:
         with session.begin_nested():
             refresh_customers(session, member_id, customer_ids, now, isolate=True)
     except Exception:  # the nightly rebuild recomputes
-        log.exception("segment refresh failed for %s customers %s", member_id, list(customer_ids)[:20])
+        log.exception("segment refresh failed for %s, also with the failing definitions isolated (first: %s)",
+                      which, type(first).__name__)
+        return
+    log.warning("segment refresh failed for %s (%s); ran again with the failing definitions marked failed",
+                which, isolation.failure(first).detail)
+
+
+def _evaluated_stored(session: Session, member_id: str) -> bool:
+    """The portal has a stored definition that refresh_customers evaluates (enabled, not frozen as failed)."""
+    defs, stored = defs_mod.with_stored(session, member_id, freeze_failed=True)
+    return any(d.code in stored and not isolation.is_frozen(d) for d in defs)
 
 
 def rebuild(scope: "PortalScope", now: datetime, progress: Progress | None = None, chunk: int = CHUNK,
@@ -125,10 +126,11 @@ def rebuild(scope: "PortalScope", now: datetime, progress: Progress | None = Non
     with factory() as s:
         settings = get_settings(s, member_id)
         (defs, stored), previous = defs_mod.with_stored(s, member_id, settings), load_state(s, member_id)
-    with factory.kw["bind"].connect() as conn:  # the engine the sessions are bound to
+        engine = s.get_bind()
+    with engine.connect() as conn:
         try:
             _tune(conn, True)
-            summary = _rebuild(conn, member_id, now, settings, (defs, stored), previous, progress, chunk, recut)
+            summary = _rebuild(conn, member_id, now, settings, defs, stored, previous, progress, chunk, recut)
         finally:
             conn.rollback()
             staging.drop(conn)
@@ -141,7 +143,7 @@ def rebuild(scope: "PortalScope", now: datetime, progress: Progress | None = Non
     return summary
 
 
-def _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, recut) -> dict:
+def _rebuild(conn, member_id, now, settings, defs, stored, previous, progress, chunk, recut) -> dict:
     dialect, values = conn.dialect.name, stats.params(member_id, now)
     marks = stats.high_marks(conn)
     agg = staging.create(conn, values)
@@ -152,7 +154,6 @@ def _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, re
     low, high, total = stats.customer_bounds(conn, member_id)
     known = (previous.get("codes") or []) if previous.get("rebuilt_at") else []
     env = make_env(member_id, now, dialect, settings)
-    defs, stored = defs
     ready, failed = isolation.screen(defs, stored, env, conn)
     conn.commit()  # the prepared tables outlive a failed chunk's rollback
     statement, codes = staging.chunk_insert(agg, settings, cuts, ready, env)
@@ -163,7 +164,9 @@ def _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, re
             done += staging.stage(conn, statement, part)
         except Exception:  # a definition's SQL failed: find it, freeze it, run the chunk without it
             conn.rollback()
-            ready, more = isolation.isolate(_trial(conn, agg, settings, cuts, env, part), ready, stored)
+            trial = _trial(lambda variant: staging.stage(
+                conn, staging.chunk_insert(agg, settings, cuts, variant, env)[0], part), undo=lambda _: conn.rollback())
+            ready, more = isolation.isolate(trial, ready, stored)
             failed.update(more)
             statement, codes = staging.chunk_insert(agg, settings, cuts, ready, env)
             done += staging.stage(conn, statement, part)
@@ -185,16 +188,19 @@ def _rebuild(conn, member_id, now, settings, defs, previous, progress, chunk, re
             "cuts": {k: cuts[k] for k in CUT_KEYS}, "failed_definitions": sorted(failed), "_late": late}
 
 
-def _trial(conn, agg, settings, cuts, env, part):
-    """isolate()'s trial: the chunk computed with these definitions, then undone."""
+def _trial(run: Callable[[list], object], undo: Callable[[Any], None],
+           start: Callable[[], Any] = lambda: None) -> isolation.Trial:
+    """isolate()'s trial: `run(variant)` after `start()`, then always `undo(what start answered)`; answers the
+    variant's exception (None when it ran)."""
     def trial(variant):
+        mark = start()
         try:
-            staging.stage(conn, staging.chunk_insert(agg, settings, cuts, variant, env)[0], part)
+            run(variant)
             return None
         except Exception as err:  # the variant's failure, judged by isolate()
             return err
         finally:
-            conn.rollback()
+            undo(mark)
 
     return trial
 

@@ -185,20 +185,15 @@ def describe(defn: SegmentDef) -> dict:
             "error": None}
 
 
-def for_portal(session: Session, member_id: str, portal_settings: dict | None = None,
-               freeze_failed: bool = False) -> list[SegmentDef]:
-    """Built-ins (from the portal's settings) and the enabled stored definitions, in a stable order; with
-    `freeze_failed`, a failed one is frozen (it keeps its members: incremental updates leave it alone)."""
-    return _portal_defs(session, member_id, portal_settings, freeze_failed)[0]
+def for_portal(session: Session, member_id: str, portal_settings: dict | None = None) -> list[SegmentDef]:
+    """Built-ins (from the portal's settings) and the enabled stored definitions, in a stable order."""
+    return with_stored(session, member_id, portal_settings)[0]
 
 
 def with_stored(session: Session, member_id: str, portal_settings: dict | None = None,
                 freeze_failed: bool = False) -> tuple[list[SegmentDef], set[str]]:
-    """for_portal's definitions and the codes of the stored ones among them (isolation's suspects)."""
-    return _portal_defs(session, member_id, portal_settings, freeze_failed)
-
-
-def _portal_defs(session, member_id, portal_settings, freeze_failed) -> tuple[list[SegmentDef], set[str]]:
+    """for_portal's definitions and the codes of the stored ones among them (isolation's suspects); with
+    `freeze_failed`, a failed one is frozen (it keeps its members: incremental updates leave it alone)."""
     out = builtin.builtin_definitions(portal_settings or settings.get_settings(session, member_id))
     taken, stored = {d.code for d in out}, set()
     t = SegmentDefinition.__table__
