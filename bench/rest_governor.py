@@ -28,12 +28,14 @@ def _push(env: dict, member_id: str, start: int, count: int, barrier, results) -
         results.put({"ok": len(result.results), "errors": len(result.errors)})
 
 
-def steady_rate(stamps: list[float], burst: int) -> float:
-    """Requests per second once the bucket's burst is spent (from the burst-th request on)."""
-    stamps = sorted(stamps)
-    if len(stamps) <= burst + 1 or stamps[-1] <= stamps[burst]:
+def steady_rate(stamps: list[float], burst: int, weights: list[float] | None = None) -> float:
+    """Requests per second once the bucket's burst is spent (from the burst-th request on); with `weights`
+    (one per request, e.g. the commands it carried), what they carry per second instead."""
+    order = sorted(range(len(stamps)), key=stamps.__getitem__)
+    if len(order) <= burst + 1 or stamps[order[-1]] <= stamps[order[burst]]:
         return 0.0
-    return (len(stamps) - 1 - burst) / (stamps[-1] - stamps[burst])
+    carried = sum(weights[i] for i in order[burst + 1:]) if weights is not None else len(order) - 1 - burst
+    return carried / (stamps[order[-1]] - stamps[order[burst]])
 
 
 def main() -> dict:

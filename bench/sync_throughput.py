@@ -119,25 +119,18 @@ def _commands(call: dict) -> int:
     return call["batch_size"] if call.get("batch_size") is not None else 1
 
 
-def commands_per_s_after_burst(calls: list[dict], burst: int) -> float:
-    """Commands the portal took per second once the bucket's burst is spent (from the burst-th request on)."""
-    calls = sorted(calls, key=lambda c: c["ts"])
-    if len(calls) <= burst + 1 or calls[-1]["ts"] <= calls[burst]["ts"]:
-        return 0.0
-    return sum(_commands(c) for c in calls[burst + 1:]) / (calls[-1]["ts"] - calls[burst]["ts"])
-
-
 def call_figures(stack, mark: int) -> dict:
     calls = [c for c in stack.control(f"calls?since={mark}", method="GET")["calls"]
              if not str(c.get("method", "")).startswith("oauth")]
     commands = sum(_commands(c) for c in calls)
+    stamps, burst = [c["ts"] for c in calls], BURST[PLAN] - LANE_RESERVE
     methods: dict[str, int] = {}
     for c in calls:
         methods[c["method"]] = methods.get(c["method"], 0) + 1
     return {"http_requests": len(calls), "http_503": sum(c["http_status"] == 503 for c in calls),
             "commands": commands, "methods": methods,
-            "requests_per_s_after_burst": round(steady_rate([c["ts"] for c in calls], BURST[PLAN] - LANE_RESERVE), 3),
-            "commands_per_s_after_burst": commands_per_s_after_burst(calls, BURST[PLAN] - LANE_RESERVE)}
+            "requests_per_s_after_burst": round(steady_rate(stamps, burst), 3),
+            "commands_per_s_after_burst": steady_rate(stamps, burst, [_commands(c) for c in calls])}
 
 
 def wait_drained(stack, shop_id: str, total: int, timeout: float) -> tuple[float, dict]:
