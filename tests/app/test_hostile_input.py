@@ -253,3 +253,10 @@ def test_a_portal_form_with_nul_or_a_lone_surrogate_is_refused():
     for pairs in ([("data[FIELDS][ID]", "7\x00")], [("data[\x00]", "7")], [("x", "\udfff")]):
         with pytest.raises(UnsafeFormText):
             nest(pairs)
+
+
+@pytest.mark.parametrize("url", ["/events", "/robots/customer_profile", "/install", "/", "/placement/deal"])
+def test_an_empty_json_body_on_a_portal_callback_names_the_missing_fields(edge, url):
+    res = edge.test_client().post(url, data=b"", content_type="application/json")
+    assert res.status_code == 422 and res.get_json()["error"] == "validation_error"
+    assert res.get_json()["details"]["fields"]  # which fields the callback lacks, not only "send an object"
