@@ -104,10 +104,10 @@ def campaigns(session: Session, member_id: str, now: datetime, lang: str) -> lis
 def stored_segments(session: Session, member_id: str, lang: str) -> list[dict]:
     """The portal's stored segment definitions with their state; a failed one's error in the page's language."""
     out = []
-    for view in stored_definitions(session, member_id):
+    for view in stored_definitions(session, member_id, as_text=False):
         state = "failed" if view["status"] == "failed" else "active" if view["enabled"] else "off"
         error = view["error"] or {}
-        failed_at = datetime.fromisoformat(error["failed_at"]) if error.get("failed_at") else None
+        failed_at = error.get("failed_at")
         out.append({"code": view["code"], "name": labels.pick((view["name_en"], view["name_ru"]), lang),
                     "state": state, "state_text": labels.named(labels.DEFINITION_STATE, state, lang),
                     "error": error.get("message_ru" if labels.is_ru(lang) else "message_en"),

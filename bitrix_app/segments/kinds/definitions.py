@@ -69,21 +69,26 @@ def _load_params(kind: str, params: dict) -> dict:
     return json.loads(json.dumps(loaded, default=str))
 
 
-def _error(row: SegmentDefinition) -> dict | None:
+def _moment(value: datetime | None, as_text: bool) -> datetime | str | None:
+    moment = utc(value)
+    return moment.isoformat() if as_text and moment is not None else moment
+
+
+def _error(row: SegmentDefinition, as_text: bool = True) -> dict | None:
     """A failed definition's error: the marketer's words in both languages, the one-line detail, when."""
     if row.status != FAILED:
         return None
-    failed_at = utc(row.failed_at)
     return {"reason": row.error_reason, "message_en": isolation.message(row.error_reason, row.last_error, "en"),
             "message_ru": isolation.message(row.error_reason, row.last_error, "ru"), "detail": row.last_error,
-            "failed_at": failed_at.isoformat() if failed_at else None}
+            "failed_at": _moment(row.failed_at, as_text)}
 
 
-def _view(row: SegmentDefinition) -> dict:
+def _view(row: SegmentDefinition, as_text: bool = True) -> dict:
+    """A stored definition; its moments as ISO 8601 text (for JSON) or, without `as_text`, as UTC datetimes."""
     return {"code": row.code, "kind": row.kind, "name_en": row.name_en, "name_ru": row.name_ru,
             "params": copy.deepcopy(row.params or {}), "enabled": row.enabled, "builtin": False,
-            "updated_at": row.updated_at.isoformat() if row.updated_at else None,
-            "status": row.status or ACTIVE, "error": _error(row)}
+            "updated_at": row.updated_at.isoformat() if as_text and row.updated_at else row.updated_at,
+            "status": row.status or ACTIVE, "error": _error(row, as_text)}
 
 
 def _builtin_codes(session: Session, member_id: str) -> set[str]:
@@ -172,10 +177,11 @@ def delete(session: Session, member_id: str, code: str) -> bool:
     return True
 
 
-def stored(session: Session, member_id: str) -> list[dict]:
+def stored(session: Session, member_id: str, as_text: bool = True) -> list[dict]:
+    """The stored definitions by code; `as_text=False` keeps their moments datetimes (for a page to format)."""
     rows = session.scalars(select(SegmentDefinition).where(SegmentDefinition.member_id == member_id)
                            .order_by(SegmentDefinition.code))
-    return [_view(row) for row in rows]
+    return [_view(row, as_text) for row in rows]
 
 
 def describe(defn: SegmentDef) -> dict:
