@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -37,11 +37,6 @@ class CampaignContext(ScopedContext):
     category_id: int | None  # the repeat-sales pipeline
     language: str
     shop_name: str
-
-
-
-
-
 
     @property
     def now(self) -> datetime:
