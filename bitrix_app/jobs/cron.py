@@ -2,6 +2,7 @@
 declaring `every=` or `cron=` in its `@job`."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -39,7 +40,7 @@ def build_cron(connection: Redis, table: tuple[CronEntry, ...] | None = None) ->
 
 
 def run_cron(connection: Redis, table: tuple[CronEntry, ...] | None = None,
-             sleep: Callable[[float], None] | None = None, handle_signals: bool = True) -> None:
+             sleep: Callable[[float], None] = time.sleep, handle_signals: bool = True) -> None:
     """The long-running cron (`flask cron`): survives Redis outages, reconnecting with backoff. Each start is a
     new scheduler, so the every-minute sweepers run at once when Redis is back."""
     from .resilient import supervise
@@ -48,5 +49,4 @@ def run_cron(connection: Redis, table: tuple[CronEntry, ...] | None = None,
         build_cron(connection, table).start()  # returns on SIGTERM/SIGINT; a lost connection raises
         return True
 
-    options = {"sleep": sleep} if sleep else {}
-    supervise("cron", run, connection.ping, handle_signals=handle_signals, **options)
+    supervise("cron", run, connection.ping, sleep=sleep, handle_signals=handle_signals)

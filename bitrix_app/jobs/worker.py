@@ -1,6 +1,7 @@
 """The job class that runs every job inside the Flask app context, and worker helpers."""
 from __future__ import annotations
 
+import time
 from typing import Callable, Sequence
 
 from flask import Flask, has_app_context
@@ -87,7 +88,7 @@ def make_worker(app: Flask, connection: Redis, queue_names: Sequence[str], simpl
 
 
 def run_worker(app: Flask, connection: Redis, queue_names: Sequence[str], simple: bool = False, burst: bool = False,
-               sleep: Callable[[float], None] | None = None, handle_signals: bool = True) -> None:
+               sleep: Callable[[float], None] = time.sleep, handle_signals: bool = True) -> None:
     """The long-running worker (`flask worker`): survives Redis outages, reconnecting with backoff."""
     outage = Outage("worker")
 
@@ -98,8 +99,7 @@ def run_worker(app: Flask, connection: Redis, queue_names: Sequence[str], simple
         # an error (it logs which) and is started again
         return burst or worker._stop_requested or worker._shutdown_requested_date is not None
 
-    options = {"sleep": sleep} if sleep else {}
-    supervise("worker", run, connection.ping, outage=outage, handle_signals=handle_signals, **options)
+    supervise("worker", run, connection.ping, outage=outage, sleep=sleep, handle_signals=handle_signals)
 
 
 def run_burst(app: Flask, connection: Redis, queue_names: Sequence[str] | None = None) -> bool:
