@@ -1,16 +1,15 @@
 """The robot job: run the action once, record it, and always answer a waiting workflow (an error too)."""
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 from dataclasses import dataclass
 
 from bitrix_app.jobs.queues import ROBOTS
-from bitrix_app.jobs.registry import job
+from bitrix_app.jobs.registry import job, resolve
 from bitrix_app.portals import NOT_INSTALLED, portal_installed
 from bitrix_app.rest.errors import PortalBlocked, PortalError
-from bitrix_app.scope import AppServices, app_services
+from bitrix_app.scope import AppServices, PortalScope, app_services
 from bitrix_app.store.db import transaction
 from bitrix_app.store.robot_models import RobotCall
 
@@ -62,24 +61,23 @@ def execute_call(svc: AppServices, call_id: int, replay: bool = False) -> str:
         call = _Call(row.id, row.member_id, row.code, row.event_token, json.loads(row.document_id),
                      row.properties or {}, row.waits)
         values, message = row.return_values or {}, row.log_message or ""
+    scope = svc.for_portal(call.member_id, lane="high")  # the action and the reply, on the high lane
     if run:
-        values, message = _execute(svc, call)
+        values, message = _execute(scope, call)
     if call.waits:
-        _reply(svc, call, values, message)
+        _reply(scope, call, values, message)
     return "replied" if call.waits else "done"
 
 
-def _execute(svc: AppServices, call: _Call) -> tuple[dict, str]:
+def _execute(scope: PortalScope, call: _Call) -> tuple[dict, str]:
     """Run the action; whatever happens the result is recorded and a reply can be made."""
     error = None
     try:
         path = ACTIONS.get(call.code)
         if path is None:
             raise RobotError(f"this application has no robot {call.code!r} any more")
-        module, name = path.rsplit(".", 1)
-        action = getattr(importlib.import_module(module), name)
-        ctx = RobotContext(svc.for_portal(call.member_id, lane="high"), call.document_id, call.properties,
-                           svc.now(), call_id=call.id)
+        action = resolve(path)
+        ctx = RobotContext(scope, call.document_id, call.properties, scope.now(), call_id=call.id)
         ctx.kind  # noqa: B018 - a document these robots do not work on (a contact) fails here, before any effect
         outcome = action(ctx)
         values, message = {**outcome.values, "status": "ok", "error": ""}, outcome.log
@@ -89,31 +87,31 @@ def _execute(svc: AppServices, call: _Call) -> tuple[dict, str]:
         error = str(exc) if isinstance(exc, RobotError) else f"{type(exc).__name__}: {exc}"
         values = {"status": "error", "error": error[:500]}
         message = f"{display_name(call.code)} failed: {error}"[:1000]
-    with svc.transaction() as s:
+    with scope.transaction() as s:
         row = s.get(RobotCall, call.id)
         row.status, row.error = (FAILED, error) if error else (DONE, None)
         row.return_values = json.loads(json.dumps(values, default=str))  # stored as JSON: anything else as text
-        row.log_message, row.finished_at = message, svc.now()
+        row.log_message, row.finished_at = message, scope.now()
     return values, message
 
 
-def _reply(svc: AppServices, call: _Call, values: dict, message: str) -> None:
+def _reply(scope: PortalScope, call: _Call, values: dict, message: str) -> None:
     """bizproc.event.send on the high lane; a token the portal no longer accepts is final, transport errors retry."""
     status, problem = SENT, None
     try:
-        svc.for_portal(call.member_id, lane="high").client.call("bizproc.event.send", {
+        scope.client.call("bizproc.event.send", {
             "EVENT_TOKEN": call.event_token, "RETURN_VALUES": values, "LOG_MESSAGE": message})
     except (PortalError, PortalBlocked) as exc:  # timed out, answered already, or the portal is gone
         status, problem = REPLY_FAILED, f"the workflow no longer waits or cannot be reached: {exc}"
     except Exception as exc:
-        _record_reply(svc, call.id, PENDING, f"{type(exc).__name__}: {exc}")
+        _record_reply(scope, call.id, PENDING, f"{type(exc).__name__}: {exc}")
         raise  # transient: RQ retries the job, which only replies again
-    _record_reply(svc, call.id, status, problem)
+    _record_reply(scope, call.id, status, problem)
 
 
-def _record_reply(svc: AppServices, call_id: int, status: str, problem: str | None) -> None:
-    with svc.transaction() as s:
+def _record_reply(scope: PortalScope, call_id: int, status: str, problem: str | None) -> None:
+    with scope.transaction() as s:
         row = s.get(RobotCall, call_id)
         row.reply_status, row.reply_error = status, problem
         if status == SENT:
-            row.replied_at = svc.now()
+            row.replied_at = scope.now()
