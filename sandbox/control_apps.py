@@ -134,7 +134,7 @@ def open_placement():
         app, url, code = target
         options = body.get("options") if isinstance(body.get("options"), dict) else {}
         fields = _placement_fields(portal, app, code, options, user_id)
-        query = {"DOMAIN": portal.domain, "PROTOCOL": "1" if portal.config.tls else "0", "LANG": str(body.get("lang") or "en"),
+        query = {"DOMAIN": portal.domain, "PROTOCOL": portal.config.protocol, "LANG": str(body.get("lang") or "en"),
                  "APP_SID": secrets.token_hex(16)}
     status, headers, text = portal.outbox.post_now(url, fields, kind="placement", query=query)
     lowered = {str(k).lower(): str(v) for k, v in dict(headers or {}).items()}

@@ -110,7 +110,7 @@ def _install_event(portal: "Portal", app: LocalApp, auth: dict, language: str) -
 
 
 def _page_query(portal: "Portal", language: str, sid: str) -> dict:
-    return {"DOMAIN": portal.domain, "PROTOCOL": "1" if portal.config.tls else "0", "LANG": language, "APP_SID": sid}
+    return {"DOMAIN": portal.domain, "PROTOCOL": portal.config.protocol, "LANG": language, "APP_SID": sid}
 
 
 def _page_fields(auth: dict, placement: str, options: str) -> dict:

@@ -43,7 +43,7 @@ def _portal():
 def _frame(portal, app, url: str, code: str, options: dict, user_id: int, lang: str) -> dict:
     """One framed placement: where the form posts, what it posts, and what getInitData answers."""
     fields = _placement_fields(portal, app, code, options, user_id)
-    sid, protocol = secrets.token_hex(16), "1" if portal.config.tls else "0"
+    sid, protocol = secrets.token_hex(16), portal.config.protocol
     query = {"DOMAIN": portal.domain, "PROTOCOL": protocol, "LANG": lang, "APP_SID": sid}
     init = {
         "DOMAIN": portal.domain, "PROTOCOL": int(protocol), "LANG": lang, "APP_SID": sid, "PATH": "/",

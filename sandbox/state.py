@@ -39,6 +39,11 @@ class SandboxConfig:
         return "https" if self.tls else "http"
 
     @property
+    def protocol(self) -> str:
+        """The PROTOCOL a portal puts in an app's address: "1" over HTTPS, "0" over HTTP."""
+        return "1" if self.tls else "0"
+
+    @property
     def limits(self) -> tuple[int, float] | None:
         return PLANS[self.plan]
 
