@@ -14,11 +14,6 @@ import requests
 from .errors import CertificateUntrusted
 
 
-def requests_verify(bundle: str | None) -> str | bool:
-    """The `verify=` argument of a requests call."""
-    return bundle or True
-
-
 def ssl_context(bundle: str | None) -> ssl.SSLContext | bool:
     """The `ssl=` argument of an aiohttp request: a context trusting the bundle, or True (the default)."""
     return ssl.create_default_context(cafile=bundle) if bundle else True
@@ -43,7 +38,7 @@ def untrusted(exc: BaseException) -> str | None:
 def post(url: str, ca_bundle: str | None = None, **kwargs) -> requests.Response:
     """requests.post trusting `ca_bundle`; raises CertificateUntrusted for a certificate it does not trust."""
     try:
-        return requests.post(url, verify=requests_verify(ca_bundle), **kwargs)
+        return requests.post(url, verify=ca_bundle or True, **kwargs)
     except requests.exceptions.SSLError as exc:
         reason = untrusted(exc)
         if reason is None:
