@@ -7,11 +7,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bitrix_app.inbox.outcomes import DONE, Outcome, retry, skipped, wait
+from bitrix_app.inbox.outcomes import DONE, Outcome, failed, retry, skipped, wait
 from bitrix_app.rest.batching import pack
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart
-from bitrix_app.store.statuses import InboxStatus
 from bitrix_app.crm import customers, lookup
 from bitrix_app.crm import fields as crm_fields
 from bitrix_app.crm.context import SyncContext
@@ -100,7 +99,7 @@ def _outcome(job: AbandonJob) -> Outcome:
     if job.complete:
         return DONE
     refused = crm_fields.currency_refusal(job.error)
-    return Outcome(InboxStatus.FAILED, refused) if refused else retry(job.error or "incomplete")
+    return failed(refused) if refused else retry(job.error or "incomplete")
 
 
 def _find_deals(ctx: SyncContext, jobs: list[AbandonJob]) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -14,29 +15,43 @@ MAX_ATTEMPTS = 8
 BACKOFF = (30, 60, 120, 300, 900, 1800, 3600, 7200)  # seconds after attempt 1, 2, ...
 
 
+class Kind(StrEnum):
+    """done: applied; skipped: nothing to do (stale, superseded); failed: give up now (these three are the row's
+    final status); retry: failed, try later (an attempt counted); wait: not failed, try again at `at` (quiet
+    hours, portal blocked)."""
+
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    RETRY = "retry"
+    WAIT = "wait"
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """done: applied; skipped: nothing to do (stale, superseded); retry: failed, try later;
-    wait: not failed, try again at `at` (quiet hours, portal blocked); failed: give up now."""
-
-    kind: str
+    kind: Kind
     error: str | None = None
     at: datetime | None = None
 
 
-DONE = Outcome(InboxStatus.DONE)
+DONE = Outcome(Kind.DONE)
 
 
 def skipped(reason: str) -> Outcome:
-    return Outcome(InboxStatus.SKIPPED, reason)
+    return Outcome(Kind.SKIPPED, reason)
+
+
+def failed(reason: str) -> Outcome:
+    """A dead letter at once: retrying cannot help (the row keeps the reason for a human)."""
+    return Outcome(Kind.FAILED, reason[:2000])
 
 
 def retry(error: str) -> Outcome:
-    return Outcome("retry", error[:2000])
+    return Outcome(Kind.RETRY, error[:2000])
 
 
 def wait(until: datetime, reason: str) -> Outcome:
-    return Outcome("wait", reason, until)
+    return Outcome(Kind.WAIT, reason, until)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -48,13 +63,13 @@ def write(session: Session, outcomes: dict[int, Outcome], attempts: dict[int, in
     earliest = None
     for event_id, out in outcomes.items():
         values: dict = {}
-        if out.kind in (InboxStatus.DONE, InboxStatus.SKIPPED):
-            values = {"status": InboxStatus(out.kind), "processed_at": now, "last_error": out.error}
-        elif out.kind == "wait":
+        if out.kind in (Kind.DONE, Kind.SKIPPED):
+            values = {"status": InboxStatus(out.kind.value), "processed_at": now, "last_error": out.error}
+        elif out.kind == Kind.WAIT:
             values = {"next_attempt_at": out.at, "last_error": out.error}
-        else:
+        else:  # retry or failed: an attempt
             tries = attempts.get(event_id, 0) + 1
-            if out.kind == InboxStatus.FAILED or tries >= MAX_ATTEMPTS:
+            if out.kind == Kind.FAILED or tries >= MAX_ATTEMPTS:
                 values = {"status": InboxStatus.FAILED, "attempts": tries, "last_error": out.error, "processed_at": now}
             else:
                 values = {"attempts": tries, "next_attempt_at": now + backoff(tries), "last_error": out.error}

@@ -8,9 +8,8 @@ from bitrix_app.crm import fields as crm_fields
 from bitrix_app.crm.context import SyncContext
 from bitrix_app.crm.customers import Person
 from bitrix_app.crm.window import WindowEvent
-from bitrix_app.inbox.outcomes import DONE, Outcome, retry
+from bitrix_app.inbox.outcomes import DONE, Outcome, failed, retry
 from bitrix_app.rest.batching import BatchResult
-from bitrix_app.store.statuses import InboxStatus
 
 
 @dataclass
@@ -108,7 +107,7 @@ def outcome(job: OrderJob) -> Outcome:
     if job.complete:
         return DONE
     refused = crm_fields.currency_refusal(job.error)
-    return Outcome(InboxStatus.FAILED, refused) if refused else retry(job.error or "incomplete")
+    return failed(refused) if refused else retry(job.error or "incomplete")
 
 
 def _remember(job: OrderJob, fields: dict) -> None:

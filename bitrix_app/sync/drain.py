@@ -22,7 +22,7 @@ from sqlalchemy import select
 from bitrix_app.crm import context
 from bitrix_app.crm.window import load
 from bitrix_app.inbox import dispatch, outcomes
-from bitrix_app.inbox.outcomes import Outcome, retry, skipped, wait
+from bitrix_app.inbox.outcomes import Outcome, failed, retry, skipped, wait
 from bitrix_app.jobs.queues import SYNC
 from bitrix_app.jobs.registry import enqueue_job, job
 from bitrix_app.rest.errors import MethodBudgetExhausted, PortalBlocked, PortalCallError
@@ -179,7 +179,7 @@ def _window(scope: "PortalScope") -> int:
         try:
             events.append(load(*row))
         except Exception as exc:  # stored by an older schema version: keep it for a human, do not loop
-            results[row.id] = Outcome(InboxStatus.FAILED, f"cannot load the stored event: {exc}")
+            results[row.id] = failed(f"cannot load the stored event: {exc}")
     results.update(_apply(scope, events, now))
     with scope.transaction() as s:
         earliest = outcomes.write(s, results, {r.id: r.attempts for r in rows}, now)

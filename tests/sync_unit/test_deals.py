@@ -87,19 +87,18 @@ def test_an_abandoned_cart_deal_is_taken_over(ctx):
 
 
 def test_a_refused_currency_fails_the_order_at_once_and_other_errors_retry(ctx):
-    from bitrix_app.inbox.outcomes import retry
+    from bitrix_app.inbox.outcomes import Kind, retry
     from bitrix_app.rest.batching import BatchResult
-    from bitrix_app.store.statuses import InboxStatus
 
     refused = job_for(order_event(currency="GBP"))
     deals.build(ctx, refused, 0)
     deals.absorb(refused, BatchResult(errors={"d0": {"error": "", "error_description":
                                                     'Invalid value for the "Currency" field'}}))
     out = deals.outcome(refused)
-    assert out.kind == InboxStatus.FAILED and out.error.startswith("the portal refused the currency")
+    assert out.kind is Kind.FAILED and out.error.startswith("the portal refused the currency")
     busy = job_for(order_event())
     deals.build(ctx, busy, 0)
     deals.absorb(busy, BatchResult(failed={"d0": "timeout", "r0": "timeout"}))
-    assert deals.outcome(busy).kind == "retry"
+    assert deals.outcome(busy).kind is Kind.RETRY
     # the inbox's retry is the same for every handler: no error text turns it into a dead letter
-    assert retry('crm.contact.add: Invalid value for the "Currency" field').kind == "retry"
+    assert retry('crm.contact.add: Invalid value for the "Currency" field').kind is Kind.RETRY
