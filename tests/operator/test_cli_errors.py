@@ -7,29 +7,20 @@ import click
 import pytest
 from sqlalchemy import select
 
-from bitrix_app.clock import FrozenClock
 from bitrix_app.store.campaign_models import Campaign
 from bitrix_app.store.db import transaction
 from bitrix_app.store.message_models import MessagingSettings
 from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.shop_models import PortalSettings
 from handlers.cli_common import flatten
+from tests.fixtures.segment_portal import AUTH, portal  # noqa: F401
 from tests.segments.history import NOW, History
 
-TOKEN = "operator-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 NOSUCH = "Error: no installed portal with member_id nosuch\n"
 CROSS_SELL = {"code": "CROSS_SELL", "kind": "cross_sell", "name_en": "Bike, no tyres", "name_ru": "Велосипед без шин",
               "params": {"bought": {"categories": ["bikes"]}, "not_bought": {"categories": ["tyres"]}}}
 CAMPAIGN = {"code": "WIN_BACK", "name_en": "Win back", "name_ru": "Возврат", "segment": "PROMISING_SLEEPING",
             "trigger": "enter", "actions": [{"type": "deal"}]}
-
-
-@pytest.fixture
-def portal(make_app) -> History:
-    hist = History(make_app(ADMIN_API_TOKEN=TOKEN, CLOCK=FrozenClock(NOW)))
-    hist.install_portal()
-    return hist
 
 
 def cli(hist: History, *args: str):

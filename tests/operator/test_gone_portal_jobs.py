@@ -4,11 +4,9 @@ from __future__ import annotations
 import json
 import logging
 
-import pytest
 from sqlalchemy import update
 
 from bitrix_app import messaging
-from bitrix_app.clock import FrozenClock
 from bitrix_app.jobs.worker import run_burst
 from bitrix_app.messaging import journal
 from bitrix_app.portals import start_setup
@@ -19,14 +17,8 @@ from bitrix_app.robots.runner import run_call
 from bitrix_app.store.message_models import MessageRecord
 from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.robot_models import RobotCall
+from tests.fixtures.segment_portal import portal  # noqa: F401
 from tests.segments.history import NOW, History
-
-
-@pytest.fixture
-def portal(make_app) -> History:
-    hist = History(make_app(CLOCK=FrozenClock(NOW)))
-    hist.install_portal()
-    return hist
 
 
 def _uninstall(hist: History) -> None:

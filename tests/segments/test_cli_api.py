@@ -5,22 +5,11 @@ import csv
 import io
 import json
 
-import pytest
+from tests.fixtures.segment_portal import AUTH, portal  # noqa: F401
+from tests.segments.history import History
 
-from bitrix_app.clock import FrozenClock
-from tests.segments.history import NOW, History
-
-TOKEN = "operator-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 LAPSED_45 = {"code": "LAPSED_45", "kind": "lapsed", "name_en": "No purchase for 45+ days",
              "name_ru": "Без покупок 45+ дней", "params": {"days": 45}}
-
-
-@pytest.fixture
-def portal(make_app) -> History:
-    hist = History(make_app(ADMIN_API_TOKEN=TOKEN, CLOCK=FrozenClock(NOW)))
-    hist.install_portal()
-    return hist
 
 
 def _cli(hist: History, *args: str):

@@ -6,49 +6,21 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import BigInteger, func, insert, literal, select, update
+from sqlalchemy import BigInteger, func, literal
 
-from bitrix_app.clock import FrozenClock
 from bitrix_app.segments.kinds import definitions
 from bitrix_app.segments.kinds import rules
-from bitrix_app.store.segment_models import SegmentDefinition
+from tests.fixtures.segment_portal import AUTH, definition_views, force_definition, portal  # noqa: F401
 from tests.segments.history import NOW, History
 
-TOKEN = "operator-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 POISON = {"field": "revenue", "op": ">", "value": 10**30}  # stored before the schema refused it
 BIG = {"field": "revenue", "op": ">", "value": 500}
-
-
-@pytest.fixture
-def portal(make_app) -> History:
-    hist = History(make_app(ADMIN_API_TOKEN=TOKEN, CLOCK=FrozenClock(NOW)))
-    hist.install_portal()
-    return hist
 
 
 def define(hist: History, code: str, params: dict, kind: str = "custom") -> None:
     with hist.session() as s:
         definitions.create(s, hist.member_id, {"code": code, "kind": kind, "name_en": f"{code} en",
                                                "name_ru": f"{code} ru", "params": params}, hist.now)
-
-
-def force(hist: History, code: str, params: dict) -> None:
-    """A definition written straight to the table, past the schema (as one stored before it got stricter)."""
-    with hist.session() as s:
-        found = s.scalar(select(SegmentDefinition.id).where(SegmentDefinition.member_id == hist.member_id,
-                                                           SegmentDefinition.code == code))
-        if found is None:
-            s.execute(insert(SegmentDefinition).values(member_id=hist.member_id, code=code, kind="custom",
-                                                       name_en="Poisoned", name_ru="Отравленный",
-                                                       params=params, enabled=True, updated_at=hist.now))
-        else:
-            s.execute(update(SegmentDefinition).where(SegmentDefinition.id == found).values(params=params))
-
-
-def state(hist: History) -> dict[str, dict]:
-    with hist.session() as s:
-        return {v["code"]: v for v in definitions.stored(s, hist.member_id)}
 
 
 def strings(hist: History) -> dict[int, str]:
@@ -64,14 +36,14 @@ def test_a_poisoned_definition_fails_alone_and_the_rebuild_computes_the_rest(por
     lapsed = portal.buyer(1, 200, total="20.00")
     define(portal, "BIG_SPENDERS", BIG)
     define(portal, "LAPSED_150", {"days": 150}, kind="lapsed")
-    force(portal, "A_POISON", POISON)  # first in code order: every other stored definition comes after it
+    force_definition(portal, "A_POISON", POISON, NOW)  # first in code order: every other stored one comes after
     summary = portal.rebuild()
     assert summary["failed_definitions"] == ["A_POISON"] and summary["customers"] == 2
     assert {"BIG_SPENDERS", portal.row(big)["lifecycle"]} <= portal.segments(big)
     assert {"LAPSED_150", "NEW_LOST"} <= portal.segments(lapsed) and "A_POISON" not in portal.segments(big)
     with_poison = strings(portal)
 
-    views = state(portal)
+    views = definition_views(portal)
     assert views["BIG_SPENDERS"]["status"] == views["LAPSED_150"]["status"] == "active"
     failed = views["A_POISON"]
     assert failed["status"] == "failed" and failed["error"]["reason"] == "invalid_rule"
@@ -113,7 +85,7 @@ def test_a_definition_whose_sql_fails_keeps_its_members_until_it_runs_again(port
     portal.order(small, 1, total="900.00")  # small now has 2 orders and 920 of revenue
     summary = portal.rebuild(now=NOW.replace(hour=11))
     assert summary["failed_definitions"] == ["BIG_SPENDERS", "RULE_2"]
-    views = state(portal)
+    views = definition_views(portal)
     assert views["RULE_2"]["status"] == views["BIG_SPENDERS"]["status"] == "failed"
     error = views["RULE_2"]["error"]  # SQLite says "integer overflow", PostgreSQL "bigint out of range"
     assert error["reason"] in ("calculation", "number_range")
@@ -127,7 +99,7 @@ def test_a_definition_whose_sql_fails_keeps_its_members_until_it_runs_again(port
 
     monkeypatch.undo()  # the database can compute them again: active again, and up to date
     portal.rebuild(now=NOW.replace(hour=12))
-    views = state(portal)
+    views = definition_views(portal)
     assert views["RULE_2"]["status"] == views["BIG_SPENDERS"]["status"] == "active"
     assert views["RULE_2"]["error"] is None
     assert {"BIG_SPENDERS", "RULE_2"} <= portal.segments(small)
@@ -136,7 +108,7 @@ def test_a_definition_whose_sql_fails_keeps_its_members_until_it_runs_again(port
 def test_listing_api_cli_and_fixing_the_definition(portal):
     cid = portal.buyer(3, 5, total="300.00")
     define(portal, "BIG_SPENDERS", BIG)
-    force(portal, "POISONED", POISON)
+    force_definition(portal, "POISONED", POISON, NOW)
     portal.rebuild()
     web = portal.app.test_client()
     listed = {r["code"]: r for r in web.get(f"/api/v1/portals/{portal.member_id}/segments", headers=AUTH).json[
@@ -153,12 +125,12 @@ def test_listing_api_cli_and_fixing_the_definition(portal):
                     json={"params": {"field": "revenue", "op": ">", "value": 100}}, headers=AUTH)
     assert fixed.status_code == 200 and fixed.json["status"] == "active" and fixed.json["error"] is None
     portal.rebuild()
-    assert state(portal)["POISONED"]["status"] == "active" and "POISONED" in portal.segments(cid)
+    assert definition_views(portal)["POISONED"]["status"] == "active" and "POISONED" in portal.segments(cid)
 
 
 def test_explain_says_what_a_failed_definition_is(portal):
     cid = portal.buyer(1, 5)
-    force(portal, "POISONED", POISON)
+    force_definition(portal, "POISONED", POISON, NOW)
     portal.rebuild()
     web = portal.app.test_client()
     res = web.get(f"/api/v1/portals/{portal.member_id}/segments/customers/{cid}/explain?all=1", headers=AUTH)
@@ -190,10 +162,10 @@ def test_a_refresh_leaves_a_failed_definition_alone(portal, monkeypatch):
     define(portal, "TWO_ORDERS", {"field": "orders", "op": ">=", "value": 2})
     define(portal, "POISONED", BIG)
     portal.rebuild()
-    force(portal, "POISONED", POISON)
+    force_definition(portal, "POISONED", POISON, NOW)
     failed_at = NOW.replace(hour=11)
     portal.rebuild(now=failed_at)
-    assert state(portal)["POISONED"]["error"]["failed_at"] == failed_at.isoformat()
+    assert definition_views(portal)["POISONED"]["error"]["failed_at"] == failed_at.isoformat()
     assert "POISONED" in portal.segments(rich) and "POISONED" not in portal.segments(cid)
 
     _no_isolation(monkeypatch)  # the failed definition is not evaluated: nothing to isolate
@@ -203,7 +175,7 @@ def test_a_refresh_leaves_a_failed_definition_alone(portal, monkeypatch):
     _refresh_quietly(portal, cid, rich, now=NOW.replace(hour=12))
     assert "TWO_ORDERS" in portal.segments(cid)  # the rest moved with the data
     assert "POISONED" in portal.segments(rich) and "POISONED" not in portal.segments(cid)  # frozen members
-    failed = state(portal)["POISONED"]
+    failed = definition_views(portal)["POISONED"]
     assert failed["status"] == "failed" and failed["error"]["failed_at"] == failed_at.isoformat()
     assert ("TWO_ORDERS" in {seg for _, seg, _ in portal.transitions()[moved:]}
             and "POISONED" not in {seg for _, seg, _ in portal.transitions()[moved:]})
@@ -230,7 +202,7 @@ def _engine_records(caplog) -> list:
 def test_a_failed_refresh_without_a_definition_to_blame_is_logged_once_and_not_isolated(portal, monkeypatch,
                                                                                           caplog):
     cid = portal.buyer(1, 5)
-    force(portal, "POISONED", POISON)
+    force_definition(portal, "POISONED", POISON, NOW)
     portal.rebuild()  # the only stored definition is failed: frozen from now on
     calls = _broken_refresh(monkeypatch)
     _refresh_quietly(portal, cid)
@@ -249,7 +221,7 @@ def test_a_failed_refresh_is_isolated_when_a_definition_may_be_to_blame_and_logg
     assert len(calls) == 2  # the refresh, then isolation's trial with every stored definition frozen
     [record] = _engine_records(caplog)
     assert record.levelname == "ERROR" and record.exc_info is not None
-    assert state(portal)["TWO_ORDERS"]["status"] == "active"  # not the definition's fault
+    assert definition_views(portal)["TWO_ORDERS"]["status"] == "active"  # not the definition's fault
 
 
 def _defs(n: int):

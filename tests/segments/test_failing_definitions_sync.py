@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from bitrix_app.clock import FrozenClock
 from bitrix_app.scope import portal_scope
 from bitrix_app.segments.kinds import definitions
-from bitrix_app.store.segment_models import CustomerFigures, SegmentDefinition
+from bitrix_app.store.segment_models import CustomerFigures
 from bitrix_app.store.shop_models import InboxEvent, OrderRecord
+from tests.fixtures.segment_portal import definition_views, force_definition
 from tests.fixtures.shop_env import T0, connect_shop, iso, order_event
 
 NOW = T0 + timedelta(hours=1)
@@ -28,11 +29,6 @@ def _row(shop) -> dict:
         return dict(row)
 
 
-def _stored(shop) -> dict[str, dict]:
-    with shop.session() as s:
-        return {v["code"]: v for v in definitions.stored(s, shop.member_id)}
-
-
 def test_the_order_sync_isolates_a_failing_definition_and_updates_the_rest(shop):
     shop.post(order_event("S1", status="paid", created_at=iso(T0 - timedelta(days=100))))
     shop.work()
@@ -41,9 +37,7 @@ def test_the_order_sync_isolates_a_failing_definition_and_updates_the_rest(shop)
         definitions.create(s, shop.member_id, {"code": "TWO_ORDERS", "kind": "custom", "name_en": "Two orders",
                                                "name_ru": "Два заказа",
                                                "params": {"field": "orders", "op": ">=", "value": 2}}, NOW)
-        s.execute(insert(SegmentDefinition).values(  # stored before the schema refused such numbers
-            member_id=shop.member_id, code="POISONED", kind="custom", name_en="Poisoned", name_ru="Отравленный",
-            params={"field": "orders", "op": ">", "value": 10**30}, enabled=True, updated_at=NOW))
+    force_definition(shop, "POISONED", {"field": "orders", "op": ">", "value": 10**30}, NOW)
 
     shop.post(order_event("S2", status="completed"))
     shop.work()
@@ -51,7 +45,7 @@ def test_the_order_sync_isolates_a_failing_definition_and_updates_the_rest(shop)
     assert row["orders"] == 2 and row["lifecycle"] == "PROMISING_ACTIVE"
     assert {"TWO_ORDERS", "PROMISING_ACTIVE"} <= set(row["segments"].split("|"))
     assert "POISONED" not in row["segments"]
-    views = _stored(shop)
+    views = definition_views(shop)
     assert views["POISONED"]["status"] == "failed" and views["POISONED"]["error"]["reason"] == "invalid_rule"
     assert views["TWO_ORDERS"]["status"] == "active"
     with shop.session() as s:
@@ -77,9 +71,7 @@ def test_the_admin_page_shows_each_stored_segment_and_a_failed_ones_error(portal
                                              "params": {"field": "revenue", "op": ">", "value": 500}}, NOW)
         definitions.create(s, pe.member_id, {"code": "QUIET", "kind": "lapsed", "name_en": "Quiet",
                                              "name_ru": "Тихие", "params": {"days": 45}, "enabled": False}, NOW)
-        s.execute(insert(SegmentDefinition).values(
-            member_id=pe.member_id, code="POISONED", kind="custom", name_en="Poisoned", name_ru="Отравленный",
-            params={"field": "age", "op": "<", "value": float("inf")}, enabled=True, updated_at=NOW))
+    force_definition(pe, "POISONED", {"field": "age", "op": "<", "value": float("inf")}, NOW)
     with pe.env.app.app_context():
         assert engine.rebuild(portal_scope(pe.member_id), pe.clock.now())["failed_definitions"] == ["POISONED"]
 

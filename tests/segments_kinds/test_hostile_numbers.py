@@ -7,13 +7,13 @@ import json
 import pytest
 from marshmallow import ValidationError
 
-from bitrix_app.clock import FrozenClock
 from bitrix_app.segments.kinds import definitions
 from bitrix_app.segments.kinds.rules_schema import rule_errors
-from tests.segments.history import NOW, History
+from tests.fixtures.segment_portal import AUTH as TOKEN_ONLY
+from tests.fixtures.segment_portal import definition_views, portal  # noqa: F401
+from tests.segments.history import NOW
 
-TOKEN = "operator-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+AUTH = {**TOKEN_ONLY, "Content-Type": "application/json"}
 INF, NAN = float("inf"), float("nan")
 HOSTILE = [10**30, 1e308, INF, -INF, NAN]
 NUMERIC = ("orders", "revenue", "average_order", "ltv", "days_since_last_order", "days_to_birthday", "age")
@@ -58,18 +58,6 @@ KIND_PARAMS = [
 ]
 
 
-@pytest.fixture
-def portal(make_app) -> History:
-    hist = History(make_app(ADMIN_API_TOKEN=TOKEN, CLOCK=FrozenClock(NOW)))
-    hist.install_portal()
-    return hist
-
-
-def _stored(hist: History) -> list[dict]:
-    with hist.session() as s:
-        return definitions.stored(s, hist.member_id)
-
-
 def _body(code: str, kind: str, params: dict) -> str:
     """Python's JSON writes NaN / Infinity as the literals a careless client sends."""
     return json.dumps({"code": code, "kind": kind, "name_en": code, "name_ru": code, "params": params})
@@ -81,7 +69,7 @@ def test_cross_sell_replenishment_and_lapsed_params_refuse_them(portal, kind, ke
     with portal.session() as s, pytest.raises(ValidationError) as err:
         definitions.create(s, portal.member_id, json.loads(_body("HOSTILE", kind, {**base, key: value})), NOW)
     assert key in err.value.messages["params"]
-    assert _stored(portal) == []
+    assert definition_views(portal) == {}
 
 
 API_CASES = [("custom", cond("revenue", ">", v)) for v in HOSTILE] + [
@@ -107,4 +95,4 @@ def test_the_api_and_the_cli_refuse_them_and_store_nothing(portal, kind, params)
     cli = portal.app.test_cli_runner().invoke(args=["segments", "define", "--member-id", portal.member_id,
                                                     "--json", body])
     assert cli.exit_code == 2, cli.output
-    assert _stored(portal) == []
+    assert definition_views(portal) == {}
