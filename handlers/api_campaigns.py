@@ -30,6 +30,7 @@ def _in_portal(member_id: str, work, invalid: str = "the campaign definition has
 @bp.get("")
 @admin_required
 def list_(member_id: str):
+    """Campaigns of the portal."""
     rows = _in_portal(member_id, lambda s: [definitions.as_json(r) for r in definitions.list_campaigns(s, member_id)])
     return jsonify({"campaigns": rows})
 
@@ -37,6 +38,7 @@ def list_(member_id: str):
 @bp.post("")
 @admin_required
 def create(member_id: str):
+    """Create a campaign."""
     body, now = json_object("the campaign as a JSON object"), services.clock().now()
     return jsonify(_in_portal(member_id, lambda s: definitions.as_json(definitions.create(s, member_id, body, now)))), 201
 
@@ -44,12 +46,14 @@ def create(member_id: str):
 @bp.get("/<code>")
 @admin_required
 def get(member_id: str, code: str):
+    """One campaign."""
     return jsonify(_in_portal(member_id, lambda s: definitions.as_json(definitions.get(s, member_id, code))))
 
 
 @bp.route("/<code>", methods=["PATCH", "PUT"])
 @admin_required
 def update(member_id: str, code: str):
+    """Change a campaign."""
     body, now = json_object("the campaign as a JSON object"), services.clock().now()
     return jsonify(_in_portal(member_id, lambda s: definitions.as_json(
         definitions.update(s, member_id, code, body, now))))
@@ -58,6 +62,7 @@ def update(member_id: str, code: str):
 @bp.delete("/<code>")
 @admin_required
 def delete(member_id: str, code: str):
+    """Delete a campaign."""
     entries = _in_portal(member_id, lambda s: definitions.remove(s, member_id, code))
     return jsonify({"deleted": code.upper(), "entries": entries})
 
@@ -65,6 +70,7 @@ def delete(member_id: str, code: str):
 @bp.post("/<code>/run")
 @admin_required
 def run_one(member_id: str, code: str):
+    """Run one campaign now."""
     found = _in_portal(member_id, lambda s: definitions.get(s, member_id, code).code)
     job = queue_run(services.redis(), member_id, found)
     return jsonify({"status": "queued", "job_id": job.id}), 202
@@ -73,6 +79,7 @@ def run_one(member_id: str, code: str):
 @bp.post("/run")
 @admin_required
 def run_all(member_id: str):
+    """Run every enabled campaign now."""
     _in_portal(member_id, lambda s: None)
     job = queue_run(services.redis(), member_id)
     return jsonify({"status": "queued", "job_id": job.id}), 202
@@ -81,6 +88,7 @@ def run_all(member_id: str):
 @bp.get("/report")
 @admin_required
 def report_all(member_id: str):
+    """Every campaign's results."""
     now = services.clock().now()
     return jsonify({"campaigns": _in_portal(member_id, lambda s: campaign_report(s, member_id, now))})
 
@@ -88,6 +96,7 @@ def report_all(member_id: str):
 @bp.get("/<code>/report")
 @admin_required
 def report_one(member_id: str, code: str):
+    """One campaign's results: entered, reached, converted, revenue, uplift."""
     now = services.clock().now()
     return jsonify(_in_portal(member_id, lambda s: campaign_report(s, member_id, now, code)[0]))
 
@@ -95,6 +104,7 @@ def report_one(member_id: str, code: str):
 @bp.post("/presets")
 @admin_required
 def install_presets(member_id: str):
+    """Install the ready-made campaigns."""
     body, now = request.get_json(silent=True) or {}, services.clock().now()
     codes, segment = body.get("codes") or None, body.get("cross_sell_segment")
     return jsonify(_in_portal(member_id, lambda s: presets.install(s, member_id, now, codes, segment),

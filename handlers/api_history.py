@@ -15,5 +15,6 @@ bp = Blueprint("api_history", __name__, url_prefix="/api/v1/portals")
 @bp.get("/<member_id>/ltv")
 @admin_required
 def ltv(member_id: str):
+    """Lifetime value report: overall and per cohort."""
     in_portal(member_id, lambda s: None)  # 404 for a portal that is not installed; the report reads on its own
     return jsonify(ltv_report(portal_scope(member_id), services.clock().now()))

@@ -30,12 +30,14 @@ class PageSchema(Schema):
 @bp.get("")
 @admin_required
 def list_(member_id: str):
+    """Segment definitions with their member counts."""
     return jsonify({"segments": in_portal(member_id, lambda s: segments.listing_with_counts(s, member_id))})
 
 
 @bp.get("/<code>/members")
 @admin_required
 def members(member_id: str, code: str):
+    """A page of a segment's members (JSON, JSON Lines or CSV)."""
     page = PageSchema().load(request.args.to_dict())
 
     def work(s):
@@ -55,6 +57,7 @@ def members(member_id: str, code: str):
 @bp.get("/customers/<int:customer_id>/explain")
 @staff_allowed  # why a customer is in a segment: what a manager working the deal may read
 def explain(member_id: str, customer_id: int):
+    """Why a customer is (or is not) in each segment."""
     from bitrix_app.segments import explain_in
 
     everything = request.args.get("all") in ("1", "true", "yes")
@@ -65,6 +68,7 @@ def explain(member_id: str, customer_id: int):
 @bp.post("/rebuild")
 @admin_required
 def rebuild(member_id: str):
+    """Queue a rebuild of every segment."""
     from bitrix_app.segments import enqueue_rebuild
 
     in_portal(member_id, lambda s: None)
@@ -75,6 +79,7 @@ def rebuild(member_id: str):
 @bp.post("/definitions")
 @admin_required
 def create(member_id: str):
+    """Store a custom segment definition."""
     body, now = json_object(), services.clock().now()
     return jsonify(in_portal(member_id, lambda s: segments.create_definition(s, member_id, body, now))), 201
 
@@ -82,6 +87,7 @@ def create(member_id: str):
 @bp.put("/definitions/<code>")
 @admin_required
 def update(member_id: str, code: str):
+    """Change a stored segment definition."""
     body, now = json_object(), services.clock().now()
     view = in_portal(member_id, lambda s: segments.update_definition(s, member_id, code.upper(), body, now))
     if view is None:
@@ -92,6 +98,7 @@ def update(member_id: str, code: str):
 @bp.delete("/definitions/<code>")
 @admin_required
 def delete(member_id: str, code: str):
+    """Delete a stored segment definition."""
     if not in_portal(member_id, lambda s: segments.delete_definition(s, member_id, code.upper())):
         raise ApiError(404, "not_found", f"the portal has no stored segment {code.upper()}")
     return jsonify({"deleted": code.upper()})
@@ -100,12 +107,14 @@ def delete(member_id: str, code: str):
 @bp.get("/settings")
 @admin_required
 def get_settings(member_id: str):
+    """Lifecycle thresholds and segment settings."""
     return jsonify(in_portal(member_id, lambda s: segments.get_settings(s, member_id)))
 
 
 @bp.put("/settings")
 @admin_required
 def put_settings(member_id: str):
+    """Change the lifecycle thresholds and segment settings."""
     body, now = json_object(), services.clock().now()
     return jsonify(in_portal(member_id, lambda s: segments.update_settings(s, member_id, body, now)))
 
@@ -113,6 +122,7 @@ def put_settings(member_id: str):
 @bp.get("/snapshot")
 @admin_required
 def latest_snapshot(member_id: str):
+    """The newest segment snapshot: counts and the active share."""
     found = in_portal(member_id, lambda s: segments.latest_snapshot(s.connection(), member_id))
     if found is None:
         raise ApiError(404, "not_found", "no rebuild yet: run POST .../segments/rebuild")
@@ -122,6 +132,7 @@ def latest_snapshot(member_id: str):
 @bp.get("/trend")
 @admin_required
 def trend(member_id: str):
+    """The active share over the latest snapshots, against its target."""
     limit = request.args.get("limit", "30")
     if not limit.isdigit() or not 1 <= int(limit) <= 365:
         raise ApiError(422, "validation_error", "limit must be a whole number from 1 to 365")

@@ -1,7 +1,7 @@
 """Who may call the admin JSON API (/api/v1/portals/<member_id>/...), and with which role.
 
 Two kinds of bearer token: the operator's `ADMIN_API_TOKEN` (any portal, every role; unset disables it), and a
-page token (`bitrix_app.portals.api_tokens`) carrying portal, user and role, issued by an app page after the
+page token (`bitrix_app.portals.issue_page_token`) carrying portal, user and role, issued by an app page after the
 portal proved the user's own token. Each view declares the least role it needs: a missing, forged, expired or
 other-portal token is a 401, a token of too small a role a 403; nothing runs in either case.
 """
@@ -12,8 +12,7 @@ from functools import wraps
 from flask import g, request
 
 from webedge import services
-from bitrix_app.portals import api_tokens
-from bitrix_app.portals import ADMIN, STAFF, Grant, role_at_least
+from bitrix_app.portals import ADMIN, STAFF, Grant, issue_page_token, read_page_token, role_at_least, tokens_equal
 
 from .errors import ApiError
 
@@ -21,15 +20,15 @@ from .errors import ApiError
 def issue_token(member_id: str, user_id: int, role: str) -> str:
     """A token for the page a verified user just opened."""
     now = services.clock().now().timestamp()
-    return api_tokens.issue(services.settings().SECRET_KEY, member_id, user_id, role, now)
+    return issue_page_token(services.settings().SECRET_KEY, member_id, user_id, role, now)
 
 
 def grant_for(token: str, member_id: str) -> Grant | None:
     settings = services.settings()
     operator = settings.extra.get("ADMIN_API_TOKEN")
-    if operator and api_tokens.equal(token, str(operator)):
+    if operator and tokens_equal(token, str(operator)):
         return Grant(member_id, None, ADMIN)
-    grant = api_tokens.read(settings.SECRET_KEY, token, services.clock().now().timestamp())
+    grant = read_page_token(settings.SECRET_KEY, token, services.clock().now().timestamp())
     return grant if grant is not None and grant.member_id == member_id else None
 
 
@@ -50,6 +49,7 @@ def role_required(role: str):
             g.api_grant = grant
             return view(member_id, *args, **kwargs)
 
+        guarded.api_role = role  # read by the OpenAPI description (webedge.openapi)
         return guarded
 
     return decorate
