@@ -1,9 +1,22 @@
+// The catalogues: the base (app, navigation, common words) plus one file per screen under screens/, each
+// holding both languages, so a screen's texts live beside each other and screens never edit the same file.
 import { createI18n } from 'vue-i18n'
 import type { Lang } from '@/lib/bootstrap'
 import en from './en'
 import ru from './ru'
+import access from './screens/access'
+import card from './screens/card'
+import overview from './screens/overview'
+import shops from './screens/shops'
+import sync from './screens/sync'
 
-export const messages = { ru, en }
+const SCREENS = [access, card, overview, shops, sync]
+
+function catalogue(lang: Lang, base: object) {
+  return Object.assign({}, base, ...SCREENS.map(screen => screen[lang]))
+}
+
+export const messages = { ru: catalogue('ru', ru), en: catalogue('en', en) }
 
 export function makeI18n(lang: Lang) {
   return createI18n({
@@ -14,6 +27,6 @@ export function makeI18n(lang: Lang) {
     fallbackWarn: false,
     // a key missing from a catalogue is an error the browser tests see (they fail on console errors)
     missing: (locale: string, key: string) => { console.error(`untranslated key ${key} (${locale})`) },
-    messages: { ru, en },
+    messages,
   })
 }
