@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import en from '../src/i18n/en'
-import ru from '../src/i18n/ru'
+import { messages } from '../src/i18n'
+
+const { en, ru } = messages
 
 function keys(tree: object, prefix = ''): string[] {
   return Object.entries(tree).flatMap(([k, v]) =>
@@ -16,6 +17,11 @@ function leaf(tree: object, key: string): string {
 }
 
 describe('i18n catalogue', () => {
+  it('merges every screen without one hiding another', () => {
+    const names = Object.keys(ru)
+    expect(new Set(names).size).toBe(names.length)
+    expect(names).toEqual(expect.arrayContaining(['common', 'overview', 'shops', 'sync', 'card', 'access']))
+  })
   it('has every key in both languages', () => {
     expect(keys(en).sort()).toEqual(keys(ru).sort())
   })
