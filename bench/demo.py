@@ -34,13 +34,13 @@ def _start_worker(env: dict) -> subprocess.Popen:
 
 def _wait_active(stack, timeout: float = 60) -> dict:
     """Poll the app's own CLI view of the portal until setup has converged (a demo, not a test)."""
-    from bitrix_app.portals import repository
+    from bitrix_app.portals import portal_record
     from bitrix_app.store.db import transaction
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with stack.app.app_context(), transaction(stack.app.extensions["bitrix_app"]["sessions"]) as s:
-            rec = repository.get(s, stack.member_id)
+            rec = portal_record(s, stack.member_id)
             if rec and rec.status in ("active", "blocked"):
                 return {"status": rec.status, "shop_category_id": rec.shop_category_id, "reason": rec.status_reason}
         time.sleep(0.5)

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError
 
 from webedge import services
-from bitrix_app.portals import lifecycle, repository
+from bitrix_app.portals import PORTAL_DELETED, portal_record
 from bitrix_app.store.db import transaction
 
 NOT_SET_UP = "the database is not set up: run flask --app app db upgrade"
@@ -72,11 +72,11 @@ def _portal_check(allow_deleted: bool):
         if value is None:
             return None
         with _app_context(ctx), transaction(services.session_factory()) as s:
-            rec = repository.get(s, value)
+            rec = portal_record(s, value)
             status = rec.status if rec is not None else None
         if status is None:
             raise CliError(f"no installed portal with member_id {value}")
-        if status == lifecycle.DELETED and not allow_deleted:
+        if status == PORTAL_DELETED and not allow_deleted:
             raise CliError(f"no installed portal with member_id {value} (it was uninstalled)")
         return value
     return check

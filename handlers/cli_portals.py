@@ -65,12 +65,12 @@ def keepalive():
 @click.option("--clear", is_flag=True, help="Allow nobody but the portal's administrators.")
 def admins(member_id: str, users: str | None, clear: bool):
     """Users who may administer the app without being portal administrators (shown; or --set / --clear)."""
-    from bitrix_app.portals import app_admins
+    from bitrix_app.portals import app_admin_ids, set_app_admins
 
     with transaction(services.session_factory()) as s:
         if users is not None or clear:
             ids = [] if clear else [int(u) if u.strip().isdigit() else u.strip() for u in users.split(",") if u.strip()]
-            current = app_admins.set_users(s, member_id, {"user_ids": ids}, services.clock().now())
+            current = set_app_admins(s, member_id, {"user_ids": ids}, services.clock().now())
         else:
-            current = app_admins.get(s, member_id)
+            current = app_admin_ids(s, member_id)
     click.echo(json.dumps({"member_id": member_id, "user_ids": list(current)}))

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from bitrix_app.portals import events as use_case
-from bitrix_app.portals import CallbackRejected
+from bitrix_app.portals import CallbackRejected, receive_event
 from bitrix_app.schemas.portal import EventSchema
 from bitrix_app.scope import app_services
 
@@ -19,7 +18,7 @@ bp = Blueprint("events", __name__)
 def receive():
     event = parse(EventSchema())
     try:
-        outcome = use_case.receive(app_services(), event)
+        outcome = receive_event(app_services(), event)
     except CallbackRejected as exc:
         raise unauthorized(str(exc)) from exc
     except PortalUnavailable as exc:  # cannot tell a real uninstall from a forged one right now

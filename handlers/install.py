@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template_string, request
 
-from bitrix_app.portals import install as use_case
-from bitrix_app.portals import CallbackRejected
+from bitrix_app.portals import (CallbackRejected, install_portal, installation_from_callback,
+                                installation_from_page)
 from bitrix_app.schemas.portal import InstallCallbackSchema, PageSchema
 from bitrix_app.scope import app_services
 from webedge.portal_form import parse, unauthorized
@@ -25,10 +25,10 @@ def install():
     is_callback = in_form or (isinstance(body, dict) and "event" in body)
     try:
         if is_callback:
-            status = use_case.install(app_services(), use_case.from_callback(parse(InstallCallbackSchema())))
+            status = install_portal(app_services(), installation_from_callback(parse(InstallCallbackSchema())))
             return jsonify({"status": status}), 200
         data = parse(PageSchema(), with_query=True)
-        use_case.install(app_services(), use_case.from_page(data))
+        install_portal(app_services(), installation_from_page(data))
     except CallbackRejected as exc:
         raise unauthorized(str(exc)) from exc
     message = "Установка завершается…" if data.get("LANG") == "ru" else "Finishing the installation…"

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from bitrix_app.jobs.queues import BULK, DEFAULT
 from bitrix_app.jobs.registry import CRON_TIMEOUT, enqueue_job, job
-from bitrix_app.portals import NOT_INSTALLED, lifecycle, portal_installed
+from bitrix_app.portals import NOT_INSTALLED, PORTAL_ACTIVE, portal_installed
 from bitrix_app.scope import AppServices, PortalScope, app_services, portal_scope
 from bitrix_app.store.models import PortalRecord
 
@@ -62,7 +62,7 @@ def run_all_due() -> list[str]:
 def queue_all_active(svc: AppServices) -> list[str]:
     """Queue a run of every active portal; answers their member ids."""
     with svc.transaction() as s:
-        members = list(s.scalars(select(PortalRecord.member_id).where(PortalRecord.status == lifecycle.ACTIVE)
+        members = list(s.scalars(select(PortalRecord.member_id).where(PortalRecord.status == PORTAL_ACTIVE)
                                  .order_by(PortalRecord.id)))
     conn = svc.redis
     for member_id in members:

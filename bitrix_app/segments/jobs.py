@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bitrix_app.jobs.queues import BULK
 from bitrix_app.jobs.registry import CRON_TIMEOUT, enqueue_job, job
-from bitrix_app.portals import lifecycle
+from bitrix_app.portals import USABLE_STATUSES
 from bitrix_app.scope import AppServices, app_services, portal_scope
 from bitrix_app.store.models import PortalRecord
 
@@ -45,7 +45,7 @@ def rebuild_all() -> dict:
 def queue_all_rebuilds(svc: AppServices) -> dict:
     """Enqueue the full rebuild of every usable portal."""
     with svc.transaction() as s:
-        members = list(s.scalars(select(PortalRecord.member_id).where(PortalRecord.status.in_(lifecycle.USABLE))))
+        members = list(s.scalars(select(PortalRecord.member_id).where(PortalRecord.status.in_(USABLE_STATUSES))))
     for member_id in members:
         enqueue_rebuild(svc.redis, member_id)
     return {"enqueued": len(members)}

@@ -7,7 +7,7 @@ import pytest
 
 from bitrix_app.campaigns.jobs import run_all_due
 from bitrix_app.campaigns.presets import PRESETS
-from bitrix_app.portals import desired
+from bitrix_app.portals import REPEAT_PIPELINE_NAME, REPEAT_STAGES
 from tests.campaigns.campaigns_env import CAMPAIGN, campaigns_env
 
 TOKEN = "operator-token"
@@ -119,13 +119,13 @@ def test_presets_install_once_and_the_cli_manages_campaigns(ce):
 def test_setup_registers_the_repeat_sales_pipeline_once(ce):
     category = ce.repeat_category()
     cats = [c for c in ce.env.rest("crm.category.list", {"entityTypeId": 2})["categories"]
-            if c["name"] == desired.REPEAT_PIPELINE_NAME]
+            if c["name"] == REPEAT_PIPELINE_NAME]
     assert [int(c["id"]) for c in cats] == [category] and category != ce.shop.category_id
     stages = ce.env.rest("crm.status.list", {"filter": {"ENTITY_ID": f"DEAL_STAGE_{category}"}})
-    assert {code for code, *_ in desired.REPEAT_STAGES} <= {s["STATUS_ID"].split(":")[-1] for s in stages}
+    assert {code for code, *_ in REPEAT_STAGES} <= {s["STATUS_ID"].split(":")[-1] for s in stages}
     ce.env.install(version=2)
     assert len([c for c in ce.env.rest("crm.category.list", {"entityTypeId": 2})["categories"]
-                if c["name"] == desired.REPEAT_PIPELINE_NAME]) == 1 and ce.repeat_category() == category
+                if c["name"] == REPEAT_PIPELINE_NAME]) == 1 and ce.repeat_category() == category
 
 
 def test_cron_queues_a_run_for_every_active_portal(ce):

@@ -8,7 +8,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bitrix_app.portals import setup
+from bitrix_app.portals import setup_portal
 from bitrix_app.store.message_models import MessageRecord
 from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.shop_models import Customer
@@ -49,7 +49,7 @@ def test_every_robot_is_offered_on_deals_and_leads_and_setup_converges(rb):
         assert reg["DOCUMENT_TYPE"] == ["crm", "CCrmDocumentDeal", "DEAL"]  # only the property data types
     member = rb.shop.member_id
     with rb.env.app.app_context():
-        assert setup.setup_portal(member)["writes"] == 0  # converged: re-running changes nothing
+        assert setup_portal(member)["writes"] == 0  # converged: re-running changes nothing
     # a portal set up before robots were offered on leads: registered without FILTER, under older hashes
     for reg in regs.values():
         reg.pop("FILTER")
@@ -57,10 +57,10 @@ def test_every_robot_is_offered_on_deals_and_leads_and_setup_converges(rb):
         rec = s.scalar(select(PortalRecord).where(PortalRecord.member_id == member))
         rec.registered_robots = {code: "older" for code in regs}
     with rb.env.app.app_context():
-        assert setup.setup_portal(member)["writes"] == 6  # one bizproc.robot.update each
+        assert setup_portal(member)["writes"] == 6  # one bizproc.robot.update each
         after = _registrations(rb)
         assert all(after[code] is reg and reg["FILTER"] == DEALS_AND_LEADS for code, reg in regs.items())
-        assert setup.setup_portal(member)["writes"] == 0
+        assert setup_portal(member)["writes"] == 0
 
 
 def test_a_lead_matched_by_phone_gets_the_customers_profile(rb):

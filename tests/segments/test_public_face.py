@@ -19,10 +19,6 @@ PUBLIC = {
 # The segments' own tests are white-box: they test (and monkeypatch) the modules inside.
 INSIDERS = {SEGMENTS: ("bitrix_app/segments/", "tests/segments/", "tests/segments_kinds/", "tests/segments_crm/"),
             PORTALS: ("bitrix_app/portals/", "tests/portals/")}
-# Modules of portals still imported whole by outsiders (`from bitrix_app.portals import repository`): their
-# callers use many of their names; each moves behind the face when its callers are next changed.
-PORTAL_MODULES_IMPORTED_WHOLE = {"api_tokens", "app_admins", "currencies", "desired", "events", "install",
-                                 "lifecycle", "repository", "setup"}
 LAYERS = {"figures": set(), "kinds": {"figures", "settings"}, "engine": {"figures", "kinds", "settings"},
           "crm": {"figures", "kinds", "engine", "settings"}}
 
@@ -64,8 +60,7 @@ def _violations(package: str) -> list[str]:
                 continue
             for name in names or ():
                 dotted = f"{module}.{name}"
-                if _is_module(dotted) and dotted not in PUBLIC[package] and not (
-                        package == PORTALS and name in PORTAL_MODULES_IMPORTED_WHOLE):
+                if _is_module(dotted) and dotted not in PUBLIC[package]:
                     found.append(f"{rel}:{line} imports the module {dotted}")
     return found
 
@@ -79,11 +74,13 @@ def test_the_scan_sees_a_reach_inside(tmp_path, monkeypatch):
     probe = ROOT / "bench" / "_face_probe.py"
     monkeypatch.setattr(f"{__name__}.SOURCES", ("bench/_face_probe.py",))
     probe.write_text("def f():\n    from bitrix_app.segments.engine.core import rebuild\n"
-                     "    from bitrix_app.segments import settings\n    from bitrix_app.portals.verify import x\n")
+                     "    from bitrix_app.segments import settings\n    from bitrix_app.portals.verify import x\n"
+                     "    from bitrix_app.portals import CallbackRejected, repository\n")
     try:
         assert _violations(SEGMENTS) == ["bench/_face_probe.py:2 imports bitrix_app.segments.engine.core",
                                          "bench/_face_probe.py:3 imports the module bitrix_app.segments.settings"]
-        assert _violations(PORTALS) == ["bench/_face_probe.py:4 imports bitrix_app.portals.verify"]
+        assert _violations(PORTALS) == ["bench/_face_probe.py:4 imports bitrix_app.portals.verify",
+                                        "bench/_face_probe.py:5 imports the module bitrix_app.portals.repository"]
     finally:
         probe.unlink()
 
@@ -126,3 +123,18 @@ def test_public_names_and_dotted_paths_resolve():
         assert callable(getattr(importlib.import_module(module), attr)), dotted
     for kind, module in KINDS.items():
         assert hasattr(importlib.import_module(module), "predicate"), kind
+
+
+def test_every_portal_face_name_resolves_to_its_module_attribute():
+    """Each face name is the named attribute of its module, and none is a module's own name (once a module is
+    imported, the package's attribute of that name is the module, whatever the face says)."""
+    face = importlib.import_module(PORTALS)
+    modules = {path.stem for path in (ROOT / "bitrix_app" / "portals").glob("*.py")} - {"__init__"}
+    assert set(face._FACE) <= modules
+    assert not set(face.__all__) & modules
+    for name in face.__all__:
+        module, attr = face._HOME[name]
+        assert getattr(face, name) is getattr(importlib.import_module(f"{PORTALS}.{module}"), attr), name
+    with pytest.raises(AttributeError):
+        face.no_such_name  # noqa: B018
+

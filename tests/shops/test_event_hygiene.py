@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bitrix_app.orders.openapi import openapi_spec
 from bitrix_app.orders.schemas import load_events
-from bitrix_app.portals import currencies
+from bitrix_app.portals import for_ingest, known_currencies, refresh_currencies
 from bitrix_app.scope import app_services
 from bitrix_app.shops.cache import GENERATION_KEY, changed
 from bitrix_app.store.shop_models import InboxEvent
@@ -94,7 +94,7 @@ def test_amount_bounds():
 
 def test_a_currency_not_in_the_portals_list_is_refused_with_its_codes(shop):
     with shop.env.app.app_context():
-        known = currencies.for_ingest(app_services(), shop.member_id)  # read and cached by setup
+        known = for_ingest(app_services(), shop.member_id)  # read and cached by setup
     assert known == {"RUB", "USD", "EUR"}
     event = order_event("8")
     event["data"]["currency"] = "GBP"  # ISO 4217, but not the portal's
@@ -108,7 +108,7 @@ def test_iso_4217_alone_while_the_portals_list_is_unknown(shop):
     redis = shop.env.redis
     redis.delete(f"bitrix_app:currencies:{shop.member_id}")
     with shop.env.app.app_context():
-        assert currencies.for_ingest(app_services(), shop.member_id) is None
+        assert for_ingest(app_services(), shop.member_id) is None
     event = order_event("10")
     event["data"]["currency"] = "GBP"
     assert load_events(event, None)[0]["data"]["currency"] == "GBP"
@@ -118,7 +118,7 @@ def test_iso_4217_alone_while_the_portals_list_is_unknown(shop):
             from redis.exceptions import ConnectionError
             raise ConnectionError("down")
 
-    assert currencies.known(Down(), shop.member_id, shop.env.app.extensions["bitrix_app"]["clock"].now()) is None
+    assert known_currencies(Down(), shop.member_id, shop.env.app.extensions["bitrix_app"]["clock"].now()) is None
 
 
 def test_a_stale_list_is_used_and_refreshed_once_per_period(shop):
@@ -126,13 +126,13 @@ def test_a_stale_list_is_used_and_refreshed_once_per_period(shop):
     clock = shop.env.app.extensions["bitrix_app"]["clock"]
     later = clock.now() + timedelta(days=2)
     for _ in range(3):
-        assert currencies.known(shop.env.redis, shop.member_id, later, queued.append) == {"RUB", "USD", "EUR"}
+        assert known_currencies(shop.env.redis, shop.member_id, later, queued.append) == {"RUB", "USD", "EUR"}
     assert queued == [shop.member_id]
     shop.env.sandbox.portal.table("crm_currency")[99] = {
         "CURRENCY": "GBP", "NAME": "Pound", "BASE": "N", "SORT": "900", "AMOUNT_CNT": "1", "AMOUNT": "110"}
     with shop.env.app.app_context():
-        assert "GBP" in currencies.refresh(shop.member_id)
-        assert "GBP" in currencies.for_ingest(app_services(), shop.member_id)
+        assert "GBP" in refresh_currencies(shop.member_id)
+        assert "GBP" in for_ingest(app_services(), shop.member_id)
 
 
 def test_an_order_the_portal_refuses_for_its_currency_is_a_dead_letter_at_once(shop):

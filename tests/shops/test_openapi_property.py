@@ -19,7 +19,7 @@ from schemathesis.core.parameters import ParameterLocation  # noqa: E402
 
 from bitrix_app.orders.adapters.signatures import sign_generic  # noqa: E402
 from bitrix_app.orders.iso4217 import ISO_4217  # noqa: E402
-from bitrix_app.portals import currencies  # noqa: E402
+from bitrix_app.portals import refresh_currencies  # noqa: E402
 from bitrix_app.promo.signing import sign_request  # noqa: E402
 from tests.fixtures.shop_env import connect_shop  # noqa: E402
 
@@ -60,7 +60,7 @@ def live_shop(portal_env, date_times_in_range):
         table[n] = {"CURRENCY": code, "NAME": code, "BASE": "N", "SORT": str(1000 + n), "AMOUNT_CNT": "1",
                     "AMOUNT": "1.0000"}
     with shop.env.app.app_context():
-        assert set(currencies.refresh(shop.member_id)) >= ISO_4217
+        assert set(refresh_currencies(shop.member_id)) >= ISO_4217
     return shop
 
 
