@@ -1,0 +1,59 @@
+"""The real app in the browser: a sandbox portal with the app installed, served live, opened through the
+sandbox's portal frame page exactly as Bitrix24 frames it (form POST into an iframe, the BX24 bridge)."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import requests
+
+ADMIN_USER, MANAGER = 1, 2
+MAIN = "iframe[data-placement=DEFAULT]"
+DEAL_TAB = "iframe[data-placement=CRM_DEAL_DETAIL_TAB]"
+
+
+@dataclass
+class LivePortal:
+    env: Any  # tests.fixtures.portal_env.PortalEnv
+
+    def frame_url(self, user_id: int = ADMIN_USER, lang: str = "ru", deal_id: int | None = None) -> str:
+        url = f"{self.env.base}/_sandbox/portal?user_id={user_id}&lang={lang}"
+        return url + (f"&deal_id={deal_id}" if deal_id else "")
+
+    def work(self) -> None:
+        """Run every queued job (see `off_the_loop`)."""
+        off_the_loop(self.env.work)
+
+    def bx24_calls(self) -> list[dict]:
+        return requests.get(f"{self.env.base}/_sandbox/bx24-calls", timeout=10).json()
+
+    def open(self, page, user_id: int = ADMIN_USER, lang: str = "ru", deal_id: int | None = None):
+        """Open the portal frame page; returns (main page frame, deal tab frame) locators."""
+        page.goto(self.frame_url(user_id, lang, deal_id))
+        return page.frame_locator(MAIN), page.frame_locator(DEAL_TAB)
+
+
+def off_the_loop(work: Callable[[], Any]) -> Any:
+    """Run `work` in a thread of its own: Playwright's sync API keeps an event loop running in the test's thread,
+    and the REST client (asyncio.run) cannot start another one there."""
+    out: dict = {}
+
+    def run():
+        try:
+            out["value"] = work()
+        except BaseException as exc:  # handed back to the test's thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=run, name="off-the-loop")
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out.get("value")
+
+
+def installed_portal(portal_env, **overrides) -> LivePortal:
+    env = portal_env(**overrides)
+    off_the_loop(env.install)
+    return LivePortal(env)
