@@ -1,6 +1,7 @@
 """The job class that runs every job inside the Flask app context, and worker helpers."""
 from __future__ import annotations
 
+import threading
 import time
 from typing import Callable, Sequence
 
@@ -8,6 +9,7 @@ from flask import Flask, has_app_context
 from redis import Redis
 from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
+from rq.timeouts import TimerDeathPenalty
 
 from .resilient import Outage, QuietOutageLogger, supervise
 
@@ -57,7 +59,18 @@ class AppSimpleWorker(_AppMixin, SimpleWorker):
 
 class BurstWorker(AppSimpleWorker):
     """A burst run in this process takes no commands from outside: it does not subscribe to its pubsub
-    channel, whose listening thread polls once a minute and would hold every burst's teardown that long."""
+    channel, whose listening thread polls once a minute and would hold every burst's teardown that long. It may
+    run in any thread: signals work only in the main one (Python allows no other), so elsewhere it installs no
+    handlers and times jobs out with a timer instead of SIGALRM."""
+
+    def work(self, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            self.death_penalty_class = TimerDeathPenalty
+        return super().work(*args, **kwargs)
+
+    def _install_signal_handlers(self):
+        if threading.current_thread() is threading.main_thread():
+            super()._install_signal_handlers()
 
     def subscribe(self):
         self.pubsub_thread = None
