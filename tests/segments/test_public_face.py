@@ -138,3 +138,9 @@ def test_every_portal_face_name_resolves_to_its_module_attribute():
     with pytest.raises(AttributeError):
         face.no_such_name  # noqa: B018
 
+
+def test_the_portal_face_holds_only_names_outsiders_import():
+    face = importlib.import_module(PORTALS)
+    imported = {name for path in _sources() if not path.relative_to(ROOT).as_posix().startswith(INSIDERS[PORTALS])
+                for _, module, names in _imports(path) if module == PORTALS for name in names or ()}
+    assert set(face.__all__) - imported == set()
