@@ -24,7 +24,7 @@ _FACE = {
     "clients": ("build_client", "client_for"),
     "crypto": ("SecretCipher",),
     "currencies": ("for_ingest", ("known_currencies", "known"), ("refresh_currencies", "refresh")),
-    "desired": ("LIFECYCLE_CELLS", "STAGES", "REPEAT_PIPELINE_NAME", "REPEAT_STAGES"),
+    "desired": ("LIFECYCLE_CELLS", "STAGES", "PIPELINE_NAME", "REPEAT_PIPELINE_NAME", "REPEAT_STAGES"),
     "events": (("receive_event", "receive"),),
     "install": ("start_setup", ("install_portal", "install"), ("installation_from_callback", "from_callback"),
                 ("installation_from_page", "from_page")),
