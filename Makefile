@@ -30,8 +30,10 @@ frontend: $(FRONT_STAMP)
 
 setup: $(STAMP) $(FRONT_STAMP)
 
+# one test process per core (pytest-xdist); each file stays in one process, so module fixtures are shared
+TEST_JOBS ?= auto
 test: setup
-	$(PY) -m pytest -q --durations=10 $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile --durations=10 $(PYTEST_ARGS)
 
 screenshots: setup
 	SCREENSHOT_DIR=docs/screenshots BROWSER_TESTS_REQUIRED=1 $(PY) -m pytest -q tests/browser -k screen
