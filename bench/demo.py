@@ -77,6 +77,9 @@ def main() -> None:
         print(json.dumps({"shop": shop, "posted": answer.json(), "inbox": synced, "deals_in_portal": deals}))
         print(json.dumps(demo_shop.segments(stack), default=str))
         print(f"""
+Portal (open this)  {base}/_sandbox/portal?user_id=1&lang=ru
+                    the app's page and a deal tab framed as Bitrix24 frames them; user_id=2 is a manager,
+                    lang=en reads English, deal_id=N opens that deal's tab
 Sandbox portal      {base}/_sandbox/          (control API index)
   CRM view          {base}/_sandbox/view      (deals, contacts, activities)
   incoming webhook  {stack.sandbox.webhook_url}
@@ -86,6 +89,7 @@ App                 {app_url}/healthz
   redis             {stack.env['REDIS_URL']}
 Shop API            {shop['events_url']}   (X-Signature: sha256=<HMAC of the body with the secret>)
   OpenAPI           {app_url}/shop/v1/openapi.json
+Admin API OpenAPI   {app_url}/api/v1/openapi.json
 Try:  curl -s{f" --cacert {ca}" if ca else ""} {stack.sandbox.webhook_url}crm.deal.list -d 'select[]=TITLE' -d 'select[]=STAGE_ID'
       flask --app app segments list --member-id {stack.member_id}   (with this demo's environment)
 """, flush=True)
