@@ -34,6 +34,7 @@ _FACE = {
     "oauth": ("refresh_pair",),
     "repository": (("portal_record", "get"),),
     "setup": ("setup_portal",),
+    "status": ("overview_of",),
     "verify": ("CallbackRejected", "verify_callback"),
 }
 # face name -> (module, the module's name for it)
