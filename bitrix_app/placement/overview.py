@@ -1,13 +1,15 @@
-"""The admin page's data: the lifecycle matrix, the active share against its target, sync health, campaigns.
+"""The overview (the app's main page): the lifecycle matrix, the active share against its target over time, the
+weekly figures (overview_weeks) and the stored segments' states.
 
 - matrix: customers per lifecycle cell from customer_stats (rows NEW / PROMISING / LOYAL, columns ACTIVE /
-  SLEEPING / LOST);
-- active share: of the newest segment snapshot (written by each full rebuild, bitrix_app/segments/engine/snapshot.py),
-  its trend = newest share - the one before (None with a single snapshot); without a snapshot the share is
-  counted from the matrix now and there is no trend;
-- sync health: shop events per inbox status, the newest processed_at, the failed count;
-- campaigns: bitrix_app/campaigns/report.py, one line per campaign;
+  SLEEPING / LOST), each cell's share of the buyers in the matrix and its change since the previous segment
+  snapshot (the one before the newest: the newest is the last full rebuild, counted again live here); with fewer
+  than two snapshots there is no change;
+- active share: of the newest snapshot (written by each full rebuild), its trend = newest share - the one before
+  (None with a single snapshot); without a snapshot the share is counted from the matrix now and there is no
+  trend; `points` the share of each recent snapshot, oldest first;
 - stored segments: each one's state (active, off, failed) and, for a failed one, what went wrong in words.
+Everything answers raw values (ISO moments, shares as fractions) and names in the page's language.
 """
 from __future__ import annotations
 
@@ -16,46 +18,56 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bitrix_app.campaigns.report import report
-from bitrix_app.inbox.admin import counts as inbox_counts
 from bitrix_app.segments import get_settings, stored_definitions
 from bitrix_app.store.models import utc
 from bitrix_app.store.segment_models import CustomerFigures, SegmentSnapshot
-from bitrix_app.store.shop_models import InboxEvent
 
 from . import labels
+from .overview_weeks import weekly
 
 BANDS = ("NEW", "PROMISING", "LOYAL")
 RECENCIES = ("ACTIVE", "SLEEPING", "LOST")
+CELLS = tuple(f"{band}_{rec}" for band in BANDS for rec in RECENCIES)
+TREND_POINTS = 30
 
 
-def matrix(session: Session, member_id: str, lang: str) -> dict:
-    """Rows of cells {code, name, count}, with row and column totals."""
+def _iso(value: datetime | None) -> str | None:
+    return utc(value).isoformat() if value is not None else None
+
+
+def _snapshots(session: Session, member_id: str) -> list[dict]:
+    """The newest snapshots' data (with their taken_at as a datetime), newest first."""
+    rows = session.execute(select(SegmentSnapshot.taken_at, SegmentSnapshot.data)
+                           .where(SegmentSnapshot.member_id == member_id)
+                           .order_by(SegmentSnapshot.taken_at.desc(), SegmentSnapshot.id.desc()).limit(TREND_POINTS))
+    return [{**data, "taken_at": utc(taken_at)} for taken_at, data in rows if isinstance(data, dict)]
+
+
+def matrix(session: Session, member_id: str, lang: str, previous: dict | None = None) -> dict:
+    """Rows of cells {code, name, count, share, change}, with row and column totals; `since` is the moment of
+    the snapshot the changes are counted from (None without one)."""
     found = dict(session.execute(
         select(CustomerFigures.lifecycle, func.count()).where(CustomerFigures.member_id == member_id,
                                                               CustomerFigures.lifecycle.is_not(None))
         .group_by(CustomerFigures.lifecycle)).all())
+    total = sum(int(found.get(code, 0)) for code in CELLS)
+    before = previous.get("counts") if previous else None
     rows = []
     for band in BANDS:
-        cells = [{"code": f"{band}_{rec}", "name": labels.named(labels.CELL_NAMES, f"{band}_{rec}", lang),
-                  "count": int(found.get(f"{band}_{rec}", 0))} for rec in RECENCIES]
+        cells = []
+        for rec in RECENCIES:
+            code = f"{band}_{rec}"
+            count = int(found.get(code, 0))
+            was = before.get(code) if isinstance(before, dict) else None
+            cells.append({"code": code, "name": labels.named(labels.CELL_NAMES, code, lang), "count": count,
+                          "share": round(count / total, 4) if total else 0.0,
+                          "change": count - int(was) if isinstance(was, (int, float)) else None})
         rows.append({"band": band, "name": labels.named(labels.BANDS, band, lang), "cells": cells,
                      "total": sum(c["count"] for c in cells)})
     columns = [{"code": rec, "name": labels.named(labels.RECENCY, rec, lang),
                 "total": sum(r["cells"][i]["count"] for r in rows)} for i, rec in enumerate(RECENCIES)]
-    return {"rows": rows, "columns": columns, "total": sum(r["total"] for r in rows)}
-
-
-def _snapshots(session: Session, member_id: str) -> list[dict]:
-    """The newest two snapshots' data (with their taken_at), newest first."""
-    rows = session.execute(select(SegmentSnapshot.taken_at, SegmentSnapshot.data)
-                           .where(SegmentSnapshot.member_id == member_id)
-                           .order_by(SegmentSnapshot.taken_at.desc(), SegmentSnapshot.id.desc()).limit(2))
-    out = []
-    for taken_at, data in rows:
-        if isinstance(data, dict):
-            out.append({**data, "taken_at": utc(taken_at)})
-    return out
+    return {"rows": rows, "columns": columns, "total": total,
+            "since": _iso(previous["taken_at"]) if previous else None}
 
 
 def _share_of(data: dict) -> float | None:
@@ -65,40 +77,24 @@ def _share_of(data: dict) -> float | None:
     return round(data.get("active", 0) / buyers, 4) if buyers else None
 
 
-def active_share(session: Session, member_id: str, grid: dict) -> dict:
-    snaps = _snapshots(session, member_id)
+def active_share(session: Session, member_id: str, grid: dict, snaps: list[dict]) -> dict:
+    """The share, target and trend (see the module's note) and the share of each recent snapshot."""
     target = float(get_settings(session, member_id)["active_target_share"])
+    points = [{"taken_at": _iso(p["taken_at"]), "share": _share_of(p)} for p in reversed(snaps)]
     if not snaps:
         active = grid["columns"][0]["total"]
         share = round(active / grid["total"], 4) if grid["total"] else None
         return {"share": share, "target": target, "trend": None, "taken_at": None, "snapshots": 0,
-                "active": active, "buyers": grid["total"], "meets_target": share is not None and share >= target}
+                "active": active, "buyers": grid["total"], "meets_target": share is not None and share >= target,
+                "points": points}
     newest = snaps[0]
     share = _share_of(newest)
     previous = _share_of(snaps[1]) if len(snaps) > 1 else None
-    trend = round(share - previous, 4) if share is not None and previous is not None else None
+    change = round(share - previous, 4) if share is not None and previous is not None else None
     target = float(newest.get("target", target))
-    return {"share": share, "target": target, "trend": trend, "taken_at": newest["taken_at"],
-            "snapshots": len(snaps), "active": newest.get("active"), "buyers": newest.get("buyers"),
-            "meets_target": share is not None and share >= target}
-
-
-def sync_health(session: Session, member_id: str) -> dict:
-    by_status = inbox_counts(session, member_id)
-    last = session.scalar(select(func.max(InboxEvent.processed_at)).where(InboxEvent.member_id == member_id))
-    return {"counts": by_status, "total": sum(by_status.values()), "failed": by_status.get("failed", 0),
-            "last_processed": utc(last)}
-
-
-def campaigns(session: Session, member_id: str, now: datetime, lang: str) -> list[dict]:
-    out = []
-    for r in report(session, member_id, now):
-        uplift = (r.get("uplift") or {}).get("absolute")
-        out.append({"code": r["campaign"], "name": labels.pick((r["name"]["en"], r["name"]["ru"]), lang),
-                    "segment": r["segment"], "enabled": r["enabled"], "entered": r["entered"],
-                    "reached": r["reached"], "converted": r["converted"], "revenue": labels.money(r["revenue"]),
-                    "uplift": labels.percent(uplift, signed=True) if uplift is not None else "—"})
-    return out
+    return {"share": share, "target": target, "trend": change, "taken_at": _iso(newest["taken_at"]),
+            "snapshots": len(points), "active": newest.get("active"), "buyers": newest.get("buyers"),
+            "meets_target": share is not None and share >= target, "points": points}
 
 
 def stored_segments(session: Session, member_id: str, lang: str) -> list[dict]:
@@ -109,20 +105,16 @@ def stored_segments(session: Session, member_id: str, lang: str) -> list[dict]:
         error = view["error"] or {}
         failed_at = error.get("failed_at")
         out.append({"code": view["code"], "name": labels.pick((view["name_en"], view["name_ru"]), lang),
-                    "state": state, "state_text": labels.named(labels.DEFINITION_STATE, state, lang),
+                    "state": state, "state_name": labels.named(labels.DEFINITION_STATE, state, lang),
                     "error": error.get("message_ru" if labels.is_ru(lang) else "message_en"),
-                    "failed_at_text": labels.moment(failed_at) if failed_at else None})
+                    "failed_at": _iso(failed_at) if isinstance(failed_at, datetime) else failed_at})
     return out
 
 
-def admin_overview(session: Session, member_id: str, now: datetime, lang: str) -> dict:
-    grid = matrix(session, member_id, lang)
-    share, sync = active_share(session, member_id, grid), sync_health(session, member_id)
-    return {"matrix": grid, "share": share, "sync": sync, "campaigns": campaigns(session, member_id, now, lang),
-            "segments": stored_segments(session, member_id, lang),
-            "share_text": labels.percent(share["share"]), "target_text": labels.percent(share["target"]),
-            "trend_text": labels.percent(share["trend"], signed=True) if share["trend"] is not None else None,
-            "taken_at_text": labels.moment(share["taken_at"]) if share["taken_at"] else None,
-            "last_processed_text": labels.moment(sync["last_processed"]) if sync["last_processed"] else None,
-            "inbox_rows": [{"status": k, "name": labels.named(labels.INBOX_STATUS, k, lang), "count": v}
-                           for k, v in sync["counts"].items()]}
+def overview(session: Session, member_id: str, now: datetime, lang: str) -> dict:
+    """Everything the overview screen shows, in one read."""
+    snaps = _snapshots(session, member_id)
+    grid = matrix(session, member_id, lang, snaps[1] if len(snaps) > 1 else None)
+    return {"matrix": grid, "share": active_share(session, member_id, grid, snaps),
+            **weekly(session, member_id, now), "segments": stored_segments(session, member_id, lang),
+            "as_of": _iso(now)}
