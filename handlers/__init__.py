@@ -15,7 +15,7 @@ def register_blueprints(app: Flask) -> None:
     from placement_ui import bp as placement_bp
 
     app.register_blueprint(placement_bp)
-    from . import api_access, api_campaigns, api_history, api_openapi, api_overview, api_segments
+    from . import api_access, api_campaigns, api_history, api_openapi, api_overview, api_segments, api_sync
 
-    for api in (api_access, api_history, api_campaigns, api_segments, api_overview, api_openapi):
+    for api in (api_access, api_history, api_campaigns, api_segments, api_overview, api_sync, api_openapi):
         app.register_blueprint(api.bp)

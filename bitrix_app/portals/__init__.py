@@ -24,8 +24,9 @@ _FACE = {
     "clients": ("build_client", "client_for"),
     "crypto": ("SecretCipher",),
     "currencies": ("for_ingest", ("known_currencies", "known"), ("refresh_currencies", "refresh")),
-    "desired": ("LIFECYCLE_CELLS", "STAGES", "PIPELINE_NAME", "REPEAT_PIPELINE_NAME", "REPEAT_STAGES"),
+    "desired": ("LIFECYCLE_CELLS", "STAGES", "REPEAT_PIPELINE_NAME", "REPEAT_STAGES"),
     "events": (("receive_event", "receive"),),
+    "health": ("portal_health",),
     "install": ("start_setup", ("install_portal", "install"), ("installation_from_callback", "from_callback"),
                 ("installation_from_page", "from_page")),
     "installed": ("NOT_INSTALLED", "portal_installed"),
@@ -34,7 +35,6 @@ _FACE = {
     "oauth": ("refresh_pair",),
     "repository": (("portal_record", "get"),),
     "setup": ("setup_portal",),
-    "status": ("overview_of",),
     "verify": ("CallbackRejected", "verify_callback"),
 }
 # face name -> (module, the module's name for it)
