@@ -19,3 +19,6 @@ def register_blueprints(app: Flask) -> None:
 
     for api in (api_access, api_history, api_campaigns, api_segments, api_overview, api_sync, api_openapi):
         app.register_blueprint(api.bp)
+    from . import api_cards
+
+    app.register_blueprint(api_cards.bp)

@@ -4,12 +4,13 @@ Whose card: a deal's shop order (shop_orders.deal_id -> customer_id); a contact'
 (shop_customers.contact_id). A deal without a shop order has no card: matching its contact would need the portal.
 Figures come from customer_stats; a customer the segment engine has not computed yet gets them from
 `bitrix_app.segments.customer_stats` over their orders (marked "estimated", no memberships).
+
+The card answers raw values for the front end to format: amounts with their currency code ({amount, currency}),
+ISO moments, and every code with its name in the page's language ({code, name}).
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,11 +21,16 @@ from bitrix_app.store.models import utc
 from bitrix_app.store.segment_models import CustomerFigures
 from bitrix_app.store.shop_models import Customer, OrderRecord
 
-from . import labels, offers
-from .next_action import Signals, actions
+from . import card_extras, labels, offers
+from .card_extras import decimal as _decimal
+from .card_extras import iso as _iso
+from .card_extras import money
+from .card_words import no_card_reason
+from .next_action import Signals, actions, suggestion
 
 ORDER_LIMIT = 20  # orders listed, newest first
 MAX_CRM_ID = 2**31 - 1
+KINDS = ("deal", "contact")
 
 
 def crm_id(raw) -> int | None:
@@ -44,16 +50,28 @@ def customer_of_contact(session: Session, member_id: str, contact_id: int) -> in
                           .order_by(Customer.id).limit(1))
 
 
-def tab_card(session: Session, member_id: str, kind: str, entity_id, now: datetime, lang: str) -> dict | None:
-    """The card of the deal's or contact's customer; None without shop history."""
+def customer_of(session: Session, member_id: str, kind: str, entity_id) -> int | None:
     entity = crm_id(entity_id)
     if entity is None:
         return None
     find = customer_of_deal if kind == "deal" else customer_of_contact
-    customer_id = find(session, member_id, entity)
+    return find(session, member_id, entity)
+
+
+def tab_card(session: Session, member_id: str, kind: str, entity_id, now: datetime, lang: str) -> dict | None:
+    """The card of the deal's or contact's customer; None without shop history."""
+    customer_id = customer_of(session, member_id, kind, entity_id)
     if customer_id is None:
         return None
-    return card(session, member_id, customer_id, now, lang, deal_id=entity if kind == "deal" else None)
+    return card(session, member_id, customer_id, now, lang, deal_id=crm_id(entity_id) if kind == "deal" else None)
+
+
+def card_answer(session: Session, member_id: str, kind: str, entity_id: int, now: datetime, lang: str) -> dict:
+    """What GET /cards/<kind>/<id> answers: the card, or `customer: null` with the reason in words."""
+    found = tab_card(session, member_id, kind, entity_id, now, lang)
+    return {"kind": kind, "entity_id": entity_id, "lang": "ru" if labels.is_ru(lang) else "en",
+            "customer": found, "reason": None if found else no_card_reason(kind, lang),
+            "templates": card_extras.templates(lang), "channels": card_extras.channels(lang)}
 
 
 def card(session: Session, member_id: str, customer_id: int, now: datetime, lang: str,
@@ -80,29 +98,45 @@ def card(session: Session, member_id: str, customer_id: int, now: datetime, lang
         figures = _estimated_figures(session, member_id, customer_id, now, currency, lang)
         codes = set()
         birth_month = _profile_birth_month(profile)
-    memberships = _memberships(codes, defs, lang)
+    member_defs = [d for c, d in defs.items() if c in codes]  # in the portal's definition order
     bought = _names_bought(recent)
+    found_offers = offers.offers_of(member_defs, bought)
+    awaiting = _awaiting_payment(recent, now)
     signals = Signals(
-        lifecycle=figures["lifecycle"], rfm_group=figures["rfm_group"],
-        offers=offers.offers_of([defs[c] for c in codes if c in defs], bought),
+        lifecycle=(figures["lifecycle"] or {}).get("code"), rfm_group=(figures["rfm_group"] or {}).get("code"),
+        offers=found_offers, awaiting_order=awaiting[0], awaiting_days=awaiting[1],
         birthday_this_month=birth_month == now.month or any(
             defs[c].kind == "birthday" for c in codes if c in defs))
-    found = actions(signals)
+    found = [_action(a, lang) for a in actions(signals)]
     return {
         "customer_id": customer_id, "contact_id": customer.contact_id, "name": _display_name(profile),
+        "phone": profile.get("phone") or None, "email": profile.get("email") or None,
         "figures": figures, "orders": [_order_view(o, deal_id, lang) for o in recent],
-        "memberships": memberships,
-        "action": found[0].text(lang) if found else None, "action_key": found[0].key if found else None,
-        "also": [a.text(lang) for a in found[1:]],
+        "segments": _memberships(codes, defs, lang),
+        "deal_products": card_extras.deal_products(session, member_id, deal_id),
+        "open_cart": card_extras.open_cart(session, member_id, customer_id, lang),
+        "messages": card_extras.messages(session, member_id, customer.contact_id, profile, lang),
+        "promo_codes": card_extras.promo_codes(session, member_id, customer_id, customer.contact_id, now, lang),
+        "recommendations": card_extras.recommendations(member_defs, bought, lang),
+        "next_action": found[0] if found else None, "also": found[1:],
     }
 
 
+def _action(action, lang: str) -> dict:
+    return {"key": action.key, "text": action.text(lang), "suggests": suggestion(action.key)}
+
+
+def _awaiting_payment(recent: list[OrderRecord], now: datetime) -> tuple[str | None, int]:
+    """The customer's oldest order still awaiting payment: (its number, whole days since it was placed)."""
+    waiting = [o for o in recent if o.status == "pending_payment"]
+    if not waiting:
+        return None, 0
+    oldest = min(waiting, key=lambda o: utc(o.ordered_at))
+    return str(oldest.number or oldest.order_id), max(0, (now - utc(oldest.ordered_at)).days)
+
+
 def _profile(customer: Customer) -> dict:
-    try:
-        loaded = json.loads(customer.profile or "{}")
-    except ValueError:
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+    return customer.profile if isinstance(customer.profile, dict) else {}
 
 
 def _display_name(profile: dict) -> str:
@@ -123,9 +157,9 @@ def _days_since(last: datetime | None, now: datetime, stored: int | None) -> int
 def _stored_figures(row: CustomerFigures, now: datetime, currency: str, lang: str) -> dict:
     first, last = utc(row.first_order_at), utc(row.last_order_at)
     average = row.revenue / row.orders if row.orders else 0
-    rfm_text = f"{row.r}-{row.f}-{row.m}" if None not in (row.r, row.f, row.m) else "—"
+    rfm_text = f"{row.r}-{row.f}-{row.m}" if None not in (row.r, row.f, row.m) else None
     return _figures(row.orders, row.revenue, average, first, last, _days_since(last, now, row.days_since),
-                    row.lifecycle, rfm_text, row.rfm_group, row.ltv, "ltv", False, currency, lang)
+                    row.lifecycle, rfm_text, row.rfm_group, row.ltv, "predicted", False, currency, lang)
 
 
 def _estimated_figures(session: Session, member_id: str, customer_id: int, now: datetime, currency: str,
@@ -140,27 +174,20 @@ def _estimated_figures(session: Session, member_id: str, customer_id: int, now: 
     first, last = (min(bought), max(bought)) if bought else (None, None)
     r, f, m = (int(ch) for ch in stats.rfm) if stats.rfm else (None, None, None)
     return _figures(stats.orders, stats.total_spent, stats.average_order, first, last, stats.days_since_last_order,
-                    stats.segment, f"{r}-{f}-{m}" if stats.rfm else "—", group_of(r, f, m),
-                    stats.lifetime_value, "ltv_paid", True, stats.currency or currency, lang)
+                    stats.segment, f"{r}-{f}-{m}" if stats.rfm else None, group_of(r, f, m),
+                    stats.lifetime_value, "paid", True, stats.currency or currency, lang)
 
 
-def _figures(orders, revenue, average, first, last, days, cell, rfm_text, group, ltv, ltv_label, estimated,
+def _figures(orders, revenue, average, first, last, days, cell, rfm_text, group, ltv, ltv_kind, estimated,
              currency, lang) -> dict:
     return {
-        "orders": orders, "revenue": labels.money(revenue, currency), "average": labels.money(average, currency),
-        "first_order": labels.day(first), "last_order": labels.day(last),
-        "days_since": "—" if days is None else days,
-        "lifecycle": cell, "lifecycle_name": labels.named(labels.CELL_NAMES, cell, lang),
-        "rfm": rfm_text, "rfm_group": group, "rfm_group_name": labels.rfm_group_name(group, lang) if group else "",
-        "ltv": labels.money(ltv, currency), "ltv_label": ltv_label, "estimated": estimated,
+        "orders": orders, "revenue": money(revenue, currency), "average": money(average, currency),
+        "first_order": _iso(first), "last_order": _iso(last), "days_since": days,
+        "lifecycle": {"code": cell, "name": labels.named(labels.CELL_NAMES, cell, lang)} if cell else None,
+        "rfm": rfm_text,
+        "rfm_group": {"code": group, "name": labels.rfm_group_name(group, lang)} if group else None,
+        "ltv": money(ltv, currency), "ltv_kind": ltv_kind, "estimated": estimated,
     }
-
-
-def _decimal(text) -> Decimal:
-    try:
-        return Decimal(str(text))
-    except (InvalidOperation, ValueError):
-        return Decimal(0)
 
 
 def _memberships(codes: set[str], defs: dict, lang: str) -> list[dict]:
@@ -171,10 +198,7 @@ def _memberships(codes: set[str], defs: dict, lang: str) -> list[dict]:
 
 
 def _items(order: OrderRecord) -> list:
-    try:
-        items = json.loads(order.items or "[]")
-    except ValueError:
-        return []
+    items = order.items
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
@@ -195,7 +219,7 @@ def _quantity(items: list) -> int | float:
 
 def _order_view(order: OrderRecord, deal_id: int | None, lang: str) -> dict:
     items = _items(order)
-    return {"number": order.number or order.order_id, "date": labels.day(utc(order.ordered_at)),
-            "status": labels.named(labels.STATUS, order.status, lang), "total": labels.money(order.total,
-                                                                                              order.currency),
-            "item_count": _quantity(items), "this_deal": deal_id is not None and order.deal_id == deal_id}
+    return {"number": str(order.number or order.order_id), "ordered_at": _iso(utc(order.ordered_at)),
+            "status": {"code": order.status, "name": labels.named(labels.STATUS, order.status, lang)},
+            "total": money(order.total, order.currency), "item_count": _quantity(items),
+            "this_deal": deal_id is not None and order.deal_id == deal_id}

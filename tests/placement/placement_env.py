@@ -1,4 +1,5 @@
-"""A sandbox portal with a connected shop and a frozen clock; the placement pages opened as the portal opens them.
+"""A sandbox portal with a connected shop and a frozen clock; the placement shells opened as the portal opens them,
+and the card API called with the page token a tab carries.
 
 Orders go through the real sync (signed shop events -> inbox -> deals); customer_stats rows, snapshots and
 stored segment definitions are written straight into the tables, as the segment engine would leave them.
@@ -16,8 +17,10 @@ from bitrix_app.clock import FrozenClock
 from bitrix_app.segments import create_definition
 from bitrix_app.store.segment_models import CustomerFigures, SegmentSnapshot
 from bitrix_app.store.shop_models import Customer, OrderRecord
+from tests.fixtures.shell_page import token_of
 from tests.fixtures.shop_env import T0, ShopEnv, connect_shop, iso, order_event
 
+MANAGER = 2  # the sandbox portal's user 2 is no administrator: the staff role
 NOW = T0 + timedelta(days=10)  # 2026-11-12 10:00 UTC
 CROSS_SELL = {"code": "BIKE_NO_HELMET", "kind": "cross_sell", "name_en": "Bike without a helmet",
               "name_ru": "Велосипед без шлема",
@@ -78,12 +81,30 @@ class PlacementEnv:
         with self.session() as s:
             s.add(SegmentSnapshot(member_id=self.member_id, taken_at=at, data=data))
 
-    def open(self, placement: str, entity_id=None, lang: str = "en") -> dict:
-        """The portal opens a widget (or the app's main page for DEFAULT) for user 1."""
-        body = {"placement": placement, "lang": lang}
+    def open(self, placement: str, entity_id=None, lang: str = "en", user_id: int = 1) -> dict:
+        """The portal opens a widget (or the app's main page for DEFAULT) for a user (1 admin, 2 manager)."""
+        body = {"placement": placement, "lang": lang, "user_id": user_id}
         if entity_id is not None:
             body["options"] = {"ID": str(entity_id)}
         return self.env.control("placements/open", body)
+
+    def tab_token(self, user_id: int = MANAGER, placement: str = "CRM_DEAL_DETAIL_TAB") -> str:
+        """The page token a deal tab's shell carries for this user (a manager: the staff role)."""
+        ans = self.open(placement, 1, user_id=user_id)
+        assert ans["status"] == 200, ans
+        return token_of(ans["body"])
+
+    def api(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
+        """/api/v1/portals/<member_id><path> with a bearer token (a manager's tab token unless given)."""
+        token = token or self.tab_token()
+        return requests.request(method, f"{self.env.live.url}/api/v1/portals/{self.member_id}{path}",
+                                headers={"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})},
+                                timeout=30, **kwargs)
+
+    def card(self, kind: str, entity_id, lang: str = "en", token: str | None = None) -> dict:
+        res = self.api("GET", f"/cards/{kind}/{entity_id}", token, params={"lang": lang})
+        assert res.status_code == 200, res.text
+        return res.json()
 
     def post_page(self, path: str, token: str, lang: str = "en") -> requests.Response:
         """Post a page form directly (a caller that may not know the application token)."""

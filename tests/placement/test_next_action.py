@@ -23,7 +23,13 @@ def _key(**signals) -> str | None:
     ({"lifecycle": "NEW_SLEEPING", "birthday_this_month": True}, "birthday"),
     ({"lifecycle": "NEW_ACTIVE"}, "welcome"),
     ({"lifecycle": "PROMISING_ACTIVE", "rfm_group": "loyal"}, None),
-    ({"lifecycle": "NEW_LOST", "rfm_group": "lost"}, None),
+    ({"lifecycle": "NEW_LOST", "rfm_group": "lost"}, "win_back_lost"),
+    ({"lifecycle": "PROMISING_LOST"}, "win_back_lost"),
+    ({"lifecycle": "NEW_SLEEPING"}, "wake_up"),
+    ({"lifecycle": "LOYAL_SLEEPING"}, "wake_up"),
+    ({"lifecycle": "NEW_ACTIVE", "awaiting_order": "1001", "awaiting_days": 3}, "remind_payment"),
+    ({"lifecycle": "NEW_ACTIVE", "awaiting_order": "1001", "awaiting_days": 1}, "welcome"),
+    ({"lifecycle": "LOYAL_ACTIVE"}, None),
     ({}, None),
 ])
 def test_each_rule(signals, key):
@@ -39,6 +45,17 @@ def test_rules_in_priority_order():
     assert [a.key for a in actions(Signals(lifecycle="NEW_ACTIVE", birthday_this_month=True,
                                            offers=(Offer("cross_sell", ()),)))] == ["cross_sell", "birthday",
                                                                                      "welcome"]
+
+
+def test_the_new_rules_come_after_the_old_ones_and_payment_first():
+    assert [a.key for a in actions(Signals(lifecycle="NEW_SLEEPING", birthday_this_month=True))] == [
+        "birthday", "wake_up"]
+    assert [a.key for a in actions(Signals(lifecycle="PROMISING_LOST", rfm_group="at_risk"))] == ["call_personal"]
+    assert [a.key for a in actions(Signals(lifecycle="PROMISING_SLEEPING"))] == ["win_back"]
+    due = actions(Signals(lifecycle="LOYAL_LOST", awaiting_order="N-7", awaiting_days=21))
+    assert [a.key for a in due] == ["remind_payment", "call_personal"]
+    assert due[0].en == "Order N-7 has been awaiting payment for 21 days: remind them to pay."
+    assert due[0].ru == "Заказ N-7 ждёт оплаты 21 день: напомните об оплате."
 
 
 def test_offers_name_up_to_three_products_once_each():

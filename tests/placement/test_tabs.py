@@ -1,4 +1,5 @@
-"""The deal and contact tabs: the customer's figures, orders, segments and next best action, from local data."""
+"""The deal and contact tabs' card (GET /cards/<kind>/<id>): the customer's figures, orders, segments and next best
+action, from local data; raw values with names for the front end to format."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,12 +7,16 @@ from datetime import timedelta
 import pytest
 
 from tests.fixtures.shop_env import T0
-from tests.placement.placement_env import placement_env, section
+from tests.placement.placement_env import placement_env
 
 FIGURES = dict(orders=3, revenue=1653.0, paid_revenue=1102.0, first_order_at=T0 - timedelta(days=100),
                last_order_at=T0, days_since=10, lifecycle="PROMISING_ACTIVE", r=5, f=3, m=4,
                rfm_group="potential_loyalist", ltv=2480.5, birth_month=11, birth_day=20)
 SEGMENTS = ("PROMISING_ACTIVE", "RFM_POTENTIAL_LOYALIST", "BIKE_NO_HELMET")
+
+
+def eur(amount: str) -> dict:
+    return {"amount": amount, "currency": "EUR"}
 
 
 @pytest.fixture
@@ -30,104 +35,124 @@ def _customer(pe) -> int:
     return customer_id
 
 
-def _page(ans: dict) -> str:
-    assert ans["status"] == 200 and not ans["frame_blocked"], ans
-    return ans["body"]
-
-
-def test_deal_tab_shows_the_customers_figures_orders_segments_and_next_action(pe):
+def test_deal_card_has_the_customers_figures_orders_segments_and_next_action(pe):
     customer_id = _customer(pe)
     pe.set_figures(customer_id, SEGMENTS, **FIGURES)
     deal_id = pe.order("A2").deal_id
-    html = _page(pe.open("CRM_DEAL_DETAIL_TAB", deal_id))
-    assert f"deal #{deal_id}" in html and "Ann Lee" in html
-    figures = section(html, "figures", "</dl>")
-    for text in ("<dd>3</dd>", "1 653.00 EUR", "551.00 EUR", "2026-07-25", "2026-11-02", "<dd>10</dd>",
-                 "Promising active", "5-3-4 · Potential loyalists", "Predicted LTV", "2 480.50 EUR"):
-        assert text in figures, text
-    assert "Computed from the orders" not in html
-    orders = section(html, "orders", "</table>")
-    assert orders.index("N-A3") < orders.index("N-A2") < orders.index("N-A1")  # newest first
-    assert orders.count("551.00 EUR") == 3 and "delivered" in orders and "paid" in orders and "new" in orders
-    assert orders.count('<td class="num">3</td>') == 3  # a bike and two tyres per order
-    assert "N-A2 <span class=\"small muted\">(this deal)</span>" in orders
-    assert ">2026-09-23<" in orders  # A2: T0 - 40 days
-    segments = section(html, "segments", "</div>")
-    assert ">Promising active<" in segments and ">RFM: Potential loyalists<" in segments
-    assert ">Bike without a helmet<" in segments
-    action = section(html, "next-action", "</div>")
-    assert "Offer helmets to go with their purchase." in action
-    assert "Birthday this month: send a greeting with a promo code." in action  # listed under "Also"
+    ans = pe.card("deal", deal_id)
+    assert ans["kind"] == "deal" and ans["entity_id"] == deal_id and ans["reason"] is None
+    card = ans["customer"]
+    assert card["name"] == "Ann Lee" and card["email"] == "ann@example.com" and card["phone"]
+    f = card["figures"]
+    assert f["orders"] == 3 and f["revenue"] == eur("1653.00") and f["average"] == eur("551.00")
+    assert f["first_order"].startswith("2026-07-25") and f["last_order"].startswith("2026-11-02")
+    assert f["days_since"] == 10 and f["lifecycle"] == {"code": "PROMISING_ACTIVE", "name": "Promising active"}
+    assert f["rfm"] == "5-3-4" and f["rfm_group"]["name"] == "Potential loyalists"
+    assert f["ltv"] == eur("2480.50") and f["ltv_kind"] == "predicted" and f["estimated"] is False
+    orders = card["orders"]
+    assert [o["number"] for o in orders] == ["N-A3", "N-A2", "N-A1"]  # newest first
+    assert all(o["total"] == eur("551.00") and o["item_count"] == 3 for o in orders)  # a bike and two tyres each
+    assert [o["status"]["name"] for o in orders] == ["new", "delivered", "paid"]
+    assert [o["this_deal"] for o in orders] == [False, True, False]
+    assert orders[1]["ordered_at"].startswith("2026-09-23")  # A2: T0 - 40 days
+    names = [s["name"] for s in card["segments"]]
+    assert "Promising active" in names and "RFM: Potential loyalists" in names and "Bike without a helmet" in names
+    assert card["next_action"]["text"] == "Offer helmets to go with their purchase."
+    assert "Birthday this month: send a greeting with a promo code." in [a["text"] for a in card["also"]]
+    assert card["deal_products"] == [
+        {"sku": "BIKE-1", "name": "City bike", "quantity": 1, "price": eur("500.00"), "sum": eur("500.00")},
+        {"sku": "TYRE-2", "name": "Tyre", "quantity": 2, "price": eur("25.50"), "sum": eur("51.00")}]
+    assert card["recommendations"] == [{"kind": {"code": "cross_sell", "name": "Goes with their purchase"},
+                                        "products": ["helmets"], "segment": "Bike without a helmet"}]
+    assert card["open_cart"] is None and card["messages"] == [] and card["promo_codes"] == []
+    assert {t["code"] for t in ans["templates"]} >= {"payment_reminder", "we_miss_you"}
 
 
-def test_contact_tab_in_russian(pe):
+def test_contact_card_in_russian(pe):
     customer_id = _customer(pe)
     pe.set_figures(customer_id, SEGMENTS, **FIGURES)
-    html = _page(pe.open("CRM_CONTACT_DETAIL_TAB", pe.contact_of(customer_id), lang="ru"))
-    assert "Магазин · контакт #" in html and 'lang="ru"' in html
-    for text in ("Заказы", "Средний чек", "Дней с последнего заказа", "Прогноз LTV", "История заказов",
-                 "Перспективные активные", "5-3-4 · Потенциально лояльные", "Велосипед без шлема",
-                 "RFM: Потенциально лояльные", "Предложите helmets к покупке.", "оплачен", "доставлен"):
-        assert text in html, text
-    assert "(this deal)" not in html and "эта сделка" not in html  # no deal to mark on a contact tab
-    assert section(html, "orders", "</table>").count("N-A") == 3
+    card = pe.card("contact", pe.contact_of(customer_id), lang="ru")["customer"]
+    assert card["figures"]["lifecycle"]["name"] == "Перспективные активные"
+    assert card["figures"]["rfm_group"]["name"] == "Потенциально лояльные"
+    assert {"Велосипед без шлема", "RFM: Потенциально лояльные"} <= {s["name"] for s in card["segments"]}
+    assert card["next_action"]["text"] == "Предложите helmets к покупке."
+    assert {"оплачен", "доставлен"} <= {o["status"]["name"] for o in card["orders"]}
+    assert not any(o["this_deal"] for o in card["orders"]) and len(card["orders"]) == 3  # no deal on a contact tab
+    assert card["deal_products"] == []
 
 
 def test_a_customer_the_engine_has_not_computed_gets_figures_from_the_orders(pe):
     customer_id = _customer(pe)
     pe.drop_figures(customer_id)
-    html = _page(pe.open("CRM_CONTACT_DETAIL_TAB", pe.contact_of(customer_id)))
-    assert "Computed from the orders" in html
-    figures = section(html, "figures", "</dl>")
+    f = pe.card("contact", pe.contact_of(customer_id))["customer"]
+    card, f = f, f["figures"]
     # three purchases, the last 10 days ago: promising active; fixed-threshold RFM 5-3-4
-    for text in ("<dd>3</dd>", "1 653.00 EUR", "551.00 EUR", "Promising active", "5-3-4 · Potential loyalists",
-                 "Lifetime value (paid)", "1 102.00 EUR", "2026-07-25", "2026-11-02", "<dd>10</dd>"):
-        assert text in figures, text
-    assert "In no segment." in html
-    assert "No action suggested." in section(html, "next-action", "</div>")
+    assert f["estimated"] is True and f["orders"] == 3 and f["revenue"] == eur("1653.00")
+    assert f["average"] == eur("551.00") and f["lifecycle"]["name"] == "Promising active"
+    assert f["rfm"] == "5-3-4" and f["rfm_group"]["name"] == "Potential loyalists"
+    assert f["ltv_kind"] == "paid" and f["ltv"] == eur("1102.00")
+    assert f["first_order"].startswith("2026-07-25") and f["last_order"].startswith("2026-11-02")
+    assert f["days_since"] == 10
+    assert card["segments"] == [] and card["next_action"] is None
 
 
 def test_cancelled_orders_are_listed_but_not_counted_in_estimated_figures(pe):
     pe.sync_order("A4", T0 + timedelta(days=1), status="cancelled")
     customer_id = _customer(pe)
     pe.drop_figures(customer_id)
-    html = _page(pe.open("CRM_DEAL_DETAIL_TAB", pe.order("A4").deal_id))
-    assert "cancelled" in section(html, "orders", "</table>")
-    assert "<dd>3</dd>" in section(html, "figures", "</dl>") and "2026-11-02" in html
+    card = pe.card("deal", pe.order("A4").deal_id)["customer"]
+    assert card["orders"][0]["status"] == {"code": "cancelled", "name": "cancelled"}
+    assert card["figures"]["orders"] == 3 and card["figures"]["last_order"].startswith("2026-11-02")
 
 
 def test_next_action_for_a_loyal_customer_slipping_away(pe):
     customer_id = _customer(pe)
     pe.set_figures(customer_id, ("LOYAL_LOST", "RFM_CANT_LOSE"), orders=9, revenue=5000.0, lifecycle="LOYAL_LOST",
                    r=1, f=5, m=5, rfm_group="cant_lose", last_order_at=T0 - timedelta(days=400), days_since=400)
-    html = _page(pe.open("CRM_DEAL_DETAIL_TAB", pe.order("A1").deal_id))
-    action = section(html, "next-action", "</div>")
-    assert "Call them with a personal offer" in action and "Also" not in action
-    assert ">Loyal lost<" in html and ">RFM: Can&#39;t lose them<" in html
-    assert "<dd>410</dd>" in html  # days since the last order at the app's clock, not at computed_at
+    card = pe.card("deal", pe.order("A1").deal_id)["customer"]
+    assert card["next_action"]["text"].startswith("Call them with a personal offer") and card["also"] == []
+    assert card["next_action"]["suggests"] == {"action": "call", "template": None}
+    assert {"Loyal lost", "RFM: Can't lose them"} <= {s["name"] for s in card["segments"]}
+    assert card["figures"]["days_since"] == 410  # at the app's clock, not at computed_at
 
 
-def test_a_deal_without_a_shop_order_has_no_shop_history_yet(pe):
-    contact = pe.env.rest("crm.contact.add", {"fields": {"NAME": "Bob"}})
-    deal = pe.env.rest("crm.deal.add", {"fields": {"TITLE": "Phone order", "CONTACT_ID": contact}})
-    for entity in (deal, 987654, "not-a-number"):
-        html = _page(pe.open("CRM_DEAL_DETAIL_TAB", entity))
-        assert "No shop history yet" in html and 'id="orders"' not in html
-    html = _page(pe.open("CRM_CONTACT_DETAIL_TAB", contact, lang="ru"))
-    assert "Истории покупок пока нет" in html
-
-
-def test_the_tabs_refuse_a_wrong_application_token(pe):
-    for path in ("/placement/deal", "/placement/contact", "/"):
-        res = pe.post_page(path, "forged")
-        assert res.status_code == 401 and res.json()["error"] == "unauthorized"
-        assert "Ann" not in res.text
-
-
-def test_the_tab_makes_no_portal_call(pe):
+def test_an_order_awaiting_payment_for_days_suggests_a_payment_reminder(pe):
+    pe.sync_order("A5", T0 + timedelta(days=6), status="pending_payment")  # 4 days before NOW
     customer_id = _customer(pe)
     pe.set_figures(customer_id, SEGMENTS, **FIGURES)
+    card = pe.card("deal", pe.order("A5").deal_id)["customer"]
+    assert card["next_action"]["key"] == "remind_payment"
+    assert card["next_action"]["text"] == "Order N-A5 has been awaiting payment for 4 days: remind them to pay."
+    assert card["next_action"]["suggests"] == {"action": "message", "template": "payment_reminder"}
+    ru = pe.card("deal", pe.order("A5").deal_id, lang="ru")["customer"]
+    assert ru["next_action"]["text"] == "Заказ N-A5 ждёт оплаты 4 дня: напомните об оплате."
+
+
+def test_a_record_without_a_shop_order_has_no_card_and_a_reason(pe):
+    contact = pe.env.rest("crm.contact.add", {"fields": {"NAME": "Bob"}})
+    deal = pe.env.rest("crm.deal.add", {"fields": {"TITLE": "Phone order", "CONTACT_ID": contact}})
+    token = pe.tab_token()
+    for entity in (deal, 987654):
+        ans = pe.card("deal", entity, token=token)
+        assert ans["customer"] is None and ans["reason"].startswith("This deal has no synced shop order")
+    ru = pe.card("contact", contact, lang="ru", token=token)
+    assert ru["customer"] is None and "истории покупок нет" in ru["reason"]
+    for path in ("/cards/deal/not-a-number", "/cards/lead/1", "/cards/deal/-1"):
+        assert pe.api("GET", path, token).status_code == 404, path
+    assert pe.api("GET", f"/cards/deal/{deal}?lang=de", token).status_code == 422
+
+
+def test_the_card_refuses_a_forged_or_missing_token(pe):
+    customer_id = _customer(pe)
+    for token in ("forged", pe.tab_token().replace(pe.member_id, "other-portal")):
+        res = pe.api("GET", f"/cards/contact/{pe.contact_of(customer_id)}", token)
+        assert res.status_code == 401 and res.json()["error"] == "unauthorized" and "Ann" not in res.text
+
+
+def test_the_card_makes_no_portal_call(pe):
+    customer_id = _customer(pe)
+    pe.set_figures(customer_id, SEGMENTS, **FIGURES)
+    token = pe.tab_token()
     before = len(pe.env.calls())
-    _page(pe.open("CRM_DEAL_DETAIL_TAB", pe.order("A1").deal_id))
-    # its data is local; the one call proves who opened it (the user's own token, once per token)
-    assert [c["method"] for c in pe.env.calls()[before:]] == ["profile"]
+    pe.card("deal", pe.order("A1").deal_id, token=token)
+    assert pe.env.calls()[before:] == []  # local data only; the token proves who asks
