@@ -22,3 +22,6 @@ def register_blueprints(app: Flask) -> None:
     from . import api_cards
 
     app.register_blueprint(api_cards.bp)
+    from . import api_shops
+
+    app.register_blueprint(api_shops.bp)

@@ -120,3 +120,12 @@ class CustomerUpdatedSchema(Base):
         customer = data.get("customer") or {}
         if not (customer.get("email") or "").strip() and not (customer.get("phone") or "").strip():
             raise ValidationError({"customer": {"_schema": ["Give the customer's phone or e-mail."]}})
+
+
+class ShopTestSchema(Base):
+    """Data of shop.test: a harmless event that proves the shop's signing and delivery work; it is stored,
+    marked done and changes nothing in the CRM."""
+
+    test_id = Id(required=True)
+    note = Text()
+    updated_at = Timestamp(required=True)

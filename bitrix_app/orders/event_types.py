@@ -19,7 +19,8 @@ from typing import Callable
 
 from marshmallow import Schema
 
-from bitrix_app.orders.event_data import CartClearedSchema, CartSchema, CustomerUpdatedSchema, OrderSchema
+from bitrix_app.orders.event_data import (CartClearedSchema, CartSchema, CustomerUpdatedSchema, OrderSchema,
+                                          ShopTestSchema)
 
 
 class Phase(StrEnum):
@@ -30,6 +31,7 @@ class Phase(StrEnum):
     ORDERS = "orders"
     CUSTOMERS = "customers"
     DUE = "due"
+    CHECKS = "checks"  # shop.test: proves delivery, changes nothing
 
 
 PHASES = tuple(Phase)
@@ -61,10 +63,15 @@ def _customer(data: dict) -> str:
     return "customer:" + (customer.get("phone_e164") or customer.get("email_key") or "")
 
 
+def _test(data: dict) -> str:
+    return f"test:{data['test_id']}"
+
+
 _ORDERS = "bitrix_app.sync.orders.apply"
 _CARTS = "bitrix_app.carts.events.apply"
 _CUSTOMERS = "bitrix_app.sync.contacts.apply"
 _DUE = "bitrix_app.carts.events.apply_due"
+_CHECKS = "bitrix_app.inbox.test_event.apply"
 
 EVENT_TYPES: tuple[EventType, ...] = (
     EventType("order.created", OrderSchema, _order, Phase.ORDERS, _ORDERS),
@@ -72,6 +79,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("cart.updated", CartSchema, _cart, Phase.CARTS, _CARTS),
     EventType("cart.cleared", CartClearedSchema, _cart, Phase.CARTS, _CARTS),
     EventType("customer.updated", CustomerUpdatedSchema, _customer, Phase.CUSTOMERS, _CUSTOMERS),
+    # a test delivery (the admin's "send a test event", or a shop checking its signing): marked done, no CRM work
+    EventType("shop.test", ShopTestSchema, _test, Phase.CHECKS, _CHECKS),
     # the carts' own timer steps (queued by `carts.timers`, never sent by a shop)
     EventType("cart.abandon_due", None, None, Phase.DUE, _DUE),
     EventType("cart.reminder_due", None, None, Phase.DUE, _DUE),

@@ -12,13 +12,10 @@ from bitrix_app.orders.normalise import MEANINGFUL
 from bitrix_app.orders.openapi_events import CURRENCY_DESCRIPTION, EVENT_BODY, event_components
 from bitrix_app.orders.schemas import (
     MAX_EVENTS,
+    DATA_SCHEMAS,
     AckSchema,
-    CartClearedSchema,
-    CartSchema,
-    CustomerUpdatedSchema,
     ErrorSchema,
     EventData,
-    OrderSchema,
     PromoCodeSchema,
     ShopEventBatchSchema,
     ShopEventSchema,
@@ -147,8 +144,8 @@ def _number(value) -> int | float:
 
 def _add_components(spec: APISpec) -> None:
     """Register schemas (data types before the envelope that refers to them), parameters and errors."""
-    for name, schema in (("Order", OrderSchema), ("Cart", CartSchema), ("CartCleared", CartClearedSchema),
-                         ("CustomerUpdated", CustomerUpdatedSchema), ("ShopEvent", ShopEventSchema),
+    data = tuple((schema.__name__.removesuffix("Schema"), schema) for schema in dict.fromkeys(DATA_SCHEMAS.values()))
+    for name, schema in (*data, ("ShopEvent", ShopEventSchema),
                          ("ShopEventBatch", ShopEventBatchSchema), ("Ack", AckSchema),
                          ("Error", ErrorSchema), ("PromoCode", PromoCodeSchema)):
         spec.components.schema(name, schema=schema)

@@ -21,6 +21,10 @@ class ShopError(ValueError):
     """The shop cannot be connected (unknown portal, bad platform, empty name)."""
 
 
+class ShopNotFound(LookupError):
+    """No connected (active) shop of this portal has the id."""
+
+
 @dataclass(frozen=True)
 class ShopView:
     shop_id: str
@@ -77,9 +81,50 @@ def add_shop(session: Session, cipher: SecretCipher, member_id: str, name: str, 
     return _view(row), secret
 
 
-def list_shops(session: Session, member_id: str) -> list[ShopView]:
-    rows = session.scalars(select(Shop).where(Shop.member_id == member_id).order_by(Shop.id))
-    return [_view(r) for r in rows]
+def list_shops(session: Session, member_id: str, active_only: bool = False) -> list[ShopView]:
+    q = select(Shop).where(Shop.member_id == member_id).order_by(Shop.id)
+    if active_only:
+        q = q.where(Shop.status == ShopStatus.ACTIVE)
+    return [_view(r) for r in session.scalars(q)]
+
+
+def _active_row(session: Session, member_id: str, shop_id: str) -> Shop:
+    row = session.scalar(select(Shop).where(Shop.shop_id == shop_id, Shop.member_id == member_id,
+                                            Shop.status == ShopStatus.ACTIVE))
+    if row is None:
+        raise ShopNotFound(f"no connected shop {shop_id!r}")
+    return row
+
+
+def require_shop(session: Session, member_id: str, shop_id: str) -> ShopView:
+    """The portal's connected shop; ShopNotFound otherwise."""
+    return _view(_active_row(session, member_id, shop_id))
+
+
+def rotate_secret(session: Session, cipher: SecretCipher, member_id: str, shop_id: str,
+                  secret: str | None = None) -> tuple[ShopView, str]:
+    """A new secret for a connected shop (generated, or the platform's own signing key of 16+ characters); the
+    old one stops verifying once callers clear the shop cache (`cache.changed`)."""
+    if secret is not None and len(secret.strip()) < 16:
+        raise ShopError("a given secret must be at least 16 characters")
+    row = _active_row(session, member_id, shop_id)
+    secret = secret.strip() if secret is not None else secrets.token_urlsafe(32)
+    row.secret_enc = cipher.encrypt(secret)
+    session.flush()
+    return _view(row), secret
+
+
+def disconnect(session: Session, member_id: str, shop_id: str) -> ShopView:
+    """Stop accepting the shop's events (its orders and deals stay); callers clear the shop cache."""
+    row = _active_row(session, member_id, shop_id)
+    row.status = ShopStatus.DISCONNECTED
+    session.flush()
+    return _view(row)
+
+
+def secret_of(session: Session, cipher: SecretCipher, member_id: str, shop_id: str) -> str:
+    """The connected shop's secret, for signing on its behalf (never shown)."""
+    return cipher.decrypt(_active_row(session, member_id, shop_id).secret_enc)
 
 
 def get_shop(session: Session, shop_id: str) -> ShopView | None:

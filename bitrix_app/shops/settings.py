@@ -114,6 +114,21 @@ def update_settings(session: Session, member_id: str, changes: dict, now: dateti
     data.update(loaded)
     if data.get("carts_enabled", True) and not was_enabled:
         data["carts_enabled_at"] = now.isoformat()
+    return _store(session, member_id, data, now)
+
+
+def set_stage_map(session: Session, member_id: str, codes: dict[str, str], now: datetime) -> ShopSettings:
+    """Map order statuses onto stage codes of the shop pipeline as the portal has them (its own stages too, not
+    only those setup creates); the caller checked the codes against the portal. Other statuses keep theirs."""
+    unknown = sorted(set(codes) - set(ORDER_STATUSES))
+    if unknown:
+        raise ValidationError({"stage_map": {k: ["Not an order status."] for k in unknown}})
+    data = _load_row(session, member_id)
+    data["stage_map"] = {**(data.get("stage_map") or {}), **codes}
+    return _store(session, member_id, data, now)
+
+
+def _store(session: Session, member_id: str, data: dict, now: datetime) -> ShopSettings:
     row = session.get(PortalSettings, member_id)
     if row is None:
         row = PortalSettings(member_id=member_id, data={}, updated_at=now)

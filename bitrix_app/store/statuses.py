@@ -76,6 +76,7 @@ class ShopStatus(StrEnum):
     """`shops.status`: a connected shop posts events while active."""
 
     ACTIVE = "active"
+    DISCONNECTED = "disconnected"  # the admin disconnected it: its events are refused, its orders stay
 
 
 class CampaignEntryStatus(StrEnum):

@@ -23,9 +23,10 @@ SAMPLES = {
                      "currency": "RUB", "updated_at": STAMP},
     "cart.cleared": {"cart_id": "c-1", "updated_at": STAMP},
     "customer.updated": {"customer": CUSTOMER, "updated_at": STAMP},
+    "shop.test": {"test_id": "t-1", "updated_at": STAMP},
 }
 SUBJECTS = {"order": "order:o-1", "cart.updated": "cart:c-1", "cart.cleared": "cart:c-1",
-            "customer.updated": "customer:+79991234567"}
+            "customer.updated": "customer:+79991234567", "shop.test": "test:t-1"}
 
 
 def sample_key(name: str) -> str:
@@ -47,7 +48,7 @@ def test_every_entry_resolves(entry):
 
 def test_the_shop_schemas_and_the_internal_steps_are_all_registered():
     assert set(DATA_SCHEMAS) == {"order.created", "order.updated", "cart.updated", "cart.cleared",
-                                 "customer.updated"}
+                                 "customer.updated", "shop.test"}
     assert {rules.ABANDON, rules.REMIND} == {e.name for e in EVENT_TYPES if e.internal}
 
 

@@ -330,7 +330,7 @@ def test_openapi_events_endpoint_is_signed_and_answers_every_status():
     updated = spec["components"]["schemas"]["OrderUpdatedEvent"]["properties"]
     assert updated["data"] == {"$ref": "#/components/schemas/Order"} and updated["type"]["enum"] == ["order.updated"]
     assert ("(order.created and order.updated: Order; cart.updated: Cart; cart.cleared: CartCleared; "
-            "customer.updated: CustomerUpdated)") in event["description"]  # what the registry declares
+            "customer.updated: CustomerUpdated; shop.test: ShopTest)") in event["description"]  # what the registry declares
 
 
 def test_the_openapi_shop_event_follows_the_event_type_registry(monkeypatch):
