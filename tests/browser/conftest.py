@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: Chromium through Playwright, the built front end, the stand-in shell."""
+"""Fixtures of the browser tests: Chromium through Playwright, the built front end, the screenshots folder."""
 from __future__ import annotations
 
 import os
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.harness import ShellServer, built_frontend, chromium_path, unavailable
+from tests.browser.harness import built_frontend, chromium_path, unavailable
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +38,6 @@ def page(browser):
 @pytest.fixture(scope="session")
 def manifest():
     return built_frontend()
-
-
-@pytest.fixture
-def shell(manifest):
-    srv = ShellServer(manifest).start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture
