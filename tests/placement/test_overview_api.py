@@ -197,6 +197,30 @@ def test_stored_segments_with_a_failed_ones_error_in_the_pages_language(pe):
     assert _overview(pe, "ru")["segments"][0]["name"] == "Велосипед без шлема"
 
 
+def test_a_failed_stored_segment_says_what_went_wrong_in_the_pages_language(portal_env):
+    from bitrix_app.scope import portal_scope
+    from bitrix_app.segments import create_definition, rebuild
+    from tests.fixtures.segment_portal import force_definition
+
+    pe = placement_env(portal_env)
+    pe.sync_order("A1", T0 - timedelta(days=10), status="paid")
+    with pe.session() as s:
+        create_definition(s, pe.member_id, {"code": "QUIET", "kind": "lapsed", "name_en": "Quiet", "name_ru": "Тихие",
+                                            "params": {"days": 45}, "enabled": False}, NOW)
+    force_definition(pe, "POISONED", {"field": "age", "op": "<", "value": float("inf")}, NOW)
+    with pe.env.app.app_context():
+        assert rebuild(portal_scope(pe.member_id), pe.clock.now())["failed_definitions"] == ["POISONED"]
+    views = {v["code"]: v for v in _overview(pe)["segments"]}
+    assert (views["QUIET"]["state"], views["QUIET"]["state_name"], views["QUIET"]["error"]) == ("off", "off", None)
+    failed = views["POISONED"]
+    assert failed["state"] == "failed" and failed["name"] == "Poisoned" and failed["state_name"] == "failed"
+    assert failed["error"].startswith("The rule no longer passes the checks (value: age is compared with numbers")
+    assert failed["failed_at"].startswith(NOW.isoformat()[:16]) and "Traceback" not in failed["error"]
+    ru = {v["code"]: v for v in _overview(pe, "ru")["segments"]}["POISONED"]
+    assert ru["name"] == "Отравленный" and ru["state_name"] == "ошибка"
+    assert ru["error"].startswith("Правило больше не проходит проверку")
+
+
 def test_staff_get_a_403_and_nothing_without_a_token(pe):
     ans = pe.env.control("placements/open", {"placement": "DEFAULT", "user_id": 2, "lang": "en"})
     staff = bootstrap_of(ans["body"])["token"]
