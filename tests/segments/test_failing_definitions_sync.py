@@ -59,9 +59,12 @@ def test_the_order_sync_isolates_a_failing_definition_and_updates_the_rest(shop)
     assert row["orders"] == 1 and "TWO_ORDERS" not in row["segments"]
 
 
-def test_the_admin_page_shows_each_stored_segment_and_a_failed_ones_error(portal_env):
+def test_the_segment_list_shows_each_stored_segment_and_a_failed_ones_error(portal_env):
+    """What the admin workspace lists: every stored segment's state, and for a failed one its error in words
+    (both languages) and since when; never a traceback."""
     from bitrix_app.segments.engine import core as engine
-    from tests.placement.placement_env import placement_env, section
+    from tests.fixtures.shell_page import token_of
+    from tests.placement.placement_env import placement_env
 
     pe = placement_env(portal_env)
     pe.sync_order("A1", T0 - timedelta(days=10), status="paid")
@@ -75,17 +78,16 @@ def test_the_admin_page_shows_each_stored_segment_and_a_failed_ones_error(portal
     with pe.env.app.app_context():
         assert engine.rebuild(portal_scope(pe.member_id), pe.clock.now())["failed_definitions"] == ["POISONED"]
 
-    def row(html: str, code: str) -> str:
-        table = section(html, "segments", "</table>")
-        start = table.index(f'data-segment="{code}"')
-        return table[start:table.index("</tr>", start)]
-
-    html = pe.open("DEFAULT")["body"]
-    assert 'data-state="active"' in row(html, "BIG_SPENDERS") and "Big spenders" in row(html, "BIG_SPENDERS")
-    assert 'data-state="off"' in row(html, "QUIET")
-    failed = row(html, "POISONED")
-    assert 'data-state="failed"' in failed and "A number in the conditions" not in failed
-    assert "The rule no longer passes the checks (value: age is compared with numbers from 0 to 150)" in failed
-    assert f"(since {pe.clock.now():%Y-%m-%d %H:%M} UTC)" in failed and "Traceback" not in failed
-    ru = row(pe.open("DEFAULT", lang="ru")["body"], "POISONED")
-    assert "Отравленный" in ru and "ошибка" in ru and "Правило больше не проходит проверку" in ru
+    admin = token_of(pe.open("DEFAULT")["body"])
+    res = pe.api("GET", "/segments", admin)
+    assert res.status_code == 200, res.text
+    listed = {row["code"]: row for row in res.json()["segments"]}
+    assert listed["BIG_SPENDERS"]["status"] == "active" and listed["BIG_SPENDERS"]["name_en"] == "Big spenders"
+    assert listed["QUIET"]["enabled"] is False
+    failed = listed["POISONED"]
+    assert failed["status"] == "failed" and "Traceback" not in str(failed)
+    error = failed["error"]
+    assert "The rule no longer passes the checks (value: age is compared with numbers from 0 to 150)" in (
+        error["message_en"] + " " + error.get("detail", ""))
+    assert "Правило больше не проходит проверку" in error["message_ru"]
+    assert error["failed_at"].startswith(f"{pe.clock.now():%Y-%m-%dT%H:%M}")
