@@ -55,7 +55,6 @@ export default {
       },
       test: {
         send: 'Отправить тестовое событие',
-        sent: 'Тестовое событие отправлено, ждём обработки…',
         failed: 'Не удалось отправить тестовое событие',
       },
       events: {
@@ -180,7 +179,6 @@ export default {
       },
       test: {
         send: 'Send a test event',
-        sent: 'Test event sent, waiting for it to be processed…',
         failed: 'Could not send the test event',
       },
       events: {
