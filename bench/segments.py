@@ -137,7 +137,7 @@ def _incremental(sessions, refresh, spec: Spec, updates: int, now) -> list[float
         with transaction(sessions) as s:
             rec = OrderRecord(shop_id=spec.shop_id, member_id=spec.member_id, order_id=f"{INC_PREFIX}{n:05d}",
                               number=f"INC-{n}", status="paid", total=f"{price:.2f}", currency="RUB",
-                              customer_id=customer_id, items=json.dumps(items), ordered_at=at, version=at,
+                              customer_id=customer_id, items=items, ordered_at=at, version=at,
                               utm_source="email")
             s.add(rec)
             s.flush()

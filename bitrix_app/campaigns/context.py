@@ -1,7 +1,6 @@
 """What a campaign run works with: the portal's settings and pipeline, a fixed moment, and the customers."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -89,7 +88,7 @@ def targets(session, member_id: str, entries: list) -> list[Target]:
     out = []
     for e in entries:
         row = customers.get(e.customer_id)
-        profile = json.loads(row.profile or "{}") if row is not None else {}
+        profile = dict(row.profile or {}) if row is not None else {}
         contact = (row.contact_id if row is not None else None) or contacts.get(e.customer_id)
         out.append(Target(e.id, e.customer_id, contact, profile, _order_data(last.get(e.customer_id))))
     return out

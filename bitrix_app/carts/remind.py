@@ -8,7 +8,6 @@ templates; e-mail is preferred, SMS is the fallback where a gateway is configure
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -72,7 +71,7 @@ def recipient(cart: Cart, customer: Customer | None) -> messaging.Recipient:
     """The newest knowledge of the customer: a later customer.updated (e.g. consent withdrawn) wins."""
     profile = crm_fields.profile_of(rules.customer_of(rules.cart_data(cart)))
     if customer is not None and customer.version is not None and utc(customer.version) > utc(cart.version):
-        profile = {**profile, **json.loads(customer.profile or "{}")}
+        profile = {**profile, **(customer.profile or {})}
     return messaging.Recipient(
         contact_id=customer.contact_id if customer is not None else None, name=profile.get("first_name"),
         email=profile.get("email"), phone=profile.get("phone"),

@@ -8,7 +8,6 @@ Every moment is counted from the cart's last update (its version): the abandonme
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime, timedelta
 
 from bitrix_app.shops.settings import ShopSettings
@@ -39,7 +38,7 @@ def keys_of_cart(data: dict) -> tuple[str, ...]:
 
 
 def cart_data(cart: Cart) -> dict:
-    return json.loads(cart.data or "{}")
+    return dict(cart.data or {})
 
 
 def abandon_at(settings: ShopSettings, version: datetime) -> datetime:

@@ -5,7 +5,6 @@ product rows refreshed before the new version is stored (so a failed refresh is 
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import select, tuple_
@@ -74,13 +73,14 @@ def _customer_index(s, member_id: str, events: list[WindowEvent]) -> dict[str, i
         CustomerKey.member_id == member_id, CustomerKey.key.in_(keys))).all())
 
 
-def _data_json(data: dict) -> str:
-    return json.dumps(CartSchema().dump(data), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+def _data_doc(data: dict) -> dict:
+    """The cart as the row keeps it: JSON-safe values (amounts as text, times in ISO form)."""
+    return CartSchema().dump(data)
 
 
 def _new_cart(ctx: SyncContext, ev: WindowEvent, now: datetime) -> Cart:
     return Cart(shop_id=ev.shop_id, member_id=ctx.member_id, cart_id=ev.data["cart_id"], state="open",
-                data="{}", version=ev.version, first_seen_at=now, todo_done=False, reminders_sent=0)
+                data={}, version=ev.version, first_seen_at=now, todo_done=False, reminders_sent=0)
 
 
 def _updated(s, ctx: SyncContext, cart: Cart | None, ev: WindowEvent, now: datetime,
@@ -92,7 +92,7 @@ def _updated(s, ctx: SyncContext, cart: Cart | None, ev: WindowEvent, now: datet
         cart.first_seen_at, cart.deal_id, cart.todo_done, cart.reminders_sent = now, None, False, 0
         cart.state = "open"
     keys = rules.keys_of_cart(ev.data)
-    cart.data, cart.version = _data_json(ev.data), ev.version
+    cart.data, cart.version = _data_doc(ev.data), ev.version
     cart.customer_id = next((owners[k] for k in keys if k in owners), cart.customer_id)
     if cart.state in ("open", "ignored"):
         cart.state = "open" if keys and rules.eligible(ctx.settings, ev.version) else "ignored"

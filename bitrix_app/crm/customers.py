@@ -163,7 +163,7 @@ def _portal_lookup(ctx: SyncContext, groups: list[_Group]) -> None:
 
 
 def _synced(group: _Group) -> dict:
-    return json.loads(group.customer.synced) if group.customer is not None and group.customer.synced else {}
+    return dict(group.customer.synced or {}) if group.customer is not None else {}
 
 
 def _write(ctx: SyncContext, groups: list[_Group]) -> None:
@@ -219,21 +219,21 @@ def _persist(ctx: SyncContext, groups: list[_Group]) -> None:
                 continue
             row = s.get(Customer, group.customer.id) if group.customer is not None else None
             if row is None:
-                row = Customer(member_id=ctx.member_id, profile="{}")
+                row = Customer(member_id=ctx.member_id, profile={})
                 s.add(row)
             row.contact_id = group.contact_id
             newest = group.newest
             if group.error is None and (row.version is None or utc(row.version) <= newest.version):
-                row.profile = json.dumps(newest.profile, sort_keys=True)  # applied, even if nothing changed
+                row.profile = dict(newest.profile)  # applied, even if nothing changed
                 row.version = newest.version
             written = group.written
             if written is not None:
-                synced = json.loads(row.synced) if row.synced else {"owned": False, "values": {}}
+                synced = dict(row.synced) if row.synced is not None else {"owned": False, "values": {}}
                 if written[0] == "add":
                     synced["owned"] = True
                 synced["values"] = {**synced.get("values", {}),
                                     **{k: v for k, v in written[1].items() if k not in _NOT_TRACKED}}
-                row.synced = json.dumps(synced, sort_keys=True)
+                row.synced = synced  # a new object: see store.db.JsonDoc
             s.flush()
             group.customer = row
             taken = set(s.scalars(select(CustomerKey.key).where(

@@ -2,7 +2,6 @@
 local history."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -136,13 +135,9 @@ def facts(orders: list[OrderRecord]) -> list[OrderFact]:
     return [OrderFact(o.status, money(o.total), utc(o.ordered_at), o.currency) for o in orders]
 
 
-def items_of(stored: str | None) -> list[dict]:
-    """An order's items (stored as JSON); unreadable items count as none."""
-    try:
-        items = json.loads(stored or "[]")
-    except ValueError:
-        return []
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+def items_of(stored: list | None) -> list[dict]:
+    """An order's items (its JSON column); anything but a list of objects counts as none."""
+    return [i for i in stored if isinstance(i, dict)] if isinstance(stored, list) else []
 
 
 def money(value: Any) -> Decimal:

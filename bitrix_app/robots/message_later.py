@@ -8,7 +8,6 @@ is never sent twice, its key is the messaging layer's idempotency key. Every out
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import asdict, replace
 from datetime import datetime
@@ -50,7 +49,7 @@ def fresh_recipient(session: Session, customer_id: int | None, old: messaging.Re
     row = session.get(Customer, customer_id) if customer_id else None
     if row is None:
         return old
-    profile = json.loads(row.profile or "{}")
+    profile = row.profile or {}
     return replace(old, email=profile.get("email"), phone=profile.get("phone"),
                    consent_email=bool(profile.get("consent_email")), consent_sms=bool(profile.get("consent_sms")))
 

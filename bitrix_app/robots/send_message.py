@@ -9,7 +9,6 @@ quiet hours hold it, in which case an RQ job sends it when they end (see `messag
 """
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -109,7 +108,7 @@ def _profile(session, member_id: str, customer_id: int | None, contact: int | No
     row = session.get(Customer, customer_id) if customer_id is not None else None
     if row is None or row.member_id != member_id:
         return None, contact
-    return json.loads(row.profile or "{}"), row.contact_id or contact
+    return dict(row.profile or {}), row.contact_id or contact
 
 
 def _crm_contact(ctx: RobotContext, contact: int | None) -> dict | None:

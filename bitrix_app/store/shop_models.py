@@ -74,11 +74,11 @@ class OrderRecord(Base):
     currency: Mapped[str] = mapped_column(String(3))
     cart_id: Mapped[str | None] = mapped_column(String(100))
     customer_id: Mapped[int | None] = mapped_column(BigId)
-    items: Mapped[str] = mapped_column(Text)  # JSON list of canonical items
+    items: Mapped[list] = mapped_column(JsonDoc)  # the canonical items, amounts as text (orders.shapes.LineItem)
     ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deal_id: Mapped[int | None] = mapped_column(Integer)
-    synced: Mapped[str | None] = mapped_column(Text)  # JSON of what was last written to the deal
+    synced: Mapped[dict | None] = mapped_column(JsonDoc)  # what was last written to the deal
     utm_source: Mapped[str | None] = mapped_column(String(255))  # the acquisition channel
 
 
@@ -90,8 +90,8 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     member_id: Mapped[str] = mapped_column(String(64), index=True)
     contact_id: Mapped[int | None] = mapped_column(Integer)
-    profile: Mapped[str] = mapped_column(Text, default="{}")  # JSON: names, birthday, gender, consent, phone, email
-    synced: Mapped[str | None] = mapped_column(Text)  # JSON of what was last written to the contact
+    profile: Mapped[dict] = mapped_column(JsonDoc, default=dict)  # names, birthday, gender, consent, phone, email
+    synced: Mapped[dict | None] = mapped_column(JsonDoc)  # what was last written to the contact
     version: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -120,7 +120,7 @@ class Cart(Base):
     cart_id: Mapped[str] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(12), default="open")
     customer_id: Mapped[int | None] = mapped_column(BigId)
-    data: Mapped[str] = mapped_column(Text)  # JSON of the newest cart.updated data
+    data: Mapped[dict] = mapped_column(JsonDoc, default=dict)  # the newest cart.updated data, dumped by CartSchema
     version: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deal_id: Mapped[int | None] = mapped_column(Integer)

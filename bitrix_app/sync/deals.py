@@ -1,7 +1,6 @@
 """One order -> the batch commands that bring its deal up to date, and what their answers mean."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from bitrix_app.crm import fields as crm_fields
@@ -121,5 +120,6 @@ def _remember(job: OrderJob, fields: dict) -> None:
         job.synced["contact"] = fields["CONTACT_ID"]
 
 
-def synced_json(job: OrderJob) -> str:
-    return json.dumps(job.synced, sort_keys=True)
+def synced_doc(job: OrderJob) -> dict:
+    """What the order's record keeps of its deal (a new object: see store.db.JsonDoc)."""
+    return dict(job.synced)

@@ -1,7 +1,6 @@
 """Orders of a drain window -> deals: newest version wins, one deal per order, many orders per batch."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 from sqlalchemy import select, tuple_
@@ -37,7 +36,7 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
         profile = profile_of(ev.data["customer"])
         job = deals.OrderJob(ev, customers.Person(customers.keys_of(profile), profile, ev.version))
         if rec is not None:
-            job.deal_id, job.synced = rec.deal_id, json.loads(rec.synced or "{}")
+            job.deal_id, job.synced = rec.deal_id, dict(rec.synced or {})
         jobs.append(job)
     if not jobs:
         return outcomes
@@ -112,15 +111,14 @@ def _persist(ctx: SyncContext, jobs: list[deals.OrderJob], hooks) -> None:
             rec.number, rec.status, rec.total = order.get("number"), order["status"], str(order["total"])
             touched |= {rec.customer_id, job.person.customer_id} - {None}
             rec.currency, rec.cart_id, rec.customer_id = order["currency"], order.get("cart_id"), job.person.customer_id
-            rec.items = json.dumps([{**i, "price": str(i["price"]), "quantity": str(i["quantity"])}
-                                    for i in order["items"]], ensure_ascii=False)
+            rec.items = [{**i, "price": str(i["price"]), "quantity": str(i["quantity"])} for i in order["items"]]
             rec.ordered_at = order["created_at"]
             rec.utm_source = ((order.get("utm") or {}).get("source") or None)
             rec.deal_id = job.deal_id or rec.deal_id
             s.flush()
             record_lines(s, rec, order["items"])
             promo_codes.mark_used(s, ctx.member_id, job.ev.shop_id, order, ctx.clock.now())
-            rec.synced = deals.synced_json(job)
+            rec.synced = deals.synced_doc(job)
             if job.complete:
                 rec.version = job.ev.version
         refresh_segments(s, ctx.member_id, sorted(touched), ctx.clock.now())

@@ -98,7 +98,7 @@ def check_database(conn, generated) -> None:
     counted = conn.execute(text("SELECT DISTINCT o.status, l.counted FROM shop_orders o "
                                 "JOIN shop_order_lines l ON l.order_ref = o.id")).all()
     assert all(bool(flag) == (status not in ("cancelled", "refunded")) for status, flag in counted)
-    stored = conn.execute(text("SELECT id, profile FROM shop_customers ORDER BY id")).all()
+    stored = conn.execute(text("SELECT id, CAST(profile AS TEXT) FROM shop_customers ORDER BY id")).all()
     assert [tuple(r) for r in stored] == [(c[0], c[3]) for c in customers]
 
 

@@ -2,7 +2,6 @@
 written straight into the tables (the segment engine is not needed), campaigns run in the app's context."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,7 +58,7 @@ class CampaignsEnv:
         profile = {"first_name": first, "last_name": "Lee", "email": email, "phone": phone,
                    "consent_email": consent_email, "consent_sms": consent_sms}
         with transaction(self.factory()) as s:
-            row = Customer(member_id=self.member_id, contact_id=int(contact), profile=json.dumps(profile))
+            row = Customer(member_id=self.member_id, contact_id=int(contact), profile=profile)
             s.add(row)
             s.flush()
             s.add(CustomerFigures(customer_id=row.id, member_id=self.member_id, contact_id=int(contact), orders=2,
@@ -87,7 +86,7 @@ class CampaignsEnv:
         with transaction(self.factory()) as s:
             n = order_id or f"o-{customer_id}-{at:%Y%m%d%H%M%S}-{status}"
             s.add(OrderRecord(shop_id=self.shop.shop_id, member_id=self.member_id, order_id=n, number=n,
-                              status=status, total=total, currency="EUR", customer_id=customer_id, items="[]",
+                              status=status, total=total, currency="EUR", customer_id=customer_id, items=[],
                               ordered_at=at, version=at))
 
     def campaign(self, **changes) -> dict:

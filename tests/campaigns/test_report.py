@@ -30,7 +30,7 @@ def _entry(s, campaign, customer: int, at, holdout: bool = False, reached: bool 
 
 def _order(s, customer: int, at, total: str, status: str = "paid", member: str = MEMBER):
     s.add(OrderRecord(shop_id="shp_1", member_id=member, order_id=f"{customer}-{at.isoformat()}-{status}",
-                      status=status, total=total, currency="EUR", customer_id=customer, items="[]", ordered_at=at,
+                      status=status, total=total, currency="EUR", customer_id=customer, items=[], ordered_at=at,
                       version=at))
 
 

@@ -1,7 +1,6 @@
 """The cart rules and the messaging choices as pure functions (no portal, no database)."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -17,7 +16,7 @@ T = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 def _cart(state="open", version=T, reminders_sent=0, cart_id="C1") -> Cart:
     data = {"customer": {"email_key": "ann@example.com", "phone_e164": None, "consent": {"email": True}},
             "items": [{"sku": "A", "name": "A", "price": "1.00", "quantity": "1"}], "total": "1.00", "currency": "EUR"}
-    return Cart(shop_id="s1", member_id="m1", cart_id=cart_id, state=state, data=json.dumps(data), version=version,
+    return Cart(shop_id="s1", member_id="m1", cart_id=cart_id, state=state, data=data, version=version,
                 first_seen_at=T, reminders_sent=reminders_sent, todo_done=False)
 
 

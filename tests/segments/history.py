@@ -1,7 +1,6 @@
 """Hand-built purchase histories for the engine: customers and orders inserted directly."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -36,7 +35,7 @@ class History:
         profile = {"first_name": "Ann", "birthday": birthday, "gender": gender, "email": None, "phone": None}
         with self.session() as s:
             return s.execute(insert(Customer).values(member_id=member_id or self.member_id, contact_id=contact_id,
-                                                     profile=json.dumps(profile))).inserted_primary_key[0]
+                                                     profile=profile)).inserted_primary_key[0]
 
     def order(self, customer_id: int, days_ago: float, total: str = "100.00", status: str = "completed",
               utm: str | None = None, items: list | None = None, at: datetime | None = None,
@@ -47,7 +46,7 @@ class History:
         with self.session() as s:
             oid = s.execute(insert(OrderRecord).values(
                 shop_id="shop-1", member_id=member_id or self.member_id, order_id=f"o{self._orders}", status=status,
-                total=total, currency="EUR", customer_id=customer_id, items=json.dumps(items), ordered_at=moment,
+                total=total, currency="EUR", customer_id=customer_id, items=items, ordered_at=moment,
                 version=moment, utm_source=utm)).inserted_primary_key[0]
             s.execute(insert(OrderLine), [{
                 "member_id": member_id or self.member_id, "order_ref": oid, "customer_id": customer_id,
@@ -91,7 +90,7 @@ class History:
     def set_profile(self, customer_id: int, **changes) -> None:
         with self.session() as s:
             row = s.get(Customer, customer_id)
-            row.profile = json.dumps({**json.loads(row.profile), **changes})
+            row.profile = {**row.profile, **changes}
 
     def settings(self, changes: dict) -> dict:
         from bitrix_app.segments.settings import update_settings

@@ -24,7 +24,7 @@ def contact(shop, contact_id: int) -> dict:
 def add_figures(shop, contact_id: int | None, **figures) -> int:
     """A customer and their customer_stats row, as the engine would leave it (dirty unless told)."""
     with shop.session() as s:
-        customer = Customer(member_id=shop.member_id, contact_id=contact_id, profile="{}")
+        customer = Customer(member_id=shop.member_id, contact_id=contact_id, profile={})
         s.add(customer)
         s.flush()
         row = {"orders": 1, "revenue": 100.0, "paid_revenue": 100.0, "ltv": 100.0, "segments": "|NEW_ACTIVE|",

@@ -81,7 +81,7 @@ def test_won_deals_become_orders_with_lines_and_customers(shop):
         customer = s.get(Customer, got[d1].customer_id)
         keys = set(s.scalars(select(CustomerKey.key).where(CustomerKey.customer_id == customer.id)))
     assert customer.contact_id == ann and keys == {"phone:+79991234567", "email:ann@example.com"}
-    profile = json.loads(customer.profile)
+    profile = customer.profile
     assert (profile["first_name"], profile["last_name"], profile["birthday"]) == ("Ann", "Lee", "1990-05-17")
 
 

@@ -34,19 +34,19 @@ def shop(portal_env):
     ids = {}
     with shop.session() as s:
         for name, orders in HISTORY.items():
-            customer = Customer(member_id=shop.member_id, profile="{}")
+            customer = Customer(member_id=shop.member_id, profile={})
             s.add(customer)
             s.flush()
             ids[name] = customer.id
             for n, (at, total, status, utm) in enumerate(orders):
                 s.add(OrderRecord(shop_id=shop.shop_id, member_id=shop.member_id, order_id=f"{name}{n}", status=status,
-                                  total=f"{total:.2f}", currency="EUR", customer_id=customer.id, items="[]",
+                                  total=f"{total:.2f}", currency="EUR", customer_id=customer.id, items=[],
                                   ordered_at=at, version=at, utm_source=utm))
         # the engine's view of D: acquired through a partner; its predicted LTV
         s.add(CustomerFigures(customer_id=ids["D"], member_id=shop.member_id, orders=1, revenue=60.0,
                               paid_revenue=60.0, ltv=150.0, segments="|", dirty=False, channel="partner"))
         s.add(OrderRecord(shop_id=shop.shop_id, member_id="another-portal", order_id="X1", status="completed",
-                          total="9999.00", currency="EUR", customer_id=ids["A"], items="[]", ordered_at=T_A,
+                          total="9999.00", currency="EUR", customer_id=ids["A"], items=[], ordered_at=T_A,
                           version=T_A))
     shop.ids = ids
     return shop

@@ -1,7 +1,6 @@
 """Local side of the deal import: which deals are ours, customers by contact and key, orders and their lines."""
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -87,7 +86,7 @@ def _customers(s, member_id: str, contacts: dict[int, dict]) -> tuple[dict[int, 
     for cid, (profile, keys) in parsed.items():
         customer_id = linked.get(cid) or next((owners[k] for k in keys if k in owners), None)
         if customer_id is None:
-            row = Customer(member_id=member_id, contact_id=cid, profile=json.dumps(profile, sort_keys=True))
+            row = Customer(member_id=member_id, contact_id=cid, profile=profile)
             s.add(row)
             s.flush()
             customer_id, created = row.id, created + 1
@@ -140,7 +139,7 @@ def save(factory, member_id: str, deals: list[dict], contacts: dict[int, dict], 
             rec.total = f"{_decimal(deal.get('OPPORTUNITY')):.2f}"
             rec.currency = str(deal.get("CURRENCY_ID") or "")[:3]
             rec.customer_id = customers[int(deal["CONTACT_ID"])]
-            rec.items = json.dumps(items, ensure_ascii=False)
+            rec.items = items
             rec.ordered_at = parse_moment(deal.get("CLOSEDATE")) or version
             rec.version = version
             rec.utm_source = (str(deal.get("UTM_SOURCE") or "").strip() or None)
@@ -159,5 +158,5 @@ def mark_unwon(factory, member_id: str, won: set[int]) -> int:
             for rec in s.scalars(select(OrderRecord).where(OrderRecord.id.in_(gone[n:n + 500]))):
                 rec.status = "cancelled"
                 s.flush()
-                record_lines(s, rec, json.loads(rec.items or "[]"))
+                record_lines(s, rec, list(rec.items or []))
     return len(gone)

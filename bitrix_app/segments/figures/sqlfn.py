@@ -61,10 +61,11 @@ def day_of(ts, dialect: str) -> ColumnElement:
 
 
 def json_text(column, key: str, dialect: str) -> ColumnElement:
-    """A top-level value of a JSON text column as text (NULL when missing or null)."""
+    """A top-level value of a JSON document column as text (NULL when missing or null): json_extract on SQLite
+    (where a JSON column is text), `->>` on PostgreSQL's json column, read as it is stored (no cast)."""
     if dialect == "sqlite":
         return type_coerce(func.json_extract(column, f"$.{key}"), String)
-    return cast(column, PG_JSON)[key].astext
+    return type_coerce(column, PG_JSON)[key].astext
 
 
 def iso_date_part(text, part: str, dialect: str) -> ColumnElement:

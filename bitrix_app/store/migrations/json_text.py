@@ -1,4 +1,4 @@
-"""Turning Text columns that hold one JSON document into JSON columns (migrations 0011 and 0012): an empty text
+"""Turning Text columns that hold one JSON document into JSON columns (migrations 0011 to 0013): an empty text
 becomes what the code read it as, a non-finite number is rewritten as the app writes it, and on PostgreSQL the
 column changes type in place (SQLite's JSON type is text: only the empty texts change there).
 

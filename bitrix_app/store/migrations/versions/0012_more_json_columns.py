@@ -4,7 +4,7 @@ messaging_settings.data, segment_state.cuts, segment_snapshots.data and customer
 same way 0011 converted its columns (json_text.py, next to the migrations). No set-based SQL reads any of them as text.
 
 Still text, on purpose: shop_events.payload (the raw event as the shop sent it) and the shop rows' documents
-(shop_customers.profile and synced, shop_orders.items and synced, shop_carts.data), left for a later migration.
+(shop_customers.profile and synced, shop_orders.items and synced, shop_carts.data), converted by 0013.
 
 Revision ID: 0012
 Revises: 0011
