@@ -1,7 +1,11 @@
-"""POST /install: the ONAPPINSTALL callback (API-only app) or the install page (app with UI)."""
+"""POST /install: the ONAPPINSTALL callback (API-only app) or the install page (app with UI).
+
+The install page stores the installation, then sends the browser on (307: the same form POSTed again) to the
+front end's install screen (`POST /placement/install`), which proves the user and calls installFinish through
+the portal frame."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template_string, request
+from flask import Blueprint, jsonify, redirect, request
 
 from bitrix_app.portals import (CallbackRejected, install_portal, installation_from_callback,
                                 installation_from_page)
@@ -11,11 +15,6 @@ from webedge.portal_form import parse, unauthorized
 
 bp = Blueprint("install", __name__)
 
-FINISH_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Installing</title>
-<script src="//api.bitrix24.com/api/v1/"></script></head>
-<body><p>{{ message }}</p>
-<script>BX24.init(function () { BX24.installFinish(); });</script></body></html>"""
 
 
 @bp.post("/install")
@@ -31,5 +30,6 @@ def install():
         install_portal(app_services(), installation_from_page(data))
     except CallbackRejected as exc:
         raise unauthorized(str(exc)) from exc
-    message = "Установка завершается…" if data.get("LANG") == "ru" else "Finishing the installation…"
-    return render_template_string(FINISH_PAGE, message=message)
+    # the page itself is the front end's install screen (placement_ui): the browser re-posts the form there
+    target = "/placement/install" + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+    return redirect(target, code=307)

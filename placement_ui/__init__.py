@@ -74,6 +74,15 @@ def _shell(page: dict, viewer: Viewer, placement: str, status: int = 200, notice
         raise ApiError(503, "frontend_missing", str(exc)) from exc
 
 
+@bp.post("/placement/install")
+def install_page():
+    """The install page (after /install stored the installation): the front end finishes it in the portal."""
+    page, viewer = _verified_page()
+    if not viewer.is_admin:
+        return _shell(page, viewer, "INSTALL", 403, ADMINS_ONLY[_lang(page)])
+    return _shell(page, viewer, "INSTALL")
+
+
 @bp.post("/placement/<name>")
 def tab(name: str):
     if name not in TABS:

@@ -66,11 +66,13 @@ class Outbox:
             self._cond.notify_all()
 
     def post_now(self, url: str, fields: dict, kind: str, query: dict | None = None) -> tuple[int, dict, str]:
-        """POST synchronously; status 0 means the application could not be reached."""
+        """POST synchronously; status 0 means the application could not be reached. A page (install page,
+        placement) follows a 307/308 as the user's browser would, posting the same form on."""
         pairs = flatten(fields)
         params = flatten(query) if query else None
+        browser = kind in ("install", "placement")
         try:
-            resp = requests.post(url, data=pairs, params=params, timeout=TIMEOUT, allow_redirects=False)
+            resp = requests.post(url, data=pairs, params=params, timeout=TIMEOUT, allow_redirects=browser)
         except requests.RequestException as exc:
             self._log(kind, url, None, _describe(exc))
             return 0, {}, ""

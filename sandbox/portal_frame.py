@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from .control_apps import _placement_fields, _placement_target
 from .crm_store import to_int
+from .install import finish
 
 CALLS = "bx24_calls"
 DEAL_TAB = "CRM_DEAL_DETAIL_TAB"
@@ -65,6 +66,13 @@ def _form(frame: dict, title: str) -> str:
             f"data-placement='{escape(frame['placement'])}'></iframe>")
 
 
+def _installing(portal, client_id: str | None):
+    """An app with a page whose installation waits for installFinish (installation-finish.md)."""
+    waiting = [a for a in portal.apps.values()
+               if not a.installed and not a.api_only and a.install_url and client_id in (None, a.client_id)]
+    return waiting[0] if waiting else None
+
+
 def portal_page():
     portal = _portal()
     user_id = request.args.get("user_id", default=1, type=int)
@@ -72,6 +80,10 @@ def portal_page():
     with portal.lock:
         if user_id not in portal.users:
             return jsonify({"error": f"no user {user_id}"}), 400
+        installing = _installing(portal, request.args.get("client_id"))
+        if installing is not None:  # until installFinish the portal shows the app's install page instead
+            return Response(_render([_frame(portal, installing, installing.install_url, "DEFAULT", {}, user_id, lang)],
+                                    0, {}, [], user_id, lang), content_type="text/html; charset=utf-8")
         main, error = _placement_target(portal, {"placement": "DEFAULT", "client_id": request.args.get("client_id")})
         if error:
             return error
@@ -119,6 +131,9 @@ def record_call():
         row_id = portal.next_id(CALLS)
         portal.table(CALLS)[row_id] = {"id": row_id, "command": body["command"], "params": body.get("params"),
                                        "placement": str(body.get("placement") or ""), "app_sid": body.get("app_sid")}
+        waiting = _installing(portal, None) if body["command"] == "setInstallFinish" else None
+    if waiting is not None:  # the install page finished the installation
+        finish(current_app.extensions["sandbox"], {"client_id": waiting.client_id})
     return jsonify({"id": row_id}), 201
 
 

@@ -6,11 +6,12 @@ import en from './en'
 import ru from './ru'
 import access from './screens/access'
 import card from './screens/card'
+import install from './screens/install'
 import overview from './screens/overview'
 import shops from './screens/shops'
 import sync from './screens/sync'
 
-const SCREENS = [access, card, overview, shops, sync]
+const SCREENS = [access, card, install, overview, shops, sync]
 
 function catalogue(lang: Lang, base: object) {
   return Object.assign({}, base, ...SCREENS.map(screen => screen[lang]))

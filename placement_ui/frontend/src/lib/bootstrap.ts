@@ -17,8 +17,9 @@ export class BootstrapError extends Error {}
 
 const DEAL_TAB = 'CRM_DEAL_DETAIL_TAB'
 const CONTACT_TAB = 'CRM_CONTACT_DETAIL_TAB'
+const INSTALL = 'INSTALL'  // the install page, after the installation was stored
 
-export type Screen = 'admin' | 'deal' | 'contact'
+export type Screen = 'admin' | 'deal' | 'contact' | 'install'
 
 /** The portal's LANG mapped to a catalogue: Russian-speaking locales read Russian, the rest English. */
 export function pickLang(raw: unknown): Lang {
@@ -58,5 +59,6 @@ export function readBootstrap(doc: Document = document): Bootstrap {
 export function screenFor(placement: string): Screen {
   if (placement === DEAL_TAB) return 'deal'
   if (placement === CONTACT_TAB) return 'contact'
+  if (placement === INSTALL) return 'install'
   return 'admin'
 }
