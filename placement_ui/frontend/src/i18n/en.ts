@@ -1,7 +1,7 @@
 // English; every key mirrors ru.ts.
 export default {
   app: { title: 'Shop and customers' },
-  nav: { overview: 'Overview', shops: 'Shops', sync: 'Sync health', access: 'Campaigns and access' },
+  nav: { overview: 'Overview', segments: 'Segments', campaigns: 'Campaigns', messages: 'Messages', ltv: 'Lifetime value', shops: 'Shops', sync: 'Sync health', access: 'Access' },
   common: {
     loading: 'Loading…',
     empty: 'No data yet',

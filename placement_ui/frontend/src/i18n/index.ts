@@ -5,13 +5,17 @@ import type { Lang } from '@/lib/bootstrap'
 import en from './en'
 import ru from './ru'
 import access from './screens/access'
+import campaigns from './screens/campaigns'
 import card from './screens/card'
 import install from './screens/install'
+import ltv from './screens/ltv'
+import messagesScreen from './screens/messages'
 import overview from './screens/overview'
+import segments from './screens/segments'
 import shops from './screens/shops'
 import sync from './screens/sync'
 
-const SCREENS = [access, card, install, overview, shops, sync]
+const SCREENS = [access, campaigns, card, install, ltv, messagesScreen, overview, segments, shops, sync]
 
 function catalogue(lang: Lang, base: object) {
   return Object.assign({}, base, ...SCREENS.map(screen => screen[lang]))
