@@ -15,13 +15,10 @@ def register_blueprints(app: Flask) -> None:
     from placement_ui import bp as placement_bp
 
     app.register_blueprint(placement_bp)
-    from . import api_access, api_campaigns, api_history, api_openapi, api_overview, api_segments, api_sync
+    # the admin JSON API: one blueprint per screen's data (/api/v1/portals/<member_id>/…) and its description
+    from . import (api_access, api_campaigns, api_cards, api_history, api_openapi, api_overview, api_segments,
+                   api_shops, api_sync)
 
-    for api in (api_access, api_history, api_campaigns, api_segments, api_overview, api_sync, api_openapi):
+    for api in (api_access, api_history, api_campaigns, api_segments, api_overview, api_shops, api_sync,
+                api_cards, api_openapi):
         app.register_blueprint(api.bp)
-    from . import api_cards
-
-    app.register_blueprint(api_cards.bp)
-    from . import api_shops
-
-    app.register_blueprint(api_shops.bp)
