@@ -49,7 +49,8 @@ class MessageRecord(Base):
 
 
 class MessageTemplate(Base):
-    """A portal's own wording of a template in one language; the built-in defaults fill the gaps."""
+    """A portal's template in one language: its own wording of a built-in (the defaults fill the gaps), or one the
+    admin wrote (a code of its own, with its name, channel and whether it is marketing)."""
 
     __tablename__ = "message_templates"
     __table_args__ = (UniqueConstraint("member_id", "code", "language", name="uq_message_templates"),)
@@ -61,7 +62,23 @@ class MessageTemplate(Base):
     subject: Mapped[str] = mapped_column(String(255), default="")
     text: Mapped[str] = mapped_column(Text)
     sms: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(String(255))  # the admin's own templates; built-ins are named in code
+    channel: Mapped[str | None] = mapped_column(String(8))  # email | sms | any (own templates)
+    marketing: Mapped[bool | None] = mapped_column(Boolean)  # own templates; built-ins say it in code
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MessageOptOut(Base):
+    """A customer's address that asked for no more marketing messages on a channel (the unsubscribe page)."""
+
+    __tablename__ = "message_optouts"
+    __table_args__ = (UniqueConstraint("member_id", "channel", "address", name="uq_message_optouts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(8))  # email | sms
+    address: Mapped[str] = mapped_column(String(320))  # the e-mail address or E.164 phone
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class MessagingSettings(Base):
