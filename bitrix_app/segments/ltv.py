@@ -5,7 +5,9 @@ SQLite and PostgreSQL. LTV = average order x orders per customer-year x lifespan
 figure of the engine: orders per year = orders / max(tenure years, 1) with tenure = now - first purchase;
 L = mean lifespan (last - first purchase) in years of customers with 2+ purchases, at least 1.0.
 A month is 365.25 / 12 days: "value at 6 months" is the revenue of purchases made less than 182.625 days
-after the customer's first purchase; a cohort shows it once its last possible member has had that long.
+after the customer's first purchase; a cohort shows it once its last possible member has had that long, a channel
+over its customers whose first purchase is at least that old (null while none is).
+Amounts are summed as stored; `currency` is the currency most purchases are in, `currencies` all of them.
 """
 from __future__ import annotations
 
@@ -38,14 +40,17 @@ def ltv_report(scope: "PortalScope", now: datetime) -> dict:
         cohorts = [dict(r) for r in s.execute(q.cohorts()).mappings()]
         split = [dict(r) for r in s.execute(q.new_vs_repeat()).mappings()]
         channels = [dict(r) for r in s.execute(q.channels()).mappings()]
+        horizons = {r["channel"]: dict(r) for r in s.execute(q.channel_horizons()).mappings()}
+        currencies = [c for c, in s.execute(q.currencies())]
         predicted = s.scalar(select(func.avg(CustomerFigures.ltv)).where(
             CustomerFigures.member_id == member_id, CustomerFigures.orders > 0))
     return {
         "member_id": member_id, "as_of": now.isoformat(),
+        "currency": currencies[0] if currencies else None, "currencies": currencies,
         "overall": _overall(dict(overall), factor, predicted),
         "cohorts": [_cohort(r, now) for r in cohorts],
         "new_vs_repeat": _split(split, int(overall["customers"] or 0), float(overall["revenue"] or 0.0)),
-        "channels": [_channel(r, factor) for r in channels],
+        "channels": [_channel(r, factor, horizons.get(r["channel"], {})) for r in channels],
     }
 
 
@@ -56,7 +61,7 @@ class _Queries:
         self.now, self.dialect = literal(now, DateTime(timezone=True)), dialect
         o = OrderRecord
         self.purchases = select(
-            o.id, o.customer_id, o.ordered_at, o.utm_source, cast(o.total, Float).label("amount"),
+            o.id, o.customer_id, o.ordered_at, o.utm_source, o.currency, cast(o.total, Float).label("amount"),
         ).where(o.member_id == member_id, o.customer_id.is_not(None), o.status.not_in(sorted(NOT_PURCHASES))
                 ).subquery("p")
         p = self.purchases
@@ -100,6 +105,23 @@ class _Queries:
         c = self.per.c
         return select(c.channel, *self._figures(c)).group_by(c.channel).order_by(
             func.sum(c.revenue).desc(), c.channel)
+
+    def channel_horizons(self):
+        """Per channel and horizon N: customers whose first purchase is N months old, their revenue within N."""
+        p, c = self.purchases.c, self.per.c
+        age, after = self.days(self.now, c.first_at), self.days(p.ordered_at, c.first_at)
+        cols = []
+        for n in HORIZONS:
+            old = age >= n * MONTH_DAYS
+            cols += [func.count(func.distinct(case((old, c.customer_id), else_=None))).label(f"customers_{n}m"),
+                     func.sum(case((and_(old, after < n * MONTH_DAYS), p.amount), else_=0.0)).label(f"revenue_{n}m")]
+        return select(c.channel, *cols).select_from(
+            self.purchases.join(self.per, c.customer_id == p.customer_id)).group_by(c.channel)
+
+    def currencies(self):
+        """The purchases' currencies, the most used first."""
+        p = self.purchases.c
+        return select(p.currency).group_by(p.currency).order_by(func.count().desc(), p.currency)
 
     def cohorts(self):
         p, c = self.purchases.c, self.per.c
@@ -184,5 +206,11 @@ def _split(rows: list[dict], customers: int, revenue: float) -> dict:
     return out
 
 
-def _channel(r: dict, factor: float) -> dict:
-    return {"channel": r["channel"], **_common(r, factor)}
+def _channel(r: dict, factor: float, horizons: dict) -> dict:
+    """A channel's figures and, per horizon, the revenue per customer of those old enough (null while none is)."""
+    out = {"channel": r["channel"], **_common(r, factor)}
+    for n in HORIZONS:
+        customers = int(horizons.get(f"customers_{n}m") or 0)
+        out[f"customers_{n}m"] = customers
+        out[f"value_{n}m"] = _money(float(horizons[f"revenue_{n}m"] or 0) / customers) if customers else None
+    return out
