@@ -22,6 +22,7 @@ DEFAULT_DUPLICATE_HOURS = 7 * 24
 SMS_PROVIDERS = ("smsru", "generic")
 SMSRU_URL = "https://sms.ru/sms/send"
 SECRET_FIELDS = {("smtp", "password"), ("sms", "api_key")}
+CONSENT_RULES = ("marketing", "all")  # whose messages need the customer's consent: marketing only, or every one
 
 
 class SmtpSchema(StrictSettings):
@@ -60,6 +61,7 @@ class MessagingSchema(StrictSettings):
                              values=fields.Integer(validate=Range(0, 24 * 90)))
     duplicate_hours = fields.Integer(validate=Range(0, 24 * 365))
     customer_timezone = fields.String(validate=OneOf(MODES))
+    consent_for = fields.String(validate=OneOf(CONSENT_RULES))
     language = fields.String(allow_none=True, validate=OneOf(("en", "ru")))
 
 
@@ -71,6 +73,7 @@ class MessagingConfig:
     duplicate_hours: int = DEFAULT_DUPLICATE_HOURS
     customer_timezone: str = "auto"
     language: str | None = None
+    consent_for: str = "marketing"
 
     def public(self) -> dict:
         """What may be shown: secrets replaced by whether they are set."""

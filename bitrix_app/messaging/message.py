@@ -30,7 +30,7 @@ class Message:
     3 contact). `channels` lists the acceptable channels in order of preference; `marketing` messages need
     the recipient's consent for the channel and count towards the frequency caps. `template` names the
     template it was made from (the duplicate rule: one template per customer within a window); `sms_text` is
-    the short form for SMS (else `text`)."""
+    the short form for SMS (else `text`); `unsubscribe_url` is the recipient's preference page."""
 
     key: str
     source: str
@@ -44,6 +44,7 @@ class Message:
     marketing: bool = True
     template: str | None = None
     sms_text: str | None = None
+    unsubscribe_url: str | None = None  # set by `send_many` on marketing messages (the text carries it too)
 
 
 @dataclass(frozen=True)

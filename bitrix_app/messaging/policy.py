@@ -1,7 +1,7 @@
 """The rules every message to a customer passes, as pure functions over what was sent before.
 
 - consent per channel: marketing messages need the customer's consent for the channel, transactional ones
-  (payment or pickup reminders) do not;
+  (payment or pickup reminders) do not, unless the portal's `consent_for` is "all";
 - quiet hours in the customer's local time (the portal's `quiet_hours`, default 21:00-09:00; the zone from
   the phone's calling code or the portal's `timezone`, see `zones.customer_zone`): the message is deferred
   to their end;
@@ -64,13 +64,14 @@ def address(message: Message, channel: str) -> str | None:
     return who.email if channel == "email" else who.phone if channel == "sms" else None
 
 
-def refusal(message: Message, channel: str) -> tuple[ReasonCode, str] | None:
-    """Why `channel` cannot carry the message to this customer (no address, no consent), or None."""
+def refusal(message: Message, channel: str, consent_for: str = "marketing") -> tuple[ReasonCode, str] | None:
+    """Why `channel` cannot carry the message to this customer (no address, no consent), or None; `consent_for`
+    "all" asks consent of transactional messages too."""
     if address(message, channel) is None:
         return (ReasonCode.NO_ADDRESS,
                 f"{channel}: the customer has no {'e-mail address' if channel == 'email' else 'phone'}")
     consented = message.recipient.consent_email if channel == "email" else message.recipient.consent_sms
-    if message.marketing and not consented:
+    if (message.marketing or consent_for == "all") and not consented:
         return (ReasonCode.NO_CONSENT,
                 f"{channel}: the customer did not consent to {CONSENT_NAMES.get(channel, channel)}")
     return None

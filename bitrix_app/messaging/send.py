@@ -3,16 +3,19 @@
 Logical channels: `email` (the shop's SMTP server when configured, else a CRM e-mail activity sent by the
 portal) and `sms` (the configured HTTP gateway). A message's `channels` are tried in order; the first that
 can reach the customer (an address and, for marketing, consent) is used, then `policy.check` decides.
+A marketing message carries its recipient's unsubscribe link (`unsubscribe`) when the context has the app's
+settings (`ctx.scope.settings`: SECRET_KEY, APP_BASE_URL); an address that unsubscribed has no consent there.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bitrix_app.store.db import transaction
 from bitrix_app.store.statuses import ReasonCode
 
 from . import config as messaging_config
-from . import crm_email, journal, policy, smtp_email, sms
+from . import crm_email, journal, policy, smtp_email, sms, templates, unsubscribe
 from .context import MessagingContext
 from .message import ERROR, LATER, SENT, SKIPPED, UNREACHABLE, Delivery, Message
 
@@ -47,6 +50,8 @@ def send_many(ctx: MessagingContext, messages: list[Message], config=None) -> di
     config = config or (load_config(ctx) if stored else messaging_config.MessagingConfig())
     now = ctx.clock.now()
     known, history = _known(ctx, messages, config, now) if stored else ({}, policy.History())
+    if stored:
+        messages = _with_preferences(ctx, messages, config)
     out: dict[str, Delivery] = {}
     routed: dict[str, list[Message]] = {}
     records: list[tuple[Message, str, dict]] = []  # (message, status, journal fields)
@@ -104,6 +109,37 @@ def _known(ctx: MessagingContext, messages: list[Message], config, now) -> tuple
         return known, journal.history(s, ctx.member_id, addresses, now - timedelta(hours=longest))
 
 
+UNSUBSCRIBE_WORDS = {"en": ("Unsubscribe", "Unsubscribe"), "ru": ("Отписаться от рассылки", "Отписаться")}
+
+
+def _with_preferences(ctx: MessagingContext, messages: list[Message], config) -> list[Message]:
+    """Marketing messages: no consent where the address unsubscribed, and the unsubscribe link in the text."""
+    marketing = [m for m in messages if m.marketing]
+    if not marketing:
+        return messages
+    addresses = {a for m in marketing for a in (m.recipient.email, m.recipient.phone) if a}
+    with transaction(ctx.sessions) as s:
+        out = unsubscribe.opted_out(s, ctx.member_id, addresses)
+        lang = templates.language_of(s, ctx.member_id, config.language)
+    app = getattr(getattr(ctx, "scope", None), "settings", None)
+    secret, base = getattr(app, "SECRET_KEY", None), getattr(app, "APP_BASE_URL", None)
+    long_word, short_word = UNSUBSCRIBE_WORDS[lang]
+    changed = []
+    for m in messages:
+        if m.marketing:
+            who = m.recipient
+            who = replace(who, consent_email=who.consent_email and ("email", who.email) not in out,
+                          consent_sms=who.consent_sms and ("sms", who.phone) not in out)
+            m = replace(m, recipient=who)
+            if secret and base and (who.email or who.phone):
+                url = unsubscribe.link(base, secret, unsubscribe.Subscriber(ctx.member_id, who.email, who.phone,
+                                                                            lang))
+                m = replace(m, unsubscribe_url=url, text=f"{m.text}\n\n--\n{long_word}: {url}",
+                            sms_text=f"{m.sms_text or m.text} {short_word}: {url}")
+        changed.append(m)
+    return changed
+
+
 def _write(ctx: MessagingContext, records: list[tuple[Message, str, dict]], now) -> None:
     if records:
         with transaction(ctx.sessions) as s:
@@ -121,7 +157,7 @@ def _route(m: Message, config) -> tuple[str | None, list[tuple[ReasonCode, str]]
         if transport(channel, config) is None:
             reasons.append((ReasonCode.NO_GATEWAY, f"{channel}: no gateway is configured for this portal"))
             continue
-        reason = policy.refusal(m, channel)
+        reason = policy.refusal(m, channel, config.consent_for)
         if reason is None:
             return channel, reasons
         reasons.append(reason)

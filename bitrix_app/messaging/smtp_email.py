@@ -33,6 +33,9 @@ def compose(smtp: dict, m: Message, now) -> EmailMessage:
     mail["Subject"] = m.subject
     mail["Date"] = format_datetime(now)
     mail["Message-ID"] = message_id(m.key, smtp["from_address"])
+    if m.unsubscribe_url:  # RFC 2369 and RFC 8058: the mail client's own unsubscribe button, one click
+        mail["List-Unsubscribe"] = f"<{m.unsubscribe_url}?channel=email>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(m.text)
     return mail
 

@@ -12,6 +12,7 @@ PLACEHOLDERS = MappingProxyType({
     "total": "the order's or cart's total", "currency": "its currency",
     "pickup_point": "where the order waits", "promo_code": "a promo code", "discount": "its discount",
     "link": "a link (payment, review or cart page)",
+    "products": "recommended products for the customer, one a line with its price",
 })
 
 DEFAULTS = MappingProxyType({

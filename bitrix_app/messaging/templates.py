@@ -1,7 +1,13 @@
-"""Templates per portal: the built-in defaults, a portal's own wording, placeholders and a preview.
+"""Templates per portal: the built-in defaults, a portal's own wording of them, templates the admin writes, their
+placeholders and a preview.
 
 Placeholders are `{name}` from `PLACEHOLDERS`, filled from the order, the cart and the customer
-(`context_from`); only plain names are substituted, so a template cannot reach anything else."""
+(`context_from`); only plain names are substituted, so a template cannot reach anything else. An unknown name is
+refused when the template is saved (`TemplateError` names the part), never found at send time.
+
+A built-in is addressed by its code in any language; a portal's stored row for that code and language wins. The
+admin's own templates have a code of their own, a name, a channel (email, sms or any) and say whether they are
+marketing; asked for in a language they were not written in, the first stored language answers."""
 from __future__ import annotations
 
 import re
@@ -17,10 +23,17 @@ from .template_defaults import DEFAULTS, LANGUAGES, PLACEHOLDERS
 
 _NAME = re.compile(r"\{(\w+)\}")
 _GAP = re.compile(r"[ \t]+(?=[,.!?;:])")
+CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+CHANNELS = ("email", "sms", "any")
+CHANNEL_ORDER = {"email": ("email",), "sms": ("sms",), "any": ("email", "sms")}
 
 
 class TemplateError(ValueError):
-    pass
+    """A template that cannot be saved or found; `field` names the part at fault (subject, text, sms, code...)."""
+
+    def __init__(self, message: str, field: str = "template"):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -31,7 +44,14 @@ class Template:
     subject: str
     text: str
     sms: str
-    custom: bool = False
+    custom: bool = False  # the portal stored this wording (an override of a built-in, or its own template)
+    name: str | None = None  # the admin's own templates; built-ins are named by the screens
+    channel: str = "any"  # email | sms | any
+    builtin: bool = True
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return CHANNEL_ORDER.get(self.channel, CHANNEL_ORDER["any"])
 
 
 @dataclass(frozen=True)
@@ -50,16 +70,33 @@ def language_of(session: Session, member_id: str, preferred: str | None = None) 
 
 def default(code: str, language: str) -> Template:
     if code not in DEFAULTS:
-        raise TemplateError(f"no template {code!r}; known: {', '.join(DEFAULTS)}")
+        raise TemplateError(f"no template {code!r}; known: {', '.join(DEFAULTS)}", "code")
     entry = DEFAULTS[code]
     subject, text, sms = entry[language if language in LANGUAGES else "en"]
     return Template(code, language, entry["marketing"], subject, text, sms)
 
 
+def _rows(session: Session, member_id: str, code: str) -> list[MessageTemplate]:
+    return list(session.scalars(select(MessageTemplate).where(
+        MessageTemplate.member_id == member_id, MessageTemplate.code == code).order_by(MessageTemplate.id)))
+
+
+def _own(row: MessageTemplate) -> Template:
+    text = row.text or ""
+    return Template(row.code, row.language, bool(row.marketing), row.subject or "", text,
+                    row.sms or (text if row.channel == "sms" else ""), custom=True, name=row.name,
+                    channel=row.channel or "any", builtin=False)
+
+
 def get(session: Session, member_id: str, code: str, language: str) -> Template:
+    """The portal's wording for `code` in `language`, else the built-in; the admin's own in any language stored."""
+    rows = _rows(session, member_id, code)
+    row = next((r for r in rows if r.language == language), None)
+    if code not in DEFAULTS:
+        if not rows:
+            raise TemplateError(f"no template {code!r}", "code")
+        return _own(row or rows[0])
     base = default(code, language)
-    row = session.scalar(select(MessageTemplate).where(
-        MessageTemplate.member_id == member_id, MessageTemplate.code == code, MessageTemplate.language == language))
     if row is None:
         return base
     return Template(code, language, base.marketing, row.subject or base.subject, row.text, row.sms or base.sms,
@@ -67,37 +104,75 @@ def get(session: Session, member_id: str, code: str, language: str) -> Template:
 
 
 def all_for(session: Session, member_id: str, language: str) -> list[Template]:
-    return [get(session, member_id, code, language) for code in DEFAULTS]
+    """The built-ins in `language` (the portal's wording where stored), then the admin's own templates."""
+    own = sorted({r.code for r in session.scalars(select(MessageTemplate).where(
+        MessageTemplate.member_id == member_id)) if r.code not in DEFAULTS})
+    return [get(session, member_id, code, language) for code in [*DEFAULTS, *own]]
+
+
+def languages_of(session: Session, member_id: str, code: str) -> list[str]:
+    """The languages the portal stored for `code` (a built-in exists in all of them anyway)."""
+    return sorted({r.language for r in _rows(session, member_id, code)})
+
+
+def unknown_names(text: str) -> list[str]:
+    return sorted({n for n in _NAME.findall(text or "") if n not in PLACEHOLDERS})
+
+
+def check_parts(parts: dict[str, str]) -> None:
+    """Refuse a part naming a placeholder that does not exist: the first such part, by name."""
+    for part, value in parts.items():
+        unknown = unknown_names(value)
+        if unknown:
+            raise TemplateError(f"unknown placeholders: {', '.join(unknown)}; known: {', '.join(PLACEHOLDERS)}",
+                                part)
 
 
 def save(session: Session, member_id: str, code: str, language: str, now, subject: str | None = None,
-         text: str | None = None, sms: str | None = None) -> Template:
-    """Store a portal's wording (parts left out keep the current one); unknown placeholders are refused."""
+         text: str | None = None, sms: str | None = None, *, name: str | None = None, channel: str | None = None,
+         marketing: bool | None = None) -> Template:
+    """Store a portal's wording (parts left out keep the current one); unknown placeholders are refused.
+
+    A code that is not a built-in is the admin's own template: it needs a name the first time, and may set its
+    channel and whether it is marketing (default: any channel, marketing)."""
     if language not in LANGUAGES:
-        raise TemplateError(f"language must be one of {', '.join(LANGUAGES)}")
-    current = get(session, member_id, code, language)
-    parts = {"subject": subject if subject is not None else current.subject,
-             "text": text if text is not None else current.text, "sms": sms if sms is not None else current.sms}
-    unknown = sorted({n for part in parts.values() for n in _NAME.findall(part) if n not in PLACEHOLDERS})
-    if unknown:
-        raise TemplateError(f"unknown placeholders: {', '.join(unknown)}; known: {', '.join(PLACEHOLDERS)}")
+        raise TemplateError(f"language must be one of {', '.join(LANGUAGES)}", "language")
+    builtin = code in DEFAULTS
+    if not builtin and not CODE.match(code or ""):
+        raise TemplateError("a code is 2-64 lowercase letters, digits and _, starting with a letter", "code")
+    rows = _rows(session, member_id, code)
+    current = get(session, member_id, code, language) if builtin or rows else None
+    if current is None and not (name or "").strip():
+        raise TemplateError("a new template needs a name", "name")
+    if channel is not None and channel not in CHANNELS:
+        raise TemplateError(f"channel must be one of {', '.join(CHANNELS)}", "channel")
+    parts = {"subject": subject if subject is not None else (current.subject if current else ""),
+             "text": text if text is not None else (current.text if current else ""),
+             "sms": sms if sms is not None else (current.sms if current else "")}
+    check_parts(parts)
     if not parts["text"].strip():
-        raise TemplateError("the text cannot be empty")
-    row = session.scalar(select(MessageTemplate).where(
-        MessageTemplate.member_id == member_id, MessageTemplate.code == code, MessageTemplate.language == language))
+        raise TemplateError("the text cannot be empty", "text")
+    row = next((r for r in rows if r.language == language), None)
     if row is None:
         row = MessageTemplate(member_id=member_id, code=code, language=language, text="", updated_at=now)
         session.add(row)
     row.subject, row.text, row.sms, row.updated_at = parts["subject"][:255], parts["text"], parts["sms"], now
+    if not builtin:  # the template's own facts, the same in every language
+        facts = {"name": (name or "").strip()[:255] or (current.name if current else None),
+                 "channel": channel or (current.channel if current else "any"),
+                 "marketing": marketing if marketing is not None else (current.marketing if current else True)}
+        for each in [*rows, row]:
+            each.name, each.channel, each.marketing = facts["name"], facts["channel"], facts["marketing"]
     session.flush()
     return get(session, member_id, code, language)
 
 
-def reset(session: Session, member_id: str, code: str, language: str) -> None:
-    for row in session.scalars(select(MessageTemplate).where(
-            MessageTemplate.member_id == member_id, MessageTemplate.code == code,
-            MessageTemplate.language == language)):
-        session.delete(row)
+def reset(session: Session, member_id: str, code: str, language: str | None = None) -> None:
+    """Drop the portal's wording (one language, or all): a built-in goes back to its default, the admin's own goes."""
+    for row in _rows(session, member_id, code):
+        if language is None or row.language == language:
+            session.delete(row)
+    session.flush()
 
 
 def _fill(part: str, context: dict, missing: set, unknown: set) -> str:
