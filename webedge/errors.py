@@ -2,12 +2,14 @@
 hostile bodies into 400s is installed with it (webedge/edge.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from bitrix_app.rest.errors import CertificateUntrusted
+
+from .field_words import localise
 
 
 class ApiError(Exception):
@@ -35,6 +37,11 @@ def database_down(bp: Blueprint, message: str, details: dict | None = None) -> N
     bp.register_error_handler(InterfaceError, _unavailable)
 
 
+def _reader_language() -> str | None:
+    """ru when the caller reads Russian first (the app's screens send their portal's language)."""
+    return request.accept_languages.best_match(["ru", "en"]) if request.accept_languages else None
+
+
 def register(app: Flask) -> None:
     from .edge import register as register_edge
 
@@ -42,11 +49,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError):
-        return _body(err.code, err.message, err.details), err.status
+        details = err.details
+        if "fields" in details:
+            details = {**details, "fields": localise(details["fields"], _reader_language())}
+        return _body(err.code, err.message, details), err.status
 
     @app.errorhandler(ValidationError)
     def _validation(err: ValidationError):
-        return _body("validation_error", "the request has invalid fields", {"fields": err.messages}), 422
+        fields = localise(err.messages, _reader_language())
+        return _body("validation_error", "the request has invalid fields", {"fields": fields}), 422
 
     @app.errorhandler(CertificateUntrusted)
     def _untrusted(err: CertificateUntrusted):  # this deployment does not trust the portal: says which setting
