@@ -124,6 +124,7 @@ def _rebuild(rebuild, spec: Spec, now) -> tuple[float, dict]:
 
 def _incremental(sessions, refresh, spec: Spec, updates: int, now) -> list[float]:
     """One new order per random customer, stored like the sync stores it; the refresh call is timed."""
+    from bitrix_app.orders.shapes import line_items
     from bitrix_app.segments import record_lines
     from bitrix_app.store.db import transaction
     from bitrix_app.store.shop_models import OrderRecord
@@ -141,7 +142,7 @@ def _incremental(sessions, refresh, spec: Spec, updates: int, now) -> list[float
                               utm_source="email")
             s.add(rec)
             s.flush()
-            record_lines(s, rec, items)
+            record_lines(s, rec, line_items(items))
             started = time.perf_counter()
             refresh(s, spec.member_id, [customer_id], now)
             s.flush()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bitrix_app.inbox.outcomes import DONE, Outcome, failed, retry, skipped, wait
+from bitrix_app.orders.shapes import LineItem
 from bitrix_app.rest.batching import pack
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart
@@ -58,7 +59,7 @@ def check(ctx: SyncContext, ev: WindowEvent, cart: Cart | None, now: datetime) -
         data = rules.cart_data(cart)
         if not rules.keys_of_cart(data):
             return "ignore: no phone or e-mail to reach the customer by"
-        if not data.get("items"):
+        if not rules.items_of(data):
             return "ignore: the cart is empty"
         due_at = rules.abandon_at(ctx.settings, cart.version)
         if now < due_at:
@@ -149,9 +150,8 @@ def todo_params(ctx: SyncContext, job: AbandonJob, deal) -> dict:
     """Call within the hour; never at night for the customer: a deadline in quiet hours moves to their end."""
     now = ctx.clock.now()
     deadline = (ctx.settings.in_quiet_hours(now) or now) + CALL_WITHIN
-    items = "\n".join(_item_line(i, job.data["currency"]) for i in job.data.get("items") or [])
-    who = rules.customer_of(job.data)
-    reach = ", ".join(v for v in (who.get("phone_e164"), who.get("email_key")) if v)
+    items = "\n".join(_item_line(i, job.data["currency"]) for i in rules.items_of(job.data))
+    reach = ", ".join(rules.customer_of(job.data).reach)
     params = {"ownerTypeId": OWNER_DEAL, "ownerId": deal, "deadline": deadline.isoformat(), "title": TODO_TITLE,
               "description": f"The customer ({reach}) left a cart of {job.data['total']} "
                              f"{job.data['currency']}:\n{items}"}
@@ -160,12 +160,12 @@ def todo_params(ctx: SyncContext, job: AbandonJob, deal) -> dict:
     return params
 
 
-def _item_line(item: dict, currency: str) -> str:
-    return f"- {item['name']} × {item['quantity']}: {item['price']} {currency}"
+def _item_line(item: LineItem, currency: str) -> str:
+    return f"- {item.name} × {item.quantity}: {item.price} {currency}"
 
 
 def _build(ctx: SyncContext, job: AbandonJob, n: int) -> None:
-    rows = {"rows": crm_fields.product_rows(job.data.get("items") or [])}
+    rows = {"rows": crm_fields.product_rows(rules.items_of(job.data))}
     if job.deal_id is None:
         deal = f"$result[a{n}]"
         job.commands[f"a{n}"] = ("crm.deal.add", {"fields": deal_fields(ctx, job)})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
+from bitrix_app.orders.shapes import CustomerData, LineItem, line_items
 from bitrix_app.shops.settings import ShopSettings
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart
@@ -29,8 +30,14 @@ def eligible(settings: ShopSettings, version: datetime) -> bool:
     return settings.carts_enabled_at is None or version >= utc(settings.carts_enabled_at)
 
 
-def customer_of(data: dict) -> dict:
-    return data.get("customer") or {}
+def customer_of(data: dict) -> CustomerData:
+    """The customer of a cart's data (an event's or the stored row's)."""
+    return CustomerData.from_dict(data.get("customer"))
+
+
+def items_of(data: dict) -> tuple[LineItem, ...]:
+    """The items of a cart's data (an event's or the stored row's)."""
+    return line_items(data.get("items"))
 
 
 def keys_of_cart(data: dict) -> tuple[str, ...]:

@@ -51,7 +51,7 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
             cart = s.scalar(select(Cart).where(Cart.shop_id == key[0], Cart.cart_id == key[1]))
             if cart is not None:
                 cancels.append((cart, utc(cart.version)))
-            if ev.type == "cart.cleared" or not ev.data.get("items"):
+            if ev.type == "cart.cleared" or not ev.items:
                 cart = _cleared(s, ctx, cart, ev, now)
             else:
                 cart = _updated(s, ctx, cart, ev, now, owners)
@@ -114,9 +114,8 @@ def _rows_change(cart: Cart | None, ev: WindowEvent) -> bool:
     """An abandoned cart's deal shows the cart: new items mean new product rows."""
     if cart is None or cart.state != "abandoned" or cart.deal_id is None or ev.type != "cart.updated":
         return False
-    items = ev.data.get("items") or []
-    return bool(items) and crm_fields.items_hash(items) != crm_fields.items_hash(
-        rules.cart_data(cart).get("items") or [])
+    return bool(ev.items) and crm_fields.items_hash(ev.items) != crm_fields.items_hash(
+        rules.items_of(rules.cart_data(cart)))
 
 
 def _refresh_deals(ctx: SyncContext, events: dict[tuple[str, str], WindowEvent]) -> dict[int, Outcome]:
@@ -130,7 +129,7 @@ def _refresh_deals(ctx: SyncContext, events: dict[tuple[str, str], WindowEvent])
     for n, (key, ev) in enumerate(events.items()):
         deal = deals.get(key)
         commands[f"r{n}"] = ("crm.deal.productrows.set",
-                             {"id": deal, "rows": crm_fields.product_rows(ev.data["items"])})
+                             {"id": deal, "rows": crm_fields.product_rows(ev.items)})
         commands[f"u{n}"] = ("crm.deal.update", {"id": deal, "fields": {
             "OPPORTUNITY": str(ev.data["total"]), "CURRENCY_ID": ev.data["currency"]}})
         labels[ev.id] = (f"r{n}", f"u{n}")

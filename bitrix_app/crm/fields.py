@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from decimal import Decimal
+
+from bitrix_app.orders.shapes import CustomerData, LineItem
 
 STATUS_NAMES = {
     "new": "new", "pending_payment": "awaiting payment", "paid": "paid", "shipped": "shipped",
@@ -35,16 +38,13 @@ def yn(flag: bool) -> str:
     return "Y" if flag else "N"
 
 
-def profile_of(customer: dict) -> dict:
-    """The JSON-safe part of a canonical customer that the contact carries."""
-    birthday = customer.get("birthday")
-    consent = customer.get("consent") or {}
+def profile_of(customer: CustomerData) -> dict:
+    """The JSON-safe part of a canonical customer that the contact carries (the stored profile)."""
     return {
-        "first_name": customer.get("first_name"), "last_name": customer.get("last_name"),
-        "phone": customer.get("phone_e164"), "email": customer.get("email_key"),
-        "birthday": birthday.isoformat() if hasattr(birthday, "isoformat") else birthday,
-        "gender": customer.get("gender"),
-        "consent_email": bool(consent.get("email")), "consent_sms": bool(consent.get("sms")),
+        "first_name": customer.first_name, "last_name": customer.last_name,
+        "phone": customer.phone_e164, "email": customer.email_key,
+        "birthday": customer.birthday_text, "gender": customer.gender,
+        "consent_email": customer.consent_email, "consent_sms": customer.consent_sms,
     }
 
 
@@ -82,14 +82,14 @@ def comms(phone: str | None, email: str | None, have: set[str]) -> dict:
     return out
 
 
-def items_hash(items: list[dict]) -> str:
-    raw = json.dumps([[i["sku"], i["name"], str(i["price"]), str(i["quantity"])] for i in items])
+def items_hash(items: Sequence[LineItem]) -> str:
+    raw = json.dumps([[i.sku, i.name, str(i.price), str(i.quantity)] for i in items])
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def product_rows(items: list[dict]) -> list[dict]:
-    return [{"PRODUCT_NAME": f"{i['name']} [{i['sku']}]"[:255], "PRICE": str(i["price"]),
-             "QUANTITY": str(i["quantity"])} for i in items]
+def product_rows(items: Sequence[LineItem]) -> list[dict]:
+    return [{"PRODUCT_NAME": f"{i.name} [{i.sku}]"[:255], "PRICE": str(i.price), "QUANTITY": str(i.quantity)}
+            for i in items]
 
 
 def delivery_text(delivery: dict | None) -> str:

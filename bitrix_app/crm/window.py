@@ -4,10 +4,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from bitrix_app.inbox.outcomes import skipped
 from bitrix_app.orders.event_types import is_internal
 from bitrix_app.orders.schemas import ShopEventSchema, schema_instance
+from bitrix_app.orders.shapes import CustomerData, LineItem, line_items
 
 
 @dataclass
@@ -25,6 +27,16 @@ class WindowEvent:
     @property
     def version(self) -> datetime:
         return self.event["data"]["updated_at"]
+
+    @cached_property
+    def customer(self) -> CustomerData:
+        """The customer an order, cart or customer event names (empty when the data names none)."""
+        return CustomerData.from_dict(self.data.get("customer"))
+
+    @cached_property
+    def items(self) -> tuple[LineItem, ...]:
+        """The items of an order or cart event (none for the other events)."""
+        return line_items(self.data.get("items"))
 
 
 def load(row_id: int, shop_id: str, kind: str, payload: str, attempts: int) -> WindowEvent:

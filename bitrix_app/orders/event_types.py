@@ -21,6 +21,7 @@ from marshmallow import Schema
 
 from bitrix_app.orders.event_data import (CartClearedSchema, CartSchema, CustomerUpdatedSchema, OrderSchema,
                                           ShopTestSchema)
+from bitrix_app.orders.shapes import CustomerData
 
 
 class Phase(StrEnum):
@@ -59,8 +60,8 @@ def _cart(data: dict) -> str:
 
 
 def _customer(data: dict) -> str:
-    customer = data["customer"]
-    return "customer:" + (customer.get("phone_e164") or customer.get("email_key") or "")
+    customer = CustomerData.from_dict(data["customer"])
+    return "customer:" + (customer.phone_e164 or customer.email_key or "")
 
 
 def _test(data: dict) -> str:

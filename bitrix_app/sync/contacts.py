@@ -14,7 +14,7 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
     """The drain's handler of customer events (see the event-type registry)."""
     people = {}
     for ev in events:
-        profile = profile_of(ev.data["customer"])
+        profile = profile_of(ev.customer)
         people[ev.id] = customers.Person(customers.keys_of(profile), profile, ev.version)
     customers.resolve(ctx, list(people.values()))
     _refresh_segments(ctx, {p.customer_id for p in people.values() if p.customer_id and not p.error})

@@ -36,7 +36,7 @@ def build(ctx: SyncContext, job: OrderJob, n: int) -> None:
     order = job.order
     stage = crm_fields.stage_id(ctx.category_id or 0, ctx.settings.stage_code(order["status"]))
     values = crm_fields.deal_values(order, stage)
-    rows = {"rows": crm_fields.product_rows(order["items"])}
+    rows = {"rows": crm_fields.product_rows(job.ev.items)}
     contact = job.person.contact_id
     if job.deal_id is None and job.takeover_deal is None:
         fields = {**values, "TITLE": crm_fields.order_title(order, ctx.shop_names.get(job.ev.shop_id, "shop")),
@@ -63,7 +63,7 @@ def build(ctx: SyncContext, job: OrderJob, n: int) -> None:
     commands = {}
     if changes:
         commands[f"u{n}"] = ("crm.deal.update", {"id": deal, "fields": changes})
-    if synced.get("items") != crm_fields.items_hash(order["items"]):
+    if synced.get("items") != crm_fields.items_hash(job.ev.items):
         commands[f"r{n}"] = ("crm.deal.productrows.set", {"id": deal, **rows})
     before = synced.get("status")
     note = None
@@ -93,7 +93,7 @@ def absorb(job: OrderJob, result: BatchResult) -> None:
             job.deal_id = job.deal_id or job.takeover_deal
             _remember(job, params["fields"])
         elif method == "crm.deal.productrows.set":
-            job.synced["items"] = crm_fields.items_hash(order["items"])
+            job.synced["items"] = crm_fields.items_hash(job.ev.items)
     if not job.commands:
         job.synced.setdefault("status", order["status"])
     job.complete = not problems

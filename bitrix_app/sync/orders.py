@@ -33,7 +33,7 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
         if rec is not None and utc(rec.version) >= ev.version:
             outcomes[ev.id] = skipped(f"stale: version {utc(rec.version).isoformat()} is already applied")
             continue
-        profile = profile_of(ev.data["customer"])
+        profile = profile_of(ev.customer)
         job = deals.OrderJob(ev, customers.Person(customers.keys_of(profile), profile, ev.version))
         if rec is not None:
             job.deal_id, job.synced = rec.deal_id, dict(rec.synced or {})
@@ -111,12 +111,12 @@ def _persist(ctx: SyncContext, jobs: list[deals.OrderJob], hooks) -> None:
             rec.number, rec.status, rec.total = order.get("number"), order["status"], str(order["total"])
             touched |= {rec.customer_id, job.person.customer_id} - {None}
             rec.currency, rec.cart_id, rec.customer_id = order["currency"], order.get("cart_id"), job.person.customer_id
-            rec.items = [{**i, "price": str(i["price"]), "quantity": str(i["quantity"])} for i in order["items"]]
+            rec.items = [item.stored() for item in job.ev.items]
             rec.ordered_at = order["created_at"]
             rec.utm_source = ((order.get("utm") or {}).get("source") or None)
             rec.deal_id = job.deal_id or rec.deal_id
             s.flush()
-            record_lines(s, rec, order["items"])
+            record_lines(s, rec, job.ev.items)
             promo_codes.mark_used(s, ctx.member_id, job.ev.shop_id, order, ctx.clock.now())
             rec.synced = deals.synced_doc(job)
             if job.complete:

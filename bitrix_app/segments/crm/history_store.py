@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from bitrix_app.orders.normalise import email_key, phone_e164
+from bitrix_app.orders.shapes import LineItem, line_items
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
 from bitrix_app.store.shop_models import Cart, Customer, CustomerKey, OrderRecord, Shop
@@ -102,14 +103,13 @@ def _customers(s, member_id: str, contacts: dict[int, dict]) -> tuple[dict[int, 
     return out, created
 
 
-def item_of(row: dict) -> dict:
+def item_of(row: dict) -> LineItem:
     """A product row as a canonical order item (the SKU from a "[SKU]" name suffix, else the catalog ID)."""
     name = str(row.get("PRODUCT_NAME") or row.get("ORIGINAL_PRODUCT_NAME") or "")
     match = _SKU.search(name)
     product_id = str(row.get("PRODUCT_ID") or "0")
     sku = match.group(1) if match else product_id if product_id not in ("", "0") else (name or "?")
-    return {"sku": sku[:100], "name": name, "price": str(_decimal(row.get("PRICE"))),
-            "quantity": str(_decimal(row.get("QUANTITY"), "1")), "category": None}
+    return LineItem(sku[:100], name, _decimal(row.get("PRICE")), _decimal(row.get("QUANTITY"), "1"))
 
 
 def _decimal(raw, default: str = "0") -> Decimal:
@@ -139,7 +139,7 @@ def save(factory, member_id: str, deals: list[dict], contacts: dict[int, dict], 
             rec.total = f"{_decimal(deal.get('OPPORTUNITY')):.2f}"
             rec.currency = str(deal.get("CURRENCY_ID") or "")[:3]
             rec.customer_id = customers[int(deal["CONTACT_ID"])]
-            rec.items = items
+            rec.items = [item.stored() for item in items]
             rec.ordered_at = parse_moment(deal.get("CLOSEDATE")) or version
             rec.version = version
             rec.utm_source = (str(deal.get("UTM_SOURCE") or "").strip() or None)
@@ -158,5 +158,5 @@ def mark_unwon(factory, member_id: str, won: set[int]) -> int:
             for rec in s.scalars(select(OrderRecord).where(OrderRecord.id.in_(gone[n:n + 500]))):
                 rec.status = "cancelled"
                 s.flush()
-                record_lines(s, rec, list(rec.items or []))
+                record_lines(s, rec, line_items(rec.items))
     return len(gone)
