@@ -36,7 +36,7 @@ test: setup
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile --durations=10 $(PYTEST_ARGS)
 
 screenshots: setup
-	SCREENSHOT_DIR=docs/screenshots BROWSER_TESTS_REQUIRED=1 $(PY) -m pytest -q tests/browser -k screen
+	SCREENSHOT_DIR=docs/screenshots BROWSER_TESTS_REQUIRED=1 $(PY) -m pytest -q -n $(TEST_JOBS) tests/browser -k screen
 
 demo: setup
 	$(PY) -m bench.demo $(if $(TLS),--tls)
