@@ -40,7 +40,7 @@ def compose(smtp: dict, m: Message, now) -> EmailMessage:
     return mail
 
 
-def _connect(smtp: dict) -> smtplib.SMTP:
+def connect(smtp: dict) -> smtplib.SMTP:
     host, port, timeout = smtp["host"], int(smtp.get("port") or 587), float(smtp.get("timeout") or 30)
     security = smtp.get("security") or "starttls"
     if security == "ssl":
@@ -57,7 +57,7 @@ def _connect(smtp: dict) -> smtplib.SMTP:
 def deliver(smtp: dict, messages: list[Message], now) -> dict[str, Delivery]:
     out: dict[str, Delivery] = {}
     try:
-        conn = _connect(smtp)
+        conn = connect(smtp)
     except (OSError, smtplib.SMTPException) as exc:
         return {m.key: Delivery(m.key, ERROR, "email", detail=f"smtp: cannot connect: {exc}") for m in messages}
     try:
