@@ -105,13 +105,16 @@ def list_(member_id: str):
               help='e.g. {"code": "LAPSED_45", "kind": "lapsed", "name_en": "...", "name_ru": "...", '
                    '"params": {"days": 45}}')
 def define(member_id: str, raw: str):
-    """Create a stored segment, or replace the one with this code; counts show after the next rebuild."""
+    """Create a stored segment, or replace the one with this code; its members are computed at once."""
     from bitrix_app.segments import define as run
+    from bitrix_app.segments import recompute_definition
 
-    data = parse_json(raw, "--json")
+    data, now = parse_json(raw, "--json"), services.clock().now()
     with transaction(services.session_factory()) as s:
-        view, created = run(s, member_id, data, services.clock().now())
-    click.echo(json.dumps({**view, "created": created}, ensure_ascii=False))
+        view, created = run(s, member_id, data, now)
+    with transaction(services.session_factory()) as s:
+        computed = recompute_definition(s, member_id, view["code"], now)
+    click.echo(json.dumps({**view, "created": created, "members": computed["members"]}, ensure_ascii=False))
 
 
 @segments.command("delete")

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from bitrix_app.store.models import utc
+
 from .kinds import definitions
 from .engine import snapshot
+from .engine.core import load_state
+from .recompute import computed_at
+from .rule_words import kind_name
 
 
 class UnknownSegment(LookupError):
@@ -16,6 +21,27 @@ def listing_with_counts(session: Session, member_id: str) -> list[dict]:
     views = definitions.listing(session, member_id)
     counted = snapshot.counts(session.connection(), member_id, [v["code"] for v in views])["counts"]
     return [{**view, "count": counted.get(view["code"], 0)} for view in views]
+
+
+def segment_list(session: Session, member_id: str, lang: str) -> dict:
+    """Every definition with its member count, kind and name in the page's language, the change since the last
+    snapshot (None for a segment the snapshot did not count) and when its members were last computed."""
+    views = listing_with_counts(session, member_id)
+    state = load_state(session, member_id)
+    rebuilt, alone = utc(state.get("rebuilt_at")), computed_at(state)
+    latest = snapshot.latest(session.connection(), member_id) or {}
+    before = latest.get("counts") or {}
+    rows = []
+    for view in views:
+        was = before.get(view["code"])
+        own = alone.get(view["code"])
+        moment = max([m for m in (rebuilt.isoformat() if rebuilt else None, own) if m], default=None)
+        rows.append({**view, "name": view["name_ru"] if lang == "ru" else view["name_en"],
+                     "kind_name": kind_name(view["kind"], lang),
+                     "change": view["count"] - int(was) if isinstance(was, (int, float)) else None,
+                     "computed_at": moment})
+    return {"segments": rows, "rebuilt_at": rebuilt.isoformat() if rebuilt else None,
+            "snapshot_at": latest.get("taken_at")}
 
 
 def require_code(session: Session, member_id: str, code: str) -> str:

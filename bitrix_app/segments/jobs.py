@@ -12,6 +12,7 @@ from bitrix_app.scope import AppServices, app_services, portal_scope
 from bitrix_app.store.models import PortalRecord
 
 TIMEOUT = 3600  # seconds: a million customers rebuild in about a minute; leave room for slow disks
+DEFINITION_TIMEOUT = 600  # seconds: one definition over a million customers
 
 
 @job(BULK, timeout=TIMEOUT)
@@ -26,9 +27,26 @@ def rebuild_job(member_id: str) -> dict:
     return result
 
 
-def job_id(member_id: str) -> str:
+@job(BULK, timeout=DEFINITION_TIMEOUT)
+def definition_job(member_id: str, code: str) -> dict:
+    """One saved definition computed for the whole portal at the app clock's now (on create and update)."""
+    from .recompute import recompute
+
+    scope = portal_scope(member_id)
+    with scope.sessions.begin() as s:
+        return recompute(s, member_id, code, scope.now())
+
+
+def enqueue_definition(conn, member_id: str, code: str):
+    """Queue the computation of one saved definition (a second request joins a queued one)."""
+    return enqueue_job(conn, definition_job, member_id, code, job_id=job_id(member_id, code))
+
+
+def job_id(member_id: str, code: str | None = None) -> str:
     """RQ job ids take letters, digits, _ and - only."""
-    return "segments-rebuild-" + re.sub(r"[^A-Za-z0-9_-]", "_", member_id)
+    name = "segments-rebuild-" + re.sub(r"[^A-Za-z0-9_-]", "_", member_id)
+    return name if code is None else name.replace("-rebuild-", "-definition-", 1) + "-" + re.sub(
+        r"[^A-Za-z0-9_-]", "_", code)
 
 
 def enqueue_rebuild(conn, member_id: str):

@@ -92,13 +92,19 @@ def get_settings(session: Session, member_id: str) -> dict:
     return _merge(defaults(), _stored(session, member_id))
 
 
-def update_settings(session: Session, member_id: str, changes: dict, now: datetime) -> dict:
-    """Validate and merge `changes` (raises marshmallow.ValidationError with per-field messages)."""
+def merged_settings(session: Session, member_id: str, changes) -> tuple[dict, dict]:
+    """The changes validated and the settings they would make (nothing stored); ValidationError per field."""
     if not isinstance(changes, dict):
         raise ValidationError({"_schema": ["Send a JSON object of settings."]})
     loaded = SegmentSettingsSchema().load(changes)
     merged = _merge(get_settings(session, member_id), loaded)
     MergedSchema().load(merged)
+    return loaded, merged
+
+
+def update_settings(session: Session, member_id: str, changes: dict, now: datetime) -> dict:
+    """Validate and merge `changes` (raises marshmallow.ValidationError with per-field messages)."""
+    loaded, merged = merged_settings(session, member_id, changes)
     row = session.get(PortalSettings, member_id)
     if row is None:
         from bitrix_app.shops.settings import ensure_settings  # the shop settings' first save stamps their row

@@ -61,7 +61,7 @@ def params_schema(kind: str) -> Schema:
     return factory(kind) if factory else module.ParamsSchema()
 
 
-def _load_params(kind: str, params: dict) -> dict:
+def load_params(kind: str, params: dict) -> dict:
     try:
         loaded = params_schema(kind).load(params)
     except ValidationError as err:
@@ -110,7 +110,7 @@ def _load(data) -> dict:
         errors.update(err.messages)
     if data.get("kind") in KINDS and "params" not in errors:
         try:
-            params = _load_params(data["kind"], data.get("params") or {})
+            params = load_params(data["kind"], data.get("params") or {})
         except ValidationError as err:
             errors.update(err.messages)
     if errors:
@@ -118,7 +118,7 @@ def _load(data) -> dict:
     return {**loaded, "params": params}
 
 
-def _no_custom_references(session: Session, member_id: str, code: str, loaded: dict) -> None:
+def no_custom_references(session: Session, member_id: str, code: str, loaded: dict) -> None:
     """Custom rules are evaluated together, last: one may test built-in and other kinds' segments, not a custom one."""
     if loaded["kind"] != "custom":
         return
@@ -135,7 +135,7 @@ def _no_custom_references(session: Session, member_id: str, code: str, loaded: d
 def create(session: Session, member_id: str, data: dict, now: datetime) -> dict:
     loaded = _load(data)
     code = loaded["code"]
-    _no_custom_references(session, member_id, code, loaded)
+    no_custom_references(session, member_id, code, loaded)
     if code in _builtin_codes(session, member_id):
         raise ValidationError({"code": [f"{code} is a built-in segment; choose another code."]})
     if _row(session, member_id, code) is not None:
@@ -159,7 +159,7 @@ def update(session: Session, member_id: str, code: str, changes: dict, now: date
         return None
     merged = {**_view(row), **(changes if isinstance(changes, dict) else {}), "code": code}
     loaded = _load({k: merged[k] for k in ("code", "kind", "name_en", "name_ru", "params", "enabled")})
-    _no_custom_references(session, member_id, code, loaded)
+    no_custom_references(session, member_id, code, loaded)
     row.kind, row.name_en, row.name_ru = loaded["kind"], loaded["name_en"], loaded["name_ru"]
     row.params = loaded["params"]
     row.enabled, row.updated_at = loaded["enabled"], now
