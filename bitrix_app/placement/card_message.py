@@ -12,11 +12,12 @@ from bitrix_app.clock import FrozenClock
 from bitrix_app.messaging import journal
 from bitrix_app.messaging import templates as tpl
 from bitrix_app.messaging.message import ERROR, LATER, SENT
+from bitrix_app.messaging.order_facts import order_facts, shop_of
 from bitrix_app.robots import message_later
 from bitrix_app.shops.settings import get_settings
 from bitrix_app.scope import PortalScope
 from bitrix_app.store.models import utc
-from bitrix_app.store.shop_models import OrderRecord, Shop
+from bitrix_app.store.shop_models import OrderRecord
 from bitrix_app.store.statuses import ReasonCode
 
 from . import card_words as words
@@ -33,11 +34,11 @@ def send_template(scope: PortalScope, target: Target, body: dict, key: str, user
     owner_type, owner_id = target.owner
     with scope.transaction() as s:
         order = _order(s, scope.member_id, target)
-        shop_id, shop = _shop(s, scope.member_id, order)
+        shop_id, shop = shop_of(s, scope.member_id, order, ("app", ""))
         template = tpl.get(s, scope.member_id, code, tpl.language_of(s, scope.member_id))
         settings = get_settings(s, scope.member_id)
     p = target.profile
-    context = tpl.context_from(p, order=_order_data(order), shop=shop)
+    context = tpl.context_from(p, order=order_facts(order), shop=shop)
     to = messaging.Recipient(contact_id=target.contact_id, name=p.get("first_name"), email=p.get("email") or None,
                              phone=p.get("phone") or None, consent_email=bool(p.get("consent_email")),
                              consent_sms=bool(p.get("consent_sms")))
@@ -91,17 +92,3 @@ def _order(session, member_id: str, target: Target) -> OrderRecord | None:
     return order
 
 
-def _shop(session, member_id: str, order: OrderRecord | None) -> tuple[str, str]:
-    q = select(Shop).where(Shop.member_id == member_id)
-    if order is not None:
-        q = q.where(Shop.shop_id == order.shop_id)
-    shop = session.scalar(q.order_by(Shop.id).limit(1))
-    return (shop.shop_id, shop.name) if shop else ("app", "")
-
-
-def _order_data(order: OrderRecord | None) -> dict | None:
-    if order is None:
-        return None
-    items = order.items if isinstance(order.items, list) else []
-    return {"number": order.number or order.order_id, "total": order.total, "currency": order.currency,
-            "items": [i for i in items if isinstance(i, dict)]}

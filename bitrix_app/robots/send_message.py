@@ -17,15 +17,16 @@ from bitrix_app import messaging
 from bitrix_app.clock import FrozenClock
 from bitrix_app.messaging import journal, templates
 from bitrix_app.messaging.message import ERROR, LATER, SENT
+from bitrix_app.messaging.order_facts import order_facts, shop_of
 from bitrix_app.orders.normalise import email_key, phone_e164
 from bitrix_app.shops.settings import get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import utc
-from bitrix_app.store.shop_models import Customer, OrderRecord, Shop
+from bitrix_app.store.shop_models import Customer, OrderRecord
 from bitrix_app.store.statuses import ReasonCode
 
 from . import message_later
-from .context import Outcome, RobotContext, RobotError, items_of, user_id
+from .context import Outcome, RobotContext, RobotError, user_id
 from .documents import first_value
 
 TEMPLATES = ("payment_reminder", "pickup_reminder", "review_request", "birthday_greeting", "we_miss_you")
@@ -51,8 +52,8 @@ def send_message(ctx: RobotContext) -> Outcome:
         order = None if ctx.deal_id is None else s.scalar(
             select(OrderRecord).where(OrderRecord.member_id == ctx.member_id, OrderRecord.deal_id == ctx.deal_id)
             .order_by(OrderRecord.version.desc()).limit(1))
-        shop_id, shop = _shop(s, ctx.member_id, order)
-        order_data = _order_data(order)
+        shop_id, shop = shop_of(s, ctx.member_id, order, ("robots", "our shop"))
+        order_data = order_facts(order)
         language = templates.language_of(s, ctx.member_id)
         tpl = templates.get(s, ctx.member_id, code, language)
         settings = get_settings(s, ctx.member_id)
@@ -132,17 +133,3 @@ def _lead_itself(lead: dict) -> dict | None:
             "phone": phone, "consent_email": False, "consent_sms": False}
 
 
-def _shop(session, member_id: str, order: OrderRecord | None) -> tuple[str, str]:
-    """The shop the order came from, else the portal's first shop: (id for the records, name for the text)."""
-    q = select(Shop).where(Shop.member_id == member_id)
-    if order is not None:
-        q = q.where(Shop.shop_id == order.shop_id)
-    shop = session.scalar(q.order_by(Shop.id).limit(1))
-    return (shop.shop_id, shop.name) if shop else ("robots", "our shop")
-
-
-def _order_data(order: OrderRecord | None) -> dict | None:
-    if order is None:
-        return None
-    return {"number": order.number or order.order_id, "total": order.total, "currency": order.currency,
-            "items": items_of(order.items)}
