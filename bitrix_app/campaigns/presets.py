@@ -1,16 +1,20 @@
-"""Ready-made campaigns for the seed strategies, in Russian and English; installing never overwrites a campaign.
+"""Ready-made campaigns (the catalogue is preset_catalog.py): a preset as a campaign definition, the segment it
+needs, and installing presets; installing never overwrites a campaign.
 
-A preset follows a segment the portal must have: the built-in ones always exist; the cross-sell segment is the
-portal's own definition (which products lead to which), so it has to be defined first. A preset asked for by
-code whose segment is missing is refused (nothing is installed); installing all skips it, saying why.
+A preset follows a segment: the built-in ones every portal has (the 9 lifecycle cells, the birthday month), or one
+the preset brings (`brings`): the lapsed presets create their lapsed segment when the portal's settings do not
+give it; the cross-sell and replenishment presets need the admin's choice of products (`choose`), so they are
+installed from the screen (preset_admin.enable) or follow a segment the portal defined itself. A preset asked for
+by code whose segment is missing and cannot be brought is refused (nothing is installed); installing all skips
+it, saying why.
 
 Deal titles, to-dos and notifications without a text of their own are worded from the campaign's name in the
 portal's language (see actions.py); messages use the portal's templates in its language."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from datetime import datetime
-from types import MappingProxyType
 
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -19,50 +23,61 @@ from sqlalchemy.orm import Session
 from bitrix_app.store.campaign_models import Campaign
 
 from . import definitions
+from .preset_catalog import CAMPAIGN_KEYS, CELL_PRESETS, CROSS_SELL_SEGMENT, PRESETS
 
-CROSS_SELL_SEGMENT = "CROSS_SELL"  # the conventional code of a portal's cross-sell segment definition
+__all__ = ["CELL_PRESETS", "CROSS_SELL_SEGMENT", "PRESETS", "bring_segment", "definition", "install", "missing",
+           "template_of"]
 
-PRESETS = MappingProxyType({
-    "WELCOME_NEW": {
-        "name_en": "Welcome the new active", "name_ru": "Приветствие новых активных",
-        "segment": "NEW_ACTIVE", "trigger": "enter", "cooldown_days": 365,
-        "actions": [{"type": "message", "template": "welcome", "channel": "email"}]},
-    "WIN_BACK_PROMISING": {
-        "name_en": "Win back the promising sleeping", "name_ru": "Возврат перспективных спящих",
-        "segment": "PROMISING_SLEEPING", "trigger": "enter", "cooldown_days": 60,
-        "actions": [{"type": "promo_code", "discount_percent": 15, "valid_days": 30, "prefix": "BACK"},
-                    {"type": "message", "template": "we_miss_you", "channel": "auto"},
-                    {"type": "deal"}]},
-    "REACTIVATE_LOYAL": {
-        "name_en": "Reactivate the loyal lost", "name_ru": "Реактивация лояльных потерянных",
-        "segment": "LOYAL_LOST", "trigger": "enter", "cooldown_days": 90,
-        "actions": [{"type": "deal"}, {"type": "todo", "days": 1}, {"type": "notify"}]},
-    "BIRTHDAY_GREETING": {
-        "name_en": "Birthday greeting with a promo code", "name_ru": "Поздравление с днём рождения и промокод",
-        "segment": "BIRTHDAY_MONTH", "trigger": "monthly", "day_of_month": 1, "hour": 10, "cooldown_days": 300,
-        "actions": [{"type": "promo_code", "discount_percent": 10, "valid_days": 45, "prefix": "BDAY"},
-                    {"type": "message", "template": "birthday_greeting", "channel": "auto"}]},
-    "CROSS_SELL": {
-        "name_en": "Cross-sell after a purchase", "name_ru": "Допродажа после покупки",
-        "segment": CROSS_SELL_SEGMENT, "trigger": "enter", "cooldown_days": 30,
-        "actions": [{"type": "promo_code", "discount_percent": 10, "valid_days": 21, "prefix": "MORE"},
-                    {"type": "message", "template": "cross_sell", "channel": "auto"}]},
-})
+
+class UnknownPreset(LookupError):
+    """No preset with this code."""
+
+
+def preset(code: str) -> dict:
+    found = PRESETS.get((code or "").upper())
+    if found is None:
+        raise UnknownPreset(f"no preset {code!r}; presets: {', '.join(PRESETS)}")
+    return found
 
 
 def definition(code: str, cross_sell_segment: str | None = None) -> dict:
     """A preset as a full campaign definition (checked by the schema)."""
-    data = {"code": code, **copy.deepcopy(dict(PRESETS[code]))}
+    data = {"code": code, **{k: copy.deepcopy(v) for k, v in PRESETS[code].items() if k in CAMPAIGN_KEYS}}
     if code == "CROSS_SELL" and cross_sell_segment:
         data["segment"] = cross_sell_segment
     return definitions.validate(data)
 
 
-def _missing_segment(code: str, segment: str) -> str:
+def template_of(code: str) -> str | None:
+    """The template of the preset's message (the text the admin adjusts)."""
+    return next((a["template"] for a in PRESETS[code]["actions"] if a["type"] == "message"), None)
+
+
+def missing(code: str, segment: str) -> str:
+    """Why a preset cannot be installed without the admin's choice (its segment is missing)."""
     if code == "CROSS_SELL":
         return (f"needs the cross-sell segment {segment}: define a cross_sell segment with code {segment} first "
                 f"(which purchases lead to which offer), or name an existing one as the cross-sell segment")
+    if PRESETS[code].get("brings", {}).get("choose"):
+        return f"needs the segment {segment}: enable it on the campaigns screen and choose its products"
     return f"needs the segment {segment}, which the portal does not have"
+
+
+def bring_segment(session: Session, member_id: str, code: str, now: datetime, chosen: dict | None = None) -> str:
+    """Create the segment the preset brings (its params with the admin's `chosen` ones over them); answers its
+    code. A ValidationError names the chosen params that do not fit (under "segment_params")."""
+    from bitrix_app.segments import create_definition
+
+    spec = PRESETS[code]["brings"]
+    params = {**copy.deepcopy(spec["params"]), **(chosen or {})}
+    data = {"code": PRESETS[code]["segment"], "kind": spec["kind"], "name_en": spec["name_en"],
+            "name_ru": spec["name_ru"], "params": params}
+    try:
+        create_definition(session, member_id, data, now)
+    except ValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        raise ValidationError({"segment_params": messages.get("params", messages)}) from err
+    return data["code"]
 
 
 def install(session: Session, member_id: str, now: datetime, codes: list[str] | None = None,
@@ -79,12 +94,20 @@ def install(session: Session, member_id: str, now: datetime, codes: list[str] | 
     for code, data in wanted:
         if code in have:
             out["kept"].append(code)
-        elif data["segment"] not in segments:
-            out["skipped"][code] = _missing_segment(code, data["segment"])
+        elif not _can_follow(code, data["segment"], segments):
+            out["skipped"][code] = missing(code, data["segment"])
     if codes and out["skipped"]:
         raise ValidationError({code: [why] for code, why in out["skipped"].items()})
     for code, data in wanted:
         if code not in have and code not in out["skipped"]:
+            if data["segment"] not in segments:
+                segments.add(bring_segment(session, member_id, code, now))
             definitions.create(session, member_id, data, now, known_segments=segments)
             out["installed"].append(code)
     return out
+
+
+def _can_follow(code: str, segment: str, segments: Collection[str]) -> bool:
+    """The portal has the segment, or the preset brings it without needing the admin's choice."""
+    brings = PRESETS[code].get("brings")
+    return segment in segments or bool(brings and not brings.get("choose") and segment == PRESETS[code]["segment"])

@@ -18,17 +18,19 @@ from bitrix_app.store.campaign_models import Campaign, CampaignEntry
 from bitrix_app.store.shop_models import OrderRecord
 
 from . import definitions
+from .report_weeks import revenue_by_currency, uplift_interval, weekly
 
 CENT = Decimal("0.01")
 
 
-def report(session: Session, member_id: str, now: datetime, code: str | None = None) -> list[dict]:
-    """One report per campaign of the portal (or the one named)."""
+def report(session: Session, member_id: str, now: datetime, code: str | None = None,
+           over_time: bool = False) -> list[dict]:
+    """One report per campaign of the portal (or the one named); `over_time` adds its weeks (report_weeks)."""
     rows = [definitions.get(session, member_id, code)] if code else definitions.list_campaigns(session, member_id)
-    return [figures(session, c, now) for c in rows]
+    return [figures(session, c, now, over_time) for c in rows]
 
 
-def figures(session: Session, campaign: Campaign, now: datetime) -> dict:
+def figures(session: Session, campaign: Campaign, now: datetime, over_time: bool = False) -> dict:
     groups = {False: _group(), True: _group()}
     e = CampaignEntry.__table__
     for held, entered, reached, open_windows in session.execute(
@@ -42,7 +44,10 @@ def figures(session: Session, campaign: Campaign, now: datetime) -> dict:
                                     .group_by(e.c.status)).all())
     treated, holdout = (_finish(groups[False]), _finish(groups[True]))
     holdout.pop("reached")
-    return {"campaign": campaign.code, "name": {"en": campaign.name_en, "ru": campaign.name_ru},
+    by_currency = revenue_by_currency(session, campaign.id)
+    extra = weekly(session, campaign.id, now) if over_time else {}
+    return {**extra, "currency": by_currency[0]["currency"] if by_currency else extra.get("currency"),
+            "revenue_by_currency": by_currency,"campaign": campaign.code, "name": {"en": campaign.name_en, "ru": campaign.name_ru},
             "segment": campaign.segment, "trigger": campaign.trigger, "enabled": campaign.enabled,
             "holdout_percent": campaign.holdout_percent, "attribution_days": campaign.attribution_days,
             "entered": treated["entered"] + holdout["entered"], "reached": treated["reached"],
@@ -83,9 +88,11 @@ def _finish(group: dict) -> dict:
 
 
 def _uplift(treated: dict, holdout: dict) -> dict:
-    """Treated minus holdout conversion (absolute), relative to the holdout, and the conversions it implies."""
+    """Treated minus holdout conversion (absolute, with its 95% interval), relative to the holdout, and the
+    conversions it implies."""
     if not treated["entered"] or not holdout["entered"]:
-        return {"absolute": None, "relative": None, "incremental_conversions": None}
+        return {"absolute": None, "relative": None, "incremental_conversions": None, "ci95": None}
     rt, rh = treated["converted"] / treated["entered"], holdout["converted"] / holdout["entered"]
     return {"absolute": round(rt - rh, 4), "relative": round((rt - rh) / rh, 4) if rh else None,
-            "incremental_conversions": round((rt - rh) * treated["entered"], 2)}
+            "incremental_conversions": round((rt - rh) * treated["entered"], 2),
+            "ci95": uplift_interval(treated, holdout)}

@@ -4,6 +4,7 @@
   into every enabled enter-campaign of that segment, if the customer is still in it; every transition read is
   marked handled in the same transaction as the entries it made, so a retried run never enters twice;
 - trigger `weekly` / `monthly`: once per period (its run key, e.g. s:2026-W45), everyone in the segment;
+- a campaign run now (any trigger): everyone in its segment at once (its run key now:<minute>);
 - cooldown: a customer entered into the same campaign within `cooldown_days` is not entered again;
 - holdout: a stable `holdout_percent` of customers gets an entry with status holdout and no actions;
 - then the actions of pending entries run (execute.py), retried with backoff, deferred ones when quiet hours end.
@@ -74,7 +75,7 @@ def _run(ctx: CampaignContext, code: str | None, beat: Heartbeat) -> dict:
         chosen = definitions.get(s, ctx.member_id, code) if code else None
     while beat.beat() and _consume(ctx, counts):
         pass
-    if chosen is not None and chosen.trigger != "enter":
+    if chosen is not None:  # run now: everyone in its segment (an enter campaign too), cooldown applies
         _enter_everyone(ctx, chosen.id, schedule.manual_key(ctx.now), counts, beat)
     elif chosen is None:
         for campaign_id, run_key in _due(ctx):

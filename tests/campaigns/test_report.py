@@ -73,7 +73,8 @@ def test_the_numbers_add_up_at_the_window_edges(app):
     assert main["entered"] == treated["entered"] + holdout["entered"]
     assert main["converted"] == treated["converted"] + holdout["converted"]
     assert main["revenue"] == treated["revenue"] + holdout["revenue"]
-    assert main["uplift"] == {"absolute": 0.55, "relative": 2.2, "incremental_conversions": 2.75}
+    assert main["uplift"] == {"absolute": 0.55, "relative": 2.2, "incremental_conversions": 2.75,
+                              "ci95": [-0.0005, 1.1005]}  # 5 treated, 4 holdout: a wide interval
     assert main["open_windows"] == 1 and main["by_status"] == {"done": 5, "holdout": 4}
     assert (other["converted"], other["orders"], other["revenue"]) == (1, 2, 150.0)  # its window ends a day later
     assert other["uplift"]["absolute"] is None  # no holdout entries to compare with
