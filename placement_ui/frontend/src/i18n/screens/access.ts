@@ -1,11 +1,7 @@
-// The access screen's texts (who administers the app, the campaigns), Russian first.
+// The access screen's texts (who administers the app), Russian first.
 export default {
   ru: {
     access: {
-      campaigns: 'Кампании',
-      campaign: 'Кампания',
-      enabled: 'Включена',
-      disabled: 'Выключена',
       title: 'Администраторы приложения',
       none: 'Только администраторы портала',
       pickUser: 'Выбрать сотрудника',
@@ -13,10 +9,6 @@ export default {
   },
   en: {
     access: {
-      campaigns: 'Campaigns',
-      campaign: 'Campaign',
-      enabled: 'On',
-      disabled: 'Off',
       title: 'App administrators',
       none: 'Portal administrators only',
       pickUser: 'Pick an employee',
