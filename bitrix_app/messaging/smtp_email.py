@@ -9,6 +9,7 @@ import hashlib
 import smtplib
 import socket
 import ssl
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -25,8 +26,13 @@ def message_id(key: str, sender: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
+# headers folded at RFC 5322's 998, not 78: a long List-Unsubscribe URL must stay one plain word (a folded one is
+# RFC 2047-encoded, which mail clients do not read as a URL)
+POLICY = email_policy.default.clone(max_line_length=998)
+
+
 def compose(smtp: dict, m: Message, now) -> EmailMessage:
-    mail = EmailMessage()
+    mail = EmailMessage(policy=POLICY)
     name = m.sender_name or smtp.get("from_name")
     mail["From"] = formataddr((name, smtp["from_address"])) if name else smtp["from_address"]
     mail["To"] = formataddr((m.recipient.name, m.recipient.email)) if m.recipient.name else m.recipient.email
