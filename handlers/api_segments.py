@@ -204,8 +204,13 @@ def _computing(member_id: str, view: dict) -> dict:
 def create(member_id: str):
     """Store a segment definition; its members are computed at once (a queued job)."""
     body, now = json_object(), services.clock().now()
-    view = in_portal(member_id, lambda s: segments.create_definition(s, member_id, body, now))
-    return jsonify(_computing(member_id, view)), 201
+
+    def work(s):
+        view = segments.create_definition(s, member_id, body, now)
+        segments.mark_pending(s, member_id, view["code"])
+        return view
+
+    return jsonify(_computing(member_id, in_portal(member_id, work))), 201
 
 
 @bp.put("/definitions/<code>")
@@ -214,7 +219,14 @@ def create(member_id: str):
 def update(member_id: str, code: str):
     """Change a stored segment definition; its members are computed again at once (a queued job)."""
     body, now = json_object(), services.clock().now()
-    view = in_portal(member_id, lambda s: segments.update_definition(s, member_id, code.upper(), body, now))
+
+    def work(s):
+        view = segments.update_definition(s, member_id, code.upper(), body, now)
+        if view is not None:
+            segments.mark_pending(s, member_id, view["code"])
+        return view
+
+    view = in_portal(member_id, work)
     if view is None:
         raise ApiError(404, "not_found", f"the portal has no stored segment {code.upper()}")
     return jsonify(_computing(member_id, view))

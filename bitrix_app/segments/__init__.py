@@ -29,6 +29,7 @@ from .kinds import stored as stored_definitions
 from .kinds import update as update_definition
 from .ltv import ltv_report
 from .products import pickable as pickable_products
+from .recompute import mark_pending
 from .recompute import recompute as recompute_definition
 from .rule_words import portal_rule_schema
 from .settings import get_settings, update_settings
@@ -39,8 +40,8 @@ __all__ = ["ACTIVE_CELLS", "CustomerStats", "GROUPS", "GROUP_NAMES", "KINDS", "M
            "create_definition", "customer_stats", "define", "definitions_listing", "delete_definition",
            "enqueue_definition", "enqueue_rebuild", "enqueue_write_back", "explain_customer", "explain_in",
            "export_page", "export_rows", "fallback_rfm_code", "get_settings", "group_of", "import_deals",
-           "latest_snapshot", "lifecycle_cell", "listing_with_counts", "load_state", "ltv_report", "matrix_preview",
-           "members_page", "pickable_products", "portal_definitions", "portal_rule_schema", "preview_definition",
-           "rebuild", "rebuild_all", "recompute_definition", "record_lines", "refresh_customers", "refresh_quietly",
-           "require_code", "segment_list", "stored_definitions", "trend", "update_definition", "update_settings",
-           "write_back"]
+           "latest_snapshot", "lifecycle_cell", "listing_with_counts", "load_state", "ltv_report", "mark_pending",
+           "matrix_preview", "members_page", "pickable_products", "portal_definitions", "portal_rule_schema",
+           "preview_definition", "rebuild", "rebuild_all", "recompute_definition", "record_lines", "refresh_customers",
+           "refresh_quietly", "require_code", "segment_list", "stored_definitions", "trend", "update_definition",
+           "update_settings", "write_back"]

@@ -1,6 +1,8 @@
 """What the CLI and the admin API show about a portal's segments: definitions with member counts, the trend."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from bitrix_app.store.models import utc
@@ -8,7 +10,7 @@ from bitrix_app.store.models import utc
 from .kinds import definitions
 from .engine import snapshot
 from .engine.core import load_state
-from .recompute import computed_at
+from .recompute import computed_at, pending
 from .rule_words import kind_name
 
 
@@ -28,18 +30,19 @@ def segment_list(session: Session, member_id: str, lang: str) -> dict:
     snapshot (None for a segment the snapshot did not count) and when its members were last computed."""
     views = listing_with_counts(session, member_id)
     state = load_state(session, member_id)
-    rebuilt, alone = utc(state.get("rebuilt_at")), computed_at(state)
+    rebuilt, alone, waiting = utc(state.get("rebuilt_at")), computed_at(state), pending(state)
     latest = snapshot.latest(session.connection(), member_id) or {}
     before = latest.get("counts") or {}
     rows = []
     for view in views:
         was = before.get(view["code"])
         own = alone.get(view["code"])
-        moment = max([m for m in (rebuilt.isoformat() if rebuilt else None, own) if m], default=None)
+        moment = max([m for m in (rebuilt, datetime.fromisoformat(own) if own else None) if m], default=None)
+        late = view["code"] in waiting  # saved, its job has not run yet
         rows.append({**view, "name": view["name_ru"] if lang == "ru" else view["name_en"],
                      "kind_name": kind_name(view["kind"], lang),
                      "change": view["count"] - int(was) if isinstance(was, (int, float)) else None,
-                     "computed_at": moment})
+                     "computed_at": None if late or moment is None else moment.isoformat(), "pending": late})
     return {"segments": rows, "rebuilt_at": rebuilt.isoformat() if rebuilt else None,
             "snapshot_at": latest.get("taken_at")}
 

@@ -20,6 +20,7 @@ from .kinds import definitions, isolation
 
 log = logging.getLogger(__name__)
 COMPUTED = "computed"  # segment_state.cuts entry: {code: ISO moment} of definitions computed since the rebuild
+PENDING = "pending"  # segment_state.cuts entry: codes saved and waiting for their job (a full rebuild clears it)
 
 
 def _string(codes: set[str]) -> str:
@@ -58,16 +59,35 @@ def recompute(session: Session, member_id: str, code: str, now: datetime) -> dic
     return {"code": code, "failed": False, "members": len(inside), **moved}
 
 
-def _stamp(session: Session, member_id: str, code: str, now: datetime) -> None:
-    """Remember when the definition was computed (a full rebuild's state replaces it)."""
+def _change_state(session: Session, member_id: str, change) -> None:
     row = session.get(SegmentState, member_id)
     if row is None:
-        session.add(SegmentState(member_id=member_id, cuts={COMPUTED: {code: now.isoformat()}}, rebuilt_at=None))
-    else:
-        cuts = dict(row.cuts or {})
-        cuts[COMPUTED] = {**(cuts.get(COMPUTED) or {}), code: now.isoformat()}
-        row.cuts = cuts
+        row = SegmentState(member_id=member_id, cuts={}, rebuilt_at=None)
+        session.add(row)
+    cuts = dict(row.cuts or {})  # a new object: the JSON column does not see changes made in place
+    change(cuts)
+    row.cuts = cuts
     session.flush()
+
+
+def mark_pending(session: Session, member_id: str, code: str) -> None:
+    """The definition was saved: its members wait for its job."""
+    _change_state(session, member_id, lambda cuts: cuts.update(
+        {PENDING: sorted(set(cuts.get(PENDING) or []) | {code})}))
+
+
+def _stamp(session: Session, member_id: str, code: str, now: datetime) -> None:
+    """Remember when the definition was computed, no longer pending (a full rebuild's state replaces both)."""
+    def change(cuts: dict) -> None:
+        cuts[COMPUTED] = {**(cuts.get(COMPUTED) or {}), code: now.isoformat()}
+        cuts[PENDING] = sorted(set(cuts.get(PENDING) or []) - {code})
+
+    _change_state(session, member_id, change)
+
+
+def pending(state: dict) -> set[str]:
+    """Codes of the definitions saved whose job has not run yet."""
+    return set(state.get(PENDING) or [])
 
 
 def computed_at(state: dict) -> dict[str, str]:

@@ -51,11 +51,14 @@ def test_the_preview_counts_what_the_saved_definition_holds_at_once(portal):
 
     created = web.post(_url(portal, "/definitions"), json=DEFINITION, headers=AUTH)
     assert created.status_code == 201 and created.json["job_id"]
+    waiting = {r["code"]: r for r in web.get(_url(portal), headers=AUTH).json["segments"]}["BIG_SPENDERS"]
+    assert waiting["pending"] is True and waiting["computed_at"] is None
     _work(portal)  # the definition's own job, not a full rebuild
     listed = {r["code"]: r for r in web.get(_url(portal, "?lang=en"), headers=AUTH).json["segments"]}
     mine = listed["BIG_SPENDERS"]
     assert mine["count"] == preview.json["count"] == 2
     assert mine["kind_name"] == "Custom rule" and mine["name"] == "Big spenders" and mine["computed_at"]
+    assert mine["pending"] is False
     assert mine["change"] is None  # the last snapshot did not count it
     assert listed["NEW_ACTIVE"]["change"] == 0 and listed["NEW_ACTIVE"]["kind_name"] == "Lifecycle cell"
     assert "BIG_SPENDERS" in portal.segments(ids["ann"]) and "BIG_SPENDERS" not in portal.segments(ids["cid"])
