@@ -54,6 +54,7 @@ class PresetSchema(Schema):
     actions = fields.List(fields.String())
     discount_percent = fields.Float(allow_none=True)
     template = fields.String(allow_none=True)
+    text_language = fields.String(metadata={"description": "the language of the texts (the portal's messages')"})
     subject = fields.String(allow_none=True)
     text = fields.String(allow_none=True)
     sms = fields.String(allow_none=True)

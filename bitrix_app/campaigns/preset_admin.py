@@ -1,6 +1,7 @@
 """The presets as the admin sees and changes them: each with its aim, its segment, whether the portal runs it, its
-offer (the discount of its promo code) and its text (the portal's wording of its template); enabling one installs
-it (bringing its segment when needed) or switches it back on; the offer and the text can be adjusted at any time."""
+offer (the discount of its promo code) and its text (the portal's wording of its template, in the language the
+portal's messages are sent in); enabling one installs it (bringing its segment when needed) or switches it back
+on; the offer and the text can be adjusted at any time."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -52,8 +53,8 @@ def state(session: Session, member_id: str, code: str, language: str, names: dic
         row = None
     segment = row.segment if row is not None else spec["segment"]
     actions = definitions.actions_of(row) if row is not None else presets.definition(code)["actions"]
-    template = presets.template_of(code)
-    wording = templates.get(session, member_id, template, language) if template else None
+    template, sent_in = presets.template_of(code), templates.language_of(session, member_id)
+    wording = templates.get(session, member_id, template, sent_in) if template else None
     brings = spec.get("brings") or {}
     return {"code": code, "cell": spec["cell"], "aim": {"en": spec["aim_en"], "ru": spec["aim_ru"]},
             "name": {"en": spec["name_en"], "ru": spec["name_ru"]}, "segment": segment,
@@ -63,7 +64,7 @@ def state(session: Session, member_id: str, code: str, language: str, names: dic
             "installed": row is not None, "enabled": bool(row is not None and row.enabled),
             "trigger": row.trigger if row is not None else spec["trigger"],
             "actions": [a["type"] for a in actions], "discount_percent": _offer(actions),
-            "template": template, "language": language,
+            "template": template, "text_language": sent_in,
             "subject": wording.subject if wording else None, "text": wording.text if wording else None,
             "sms": wording.sms if wording else None, "custom_text": bool(wording and wording.custom)}
 
@@ -132,7 +133,7 @@ def _set_text(session: Session, member_id: str, code: str, clean: dict, language
     if template is None:
         raise ValidationError({k: ["This campaign sends no message."] for k in parts})
     try:
-        templates.save(session, member_id, template, language, now, **parts)
+        templates.save(session, member_id, template, templates.language_of(session, member_id), now, **parts)
     except templates.TemplateError as err:
         raise ValidationError({"text": [str(err)]}) from err
 

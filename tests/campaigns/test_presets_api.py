@@ -63,10 +63,12 @@ def test_the_presets_list_shows_each_cells_strategy_in_the_page_language(ce):
     new_active = cells["NEW_ACTIVE"]
     assert (new_active["code"], new_active["installed"], new_active["enabled"]) == ("SECOND_PURCHASE", False, False)
     assert new_active["segment_name"]["ru"] == "Новые активные" and new_active["segment_exists"] is True
-    assert new_active["discount_percent"] == 10.0 and new_active["subject"] == "Подарок ко второму заказу в {shop}"
-    assert new_active["actions"] == ["promo_code", "message"]
+    assert new_active["discount_percent"] == 10.0 and new_active["actions"] == ["promo_code", "message"]
+    # the text in the language the portal's messages go out in, whatever the page's
+    assert new_active["text_language"] == "en" and new_active["subject"] == "A gift for your second order at {shop}"
     en = web.get(_url(ce, "/presets?lang=en"), headers=AUTH).json
-    assert en["presets"][0]["subject"] == "A gift for your second order at {shop}"
+    assert en["presets"][0]["subject"] == new_active["subject"] and en["presets"][0]["aim"]["en"] == \
+        "Second purchase offer"
     replenish = next(p for p in en["presets"] if p["code"] == "REPLENISH")
     assert replenish["segment_exists"] is False and replenish["choose"] == ["categories"]
     assert web.get(_url(ce, "/presets?lang=de"), headers=AUTH).status_code == 422
@@ -113,14 +115,14 @@ def test_offer_and_text_adjust_and_bad_changes_are_422_per_field(ce):
     bad = web.patch(url, json={"discount_percent": 0, "text": "Привет, {first_nam}", "colour": "red"}, headers=AUTH)
     assert bad.status_code == 422
     assert set(bad.json["details"]["fields"]) == {"discount_percent", "colour"}
-    unknown = web.patch(url, json={"text": "Привет, {first_nam}!"}, headers=AUTH)
+    unknown = web.patch(url, json={"text": "Hello, {first_nam}!"}, headers=AUTH)
     assert unknown.status_code == 422 and "first_nam" in unknown.json["details"]["fields"]["text"][0]
     assert web.get(_url(ce), headers=AUTH).json == {"campaigns": []}  # nothing installed by the refused changes
     done = web.patch(url, json={"enabled": True, "discount_percent": 12.5,
-                                "text": "{first_name}, скидка {discount} по коду {promo_code}"}, headers=AUTH).json
+                                "text": "{first_name}, {discount} off with {promo_code}"}, headers=AUTH).json
     assert (done["installed"], done["enabled"], done["discount_percent"], done["custom_text"]) == (
         True, True, 12.5, True)
-    assert done["text"] == "{first_name}, скидка {discount} по коду {promo_code}"
+    assert done["text"] == "{first_name}, {discount} off with {promo_code}"
     off = web.patch(url, json={"enabled": False}, headers=AUTH).json
     assert (off["installed"], off["enabled"]) == (True, False)
     welcome = web.patch(_url(ce, "/presets/WELCOME_NEW"), json={"discount_percent": 5}, headers=AUTH)

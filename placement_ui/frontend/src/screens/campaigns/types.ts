@@ -15,6 +15,7 @@ export interface Preset {
   actions: string[]
   discount_percent: number | null
   template: string | null
+  text_language: 'ru' | 'en'
   subject: string | null
   text: string | null
   sms: string | null
