@@ -26,7 +26,8 @@ def _language(s, member_id: str, language: str | None) -> str:
 
 def _template_json(t: templates.Template) -> dict:
     return {"code": t.code, "language": t.language, "marketing": t.marketing, "custom": t.custom,
-            "subject": t.subject, "text": t.text, "sms": t.sms}
+            "builtin": t.builtin, "name": t.name, "channel": t.channel, "subject": t.subject, "text": t.text,
+            "sms": t.sms}
 
 
 @messages.command("templates")
@@ -47,16 +48,25 @@ def templates_(member_id: str, language: str | None):
 @click.option("--subject")
 @click.option("--text")
 @click.option("--sms")
-@click.option("--reset", is_flag=True, help="Go back to the default wording.")
-def template_set(member_id: str, code: str, language: str, subject, text, sms, reset: bool):
-    """Change a template's subject, text or SMS text for one language (placeholders: see `preview`)."""
+@click.option("--name", help="Your own template (a code that is not built in): its name.")
+@click.option("--channel", type=click.Choice(templates.CHANNELS), help="Your own template: email, sms or any.")
+@click.option("--marketing/--transactional", default=None, help="Your own template: marketing (default) or not.")
+@click.option("--reset", is_flag=True, help="Go back to the default wording (your own template: delete it).")
+def template_set(member_id: str, code: str, language: str, subject, text, sms, name, channel, marketing,
+                 reset: bool):
+    """Change a template's subject, text or SMS text for one language, or write your own (placeholders: see
+    `preview`)."""
     try:
         with transaction(services.session_factory()) as s:
             if reset:
                 templates.reset(s, member_id, code, language)
+                if code not in templates.DEFAULTS:
+                    click.echo(json.dumps({"code": code, "language": language, "deleted": True}))
+                    return
                 t = templates.get(s, member_id, code, language)
             else:
-                t = templates.save(s, member_id, code, language, services.clock().now(), subject, text, sms)
+                t = templates.save(s, member_id, code, language, services.clock().now(), subject, text, sms,
+                                   name=name, channel=channel, marketing=marketing)
     except templates.TemplateError as err:
         raise CliError(str(err)) from err
     click.echo(json.dumps(_template_json(t), ensure_ascii=False))

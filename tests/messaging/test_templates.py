@@ -69,3 +69,20 @@ def test_the_cli_lists_and_previews_templates(app):
     assert shown["sms"] == "Rate 7:" and "link" in shown["missing"]
     out = runner.invoke(args=["messages", "preview", "--member-id", MEMBER, "--template", "nope"])
     assert out.exit_code != 0 and "no template" in out.output
+
+
+def test_the_cli_writes_an_own_template_that_the_api_lists(app):
+    add_portal(app, MEMBER)
+    runner = app.test_cli_runner()
+    args = ["messages", "template-set", "--member-id", MEMBER, "--template", "spring_sale", "--language", "en"]
+    out = runner.invoke(args=[*args, "--text", "Hi {first_name}, {unknown}", "--name", "Spring sale"])
+    assert out.exit_code != 0 and "unknown placeholders: unknown" in out.output
+    out = runner.invoke(args=[*args, "--text", "Hi {first_name}\n{products}", "--name", "Spring sale",
+                              "--channel", "email"])
+    assert out.exit_code == 0, out.output
+    made = json.loads(out.output)
+    assert made["name"] == "Spring sale" and not made["builtin"] and made["channel"] == "email" and made["marketing"]
+    with transaction(app.extensions["bitrix_app"]["sessions"]) as s:
+        assert [t.code for t in templates.all_for(s, MEMBER, "ru")][-1] == "spring_sale"  # any language answers
+    out = runner.invoke(args=[*args, "--reset"])
+    assert json.loads(out.output) == {"code": "spring_sale", "language": "en", "deleted": True}
