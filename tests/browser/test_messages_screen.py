@@ -17,7 +17,8 @@ HELMET = [{"sku": "HELMET-1", "name": "Helmet", "category": "helmets", "price": 
           {"sku": "BIKE-1", "name": "City bike", "category": "bikes", "price": "500.00", "quantity": 1}]
 WORDS = {
     "ru": {"tab": "Сообщения", "channels": "Каналы", "templates": "Шаблоны", "works": "Работает.",
-           "saved": "Сохранено.", "sent": "Тест отправлен.", "name": "Осеннее предложение", "test": "Тестовая отправка"},
+           "saved": "Сохранено.", "sent": "Тест отправлен.", "name": "Осеннее предложение",
+           "test": "Тестовая отправка"},
     "en": {"tab": "Messages", "channels": "Channels", "templates": "Templates", "works": "It works.",
            "saved": "Saved.", "sent": "The test was sent.", "name": "Autumn offer", "test": "Test send"},
 }
