@@ -21,8 +21,8 @@ from .engine.stats import CS
 if TYPE_CHECKING:
     from bitrix_app.scope import PortalScope
 
-COLUMNS = ("customer_id", "contact_id", "name", "phone", "email", "orders", "revenue", "currency", "paid_revenue", "average_order", "first_order_at",
-           "last_order_at", "days_since", "lifespan_days", "channel", "lifecycle", "rfm", "rfm_group", "ltv",
+COLUMNS = ("customer_id", "contact_id", "name", "phone", "email", "orders", "revenue", "currency", "paid_revenue",
+           "average_order", "first_order_at", "last_order_at", "days_since", "lifespan_days", "channel", "lifecycle", "rfm", "rfm_group", "ltv",
            "birthday", "birth_year", "gender", "segments", "as_of")
 STREAM_ROWS = 2000
 SORTS = ("name", "phone", "email", "orders", "revenue", "last_order_at", "ltv", "contact_id", "customer_id")

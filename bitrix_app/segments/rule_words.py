@@ -22,8 +22,10 @@ FIELD_NAMES = MappingProxyType({
     "average_order": ("Average order", "Средний чек"), "ltv": ("Lifetime value", "Пожизненная ценность"),
     "days_since_last_order": ("Days since the last purchase", "Дней с последней покупки"),
     "days_to_birthday": ("Days to the birthday", "Дней до дня рождения"), "age": ("Age", "Возраст"),
-    "categories_bought": ("Bought a category", "Покупал категорию"), "skus_bought": ("Bought a product", "Покупал товар"),
-    "channel": ("First purchase channel", "Канал первой покупки"), "birthday_month": ("Birthday month", "Месяц рождения"),
+    "categories_bought": ("Bought a category", "Покупал категорию"),
+    "skus_bought": ("Bought a product", "Покупал товар"),
+    "channel": ("First purchase channel", "Канал первой покупки"),
+    "birthday_month": ("Birthday month", "Месяц рождения"),
     "gender": ("Gender", "Пол"), "lifecycle": ("Lifecycle cell", "Ячейка жизненного цикла"),
     "rfm_group": ("RFM group", "RFM-группа"), "segment": ("Segment", "Сегмент"),
 })
