@@ -84,6 +84,7 @@ HOSTILE_FORMS = {
     "NUL in a form key": b"event=ONCRMDEALUPDATE&data%5BFI%00ELDS%5D=1",
 }
 PLAUSIBLE = {"name": "deal", "robots.code": "customer_profile", "code": "VIP_BUYERS", "event_id": 1, "call_id": 1,
+             "kind": "deal", "entity_id": 1,
              "token": "e30.0123456789abcdef0123456789abcdef"}
 
 
