@@ -108,7 +108,7 @@ def _stored_settings(hist: History) -> dict:
      "from_name, timeout"),
     ("messages", {"duplicate_hour": 5},
      "Error: duplicate_hour: unknown setting; known: smtp, sms, caps_hours, duplicate_hours, customer_timezone, "
-     "language"),
+     "consent_for, language"),
 ])
 def test_misspelled_settings_are_refused_naming_the_known_ones(portal, command, changes, line):
     before = cli(portal, command, "settings", "--member-id", portal.member_id).stdout
