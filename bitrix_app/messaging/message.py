@@ -19,6 +19,7 @@ class Recipient:
     phone: str | None = None
     consent_email: bool = False
     consent_sms: bool = False
+    unsubscribed: tuple[str, ...] = ()  # channels whose marketing messages the address left (set by `send_many`)
 
 
 @dataclass(frozen=True)

@@ -65,11 +65,13 @@ def address(message: Message, channel: str) -> str | None:
 
 
 def refusal(message: Message, channel: str, consent_for: str = "marketing") -> tuple[ReasonCode, str] | None:
-    """Why `channel` cannot carry the message to this customer (no address, no consent), or None; `consent_for`
-    "all" asks consent of transactional messages too."""
+    """Why `channel` cannot carry the message to this customer (no address, unsubscribed, no consent), or None;
+    `consent_for` "all" asks consent of transactional messages too."""
     if address(message, channel) is None:
         return (ReasonCode.NO_ADDRESS,
                 f"{channel}: the customer has no {'e-mail address' if channel == 'email' else 'phone'}")
+    if message.marketing and channel in message.recipient.unsubscribed:
+        return (ReasonCode.UNSUBSCRIBED, f"{channel}: the customer unsubscribed from marketing messages")
     consented = message.recipient.consent_email if channel == "email" else message.recipient.consent_sms
     if (message.marketing or consent_for == "all") and not consented:
         return (ReasonCode.NO_CONSENT,

@@ -4,7 +4,8 @@ Logical channels: `email` (the shop's SMTP server when configured, else a CRM e-
 portal) and `sms` (the configured HTTP gateway). A message's `channels` are tried in order; the first that
 can reach the customer (an address and, for marketing, consent) is used, then `policy.check` decides.
 A marketing message carries its recipient's unsubscribe link (`unsubscribe`) when the context has the app's
-settings (`ctx.scope.settings`: SECRET_KEY, APP_BASE_URL); an address that unsubscribed has no consent there.
+settings (`ctx.scope.settings`: SECRET_KEY, APP_BASE_URL); an address that unsubscribed is refused on that
+channel as `unsubscribed` (its own reason, told apart from a consent never given).
 """
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ UNSUBSCRIBE_WORDS = {"en": ("Unsubscribe", "Unsubscribe"), "ru": ("Отписа�
 
 
 def _with_preferences(ctx: MessagingContext, messages: list[Message], config) -> list[Message]:
-    """Marketing messages: no consent where the address unsubscribed, and the unsubscribe link in the text."""
+    """Marketing messages: the channels their address unsubscribed from, and the unsubscribe link in the text."""
     marketing = [m for m in messages if m.marketing]
     if not marketing:
         return messages
@@ -128,8 +129,8 @@ def _with_preferences(ctx: MessagingContext, messages: list[Message], config) ->
     for m in messages:
         if m.marketing:
             who = m.recipient
-            who = replace(who, consent_email=who.consent_email and ("email", who.email) not in out,
-                          consent_sms=who.consent_sms and ("sms", who.phone) not in out)
+            who = replace(who, unsubscribed=tuple(c for c, a in (("email", who.email), ("sms", who.phone))
+                                                  if a and (c, a) in out))
             m = replace(m, recipient=who)
             if secret and base and (who.email or who.phone):
                 url = unsubscribe.link(base, secret, unsubscribe.Subscriber(ctx.member_id, who.email, who.phone,

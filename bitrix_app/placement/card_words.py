@@ -18,6 +18,8 @@ REASONS = MappingProxyType({
     "no_address": ("The customer has no address on this channel.", "У покупателя нет адреса для этого канала."),
     "no_consent": ("The customer has not agreed to marketing messages on this channel.",
                    "Покупатель не давал согласия на рекламные сообщения по этому каналу."),
+    "unsubscribed": ("The customer unsubscribed from marketing messages on this channel.",
+                     "Покупатель отписался от рекламных сообщений по этому каналу."),
     "no_gateway": ("The portal has no gateway set up for this channel.", "Для этого канала не настроен шлюз."),
     "no_channel": ("No channel can carry this message.", "Ни один канал не может доставить сообщение."),
     "frequency_cap": ("The customer already got as many messages as the limit allows.",

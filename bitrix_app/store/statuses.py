@@ -52,6 +52,7 @@ class ReasonCode(StrEnum):
     NO_CONTACT = "no_contact"  # nobody to write to
     NO_ADDRESS = "no_address"  # the customer has no address on the channel
     NO_CONSENT = "no_consent"  # a marketing message without the customer's consent for the channel
+    UNSUBSCRIBED = "unsubscribed"  # a marketing message to an address that left the channel's marketing messages
     NO_GATEWAY = "no_gateway"  # the portal has no transport for the channel
     NO_CHANNEL = "no_channel"  # a channel the messaging layer does not know
     FREQUENCY_CAP = "frequency_cap"

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 
 from bitrix_app import messaging
 from bitrix_app.messaging import unsubscribe
+from bitrix_app.placement import message_log
 from bitrix_app.store.db import transaction
 from bitrix_app.store.message_models import MessageOptOut
 from tests.fixtures.portal_row import add_portal
-from tests.messaging.conftest import MEMBER
+from tests.messaging.conftest import MEMBER, T0
 
 WHO = messaging.Recipient(contact_id=5, name="Ann Lee", email="ann@example.com", phone="+79991234567",
                           consent_email=True, consent_sms=True)
@@ -65,7 +66,11 @@ def test_one_click_unsubscribes_and_the_next_marketing_mail_is_not_sent(app, msg
     res = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert res.status_code == 200 and _optouts(app) == 1
     later = messaging.send(ctx, _message("m2"))
-    assert later.status == "unreachable" and later.reason_code == "no_consent"
+    assert later.status == "unreachable" and later.reason_code == "unsubscribed"  # its own reason, not "no consent"
+    with transaction(app.extensions["bitrix_app"]["sessions"]) as s:
+        logged = {lang: message_log.page(s, MEMBER, lang, outcome="skipped")["messages"] for lang in ("en", "ru")}
+    assert logged["en"][0]["reason"] == "The customer unsubscribed from marketing messages on this channel."
+    assert logged["ru"][0]["reason"] == "Покупатель отписался от рекламных сообщений по этому каналу."
     assert messaging.send(ctx, _message("p1", marketing=False)).status == "sent"  # an order's reminder still goes
     assert len(smtp_server.inbox.mails) == 2
 
@@ -103,3 +108,22 @@ def test_a_forged_or_altered_token_changes_nothing(app):
         assert res.status_code == 404 and res.get_json()["error"] == "not_found"
     assert _optouts(app) == 0
     assert re.fullmatch(r"[A-Za-z0-9_-]+\.[0-9a-f]{32}", mine)
+
+
+def test_an_unsubscribed_address_is_refused_as_unsubscribed_on_that_channel_only(app, msg_ctx, sms_gateway):
+    ctx = msg_ctx()
+    add_portal(app, MEMBER)
+    ctx.configure({"sms": {"provider": "generic", "url": f"{sms_gateway.url}/x?p={{phone}}&t={{text}}"}})
+    with transaction(ctx.sessions) as s:
+        unsubscribe.choose(s, unsubscribe.Subscriber(MEMBER, WHO.email, WHO.phone, "en"), "email", False, T0)
+    both = messaging.Message(key="b1", source="shop-1", recipient=WHO, subject="We miss you", text="Come back.",
+                             owner_type_id=3, owner_id=5, channels=("email", "sms"), template="we_miss_you")
+    sent = messaging.send(ctx, both)
+    assert sent.status == "sent" and sent.channel == "sms"  # e-mail left, SMS still consented
+    email_only = messaging.send(ctx, messaging.Message(**{**both.__dict__, "key": "b2", "channels": ("email",),
+                                                          "template": "lapsed_90"}))
+    assert email_only.reason_code == "unsubscribed" and "unsubscribed" in email_only.detail
+    no_consent = messaging.send(ctx, messaging.Message(**{**both.__dict__, "key": "b3", "channels": ("sms",),
+                                                          "template": "lapsed_180", "recipient": messaging.Recipient(
+                                                              5, "Ann", WHO.email, WHO.phone, True, False)}))
+    assert no_consent.reason_code == "no_consent"  # never consented is still told apart
