@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from bitrix_app import messaging
-from bitrix_app.messaging import journal, staff, templates
+from bitrix_app.messaging import journal, products, staff, templates
 from bitrix_app.messaging.message import ERROR, LATER, SENT
 from bitrix_app.promo.codes import PromoRequest, issue
 from bitrix_app.rest.errors import PortalCallError
@@ -47,10 +47,14 @@ def key(target: Target, n: int) -> str:
     return f"campaign:{target.entry_id}:{n}"
 
 
-def placeholders(ctx: CampaignContext, target: Target, results: dict, link: str | None = None) -> dict:
+def placeholders(ctx: CampaignContext, target: Target, results: dict, link: str | None = None,
+                 products: str | None = None) -> dict:
+    """The entry's values: its customer, the cart they left since their last purchase (else that purchase), the
+    promo code an earlier action issued, the link and the product block."""
     promo = earlier(results, "promo_code")
-    return templates.context_from(target.profile, order=target.order, shop=ctx.shop_name, link=link,
-                                  promo_code=promo.get("code"), discount=promo.get("discount"))
+    return templates.context_from(target.profile, order=None if target.cart else target.order, cart=target.cart,
+                                  shop=ctx.shop_name, link=link, promo_code=promo.get("code"),
+                                  discount=promo.get("discount"), products=products)
 
 
 def render(text: str, values: dict) -> str:
@@ -173,6 +177,7 @@ def _staff_result(kind: str, sent: staff.StaffResult) -> dict:
 def message(ctx: CampaignContext, campaign, n: int, action: dict, work: Work) -> dict[int, dict]:
     with transaction(ctx.sessions) as s:
         tpl = templates.get(s, ctx.member_id, action["template"], ctx.language)
+        picks = products.Recommender(s, ctx.member_id) if products.uses(tpl) else None  # read once per run
     out, messages = {}, {}
     for target, results in work:
         deal_id = earlier(results, "deal").get("deal_id")
@@ -180,7 +185,8 @@ def message(ctx: CampaignContext, campaign, n: int, action: dict, work: Work) ->
         if not owner[1]:
             out[target.entry_id] = outcome("message", "skipped", "no_contact: the customer has no CRM contact yet")
             continue
-        values = placeholders(ctx, target, results, action.get("link"))
+        values = placeholders(ctx, target, results, action.get("link"),
+                              picks.block(target.customer_id) if picks else None)
         p = target.profile
         to = messaging.Recipient(contact_id=target.contact_id, name=p.get("first_name"), email=p.get("email") or None,
                                  phone=p.get("phone") or None, consent_email=bool(p.get("consent_email")),

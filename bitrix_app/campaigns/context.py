@@ -15,7 +15,8 @@ from bitrix_app.shops.settings import ShopSettings, get_settings
 from bitrix_app.store.db import transaction
 from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.segment_models import CustomerFigures
-from bitrix_app.store.shop_models import Customer, OrderRecord, Shop
+from bitrix_app.store.models import utc
+from bitrix_app.store.shop_models import Cart, Customer, OrderRecord, Shop
 
 from bitrix_app.scope import ScopedContext
 
@@ -44,13 +45,15 @@ class CampaignContext(ScopedContext):
 
 @dataclass
 class Target:
-    """One entry's customer: profile, CRM contact and last purchase (for the templates)."""
+    """One entry's customer: profile, CRM contact, last purchase and the cart they left after it (for the
+    templates)."""
 
     entry_id: int
     customer_id: int
     contact_id: int | None
     profile: dict = field(default_factory=dict)
     order: dict | None = None
+    cart: dict | None = None  # their newest abandoned cart, when left after their last purchase
 
     @property
     def name(self) -> str:
@@ -85,13 +88,27 @@ def targets(session, member_id: str, entries: list) -> list[Target]:
             OrderRecord.member_id == member_id, OrderRecord.customer_id.in_(ids),
             OrderRecord.status.not_in(NOT_PURCHASES)).order_by(OrderRecord.ordered_at)):
         last[order.customer_id] = order
+    carts: dict[int, Cart] = {}
+    for cart in session.scalars(select(Cart).where(Cart.member_id == member_id, Cart.customer_id.in_(ids),
+                                                   Cart.state == "abandoned").order_by(Cart.version)):
+        carts[cart.customer_id] = cart
     out = []
     for e in entries:
         row = customers.get(e.customer_id)
         profile = dict(row.profile or {}) if row is not None else {}
         contact = (row.contact_id if row is not None else None) or contacts.get(e.customer_id)
-        out.append(Target(e.id, e.customer_id, contact, profile, _order_data(last.get(e.customer_id))))
+        order = last.get(e.customer_id)
+        out.append(Target(e.id, e.customer_id, contact, profile, _order_data(order),
+                          _cart_data(carts.get(e.customer_id), order)))
     return out
+
+
+def _cart_data(cart: Cart | None, order: OrderRecord | None) -> dict | None:
+    """The cart as templates read it (items, total, currency), when it was left after the last purchase."""
+    if cart is None or (order is not None and utc(order.ordered_at) >= utc(cart.version)):
+        return None
+    data = cart.data or {}
+    return {"total": data.get("total"), "currency": data.get("currency"), "items": items_of(data.get("items"))}
 
 
 def _order_data(order: OrderRecord | None) -> dict | None:

@@ -1,5 +1,6 @@
 """Send a templated message to the card's customer through the messaging policy (consent, caps, duplicates, quiet
-hours), as the send_message robot does for a rule: sent, deferred (a job sends it when quiet hours end) or not
+hours), as the send_message robot does for a rule (the `{products}` block filled with the customer's recommended
+products when the template uses it): sent, deferred (a job sends it when quiet hours end) or not
 sent, with the reason in words. The message's key comes from the action's key, so a retry never sends twice."""
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from bitrix_app import messaging
 from bitrix_app.clock import FrozenClock
-from bitrix_app.messaging import journal
+from bitrix_app.messaging import journal, products
 from bitrix_app.messaging import templates as tpl
 from bitrix_app.messaging.message import ERROR, LATER, SENT
 from bitrix_app.messaging.order_facts import order_facts, shop_of
@@ -37,8 +38,9 @@ def send_template(scope: PortalScope, target: Target, body: dict, key: str, user
         shop_id, shop = shop_of(s, scope.member_id, order, ("app", ""))
         template = tpl.get(s, scope.member_id, code, tpl.language_of(s, scope.member_id))
         settings = get_settings(s, scope.member_id)
+        picks = products.block_for(s, scope.member_id, template, target.customer_id)
     p = target.profile
-    context = tpl.context_from(p, order=order_facts(order), shop=shop)
+    context = tpl.context_from(p, order=order_facts(order), shop=shop, products=picks)
     to = messaging.Recipient(contact_id=target.contact_id, name=p.get("first_name"), email=p.get("email") or None,
                              phone=p.get("phone") or None, consent_email=bool(p.get("consent_email")),
                              consent_sms=bool(p.get("consent_sms")))

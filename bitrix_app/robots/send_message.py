@@ -3,7 +3,8 @@
 Placeholders come from the deal's shop order (when the deal is an order's) and the customer's profile
 (the shop customer, else the CRM contact of the deal or lead, else a lead's own name, phone and e-mail,
 whose consent is unknown: marketing templates are then skipped), plus the robot's own values (promo code,
-discount, link, pickup point, e.g. from an earlier `issue_promo_code`). The messaging layer picks the
+discount, link, pickup point, e.g. from an earlier `issue_promo_code`) and, when the template asks for it, the
+`{products}` block of products recommended to the customer. The messaging layer picks the
 channel and applies the policy; the robot answers `sent`, `skipped:<reason>`, or `deferred:<moment>` when
 quiet hours hold it, in which case an RQ job sends it when they end (see `message_later`).
 """
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from bitrix_app import messaging
 from bitrix_app.clock import FrozenClock
-from bitrix_app.messaging import journal, templates
+from bitrix_app.messaging import journal, products, templates
 from bitrix_app.messaging.message import ERROR, LATER, SENT
 from bitrix_app.messaging.order_facts import order_facts, shop_of
 from bitrix_app.orders.normalise import email_key, phone_e164
@@ -57,6 +58,7 @@ def send_message(ctx: RobotContext) -> Outcome:
         language = templates.language_of(s, ctx.member_id)
         tpl = templates.get(s, ctx.member_id, code, language)
         settings = get_settings(s, ctx.member_id)
+        picks = products.block_for(s, ctx.member_id, tpl, customer_id)
     if profile is None:
         profile = _crm_contact(ctx, contact)
     if profile is None and ctx.deal_id is None:
@@ -64,7 +66,7 @@ def send_message(ctx: RobotContext) -> Outcome:
     if profile is None:
         return _skipped(ReasonCode.NO_CONTACT, f"the {ctx.noun} has no customer or contact to write to", channel)
     extras = {name: str(ctx.prop(name)).strip() for name in EXTRAS if ctx.prop(name) is not None}
-    context = templates.context_from(profile, order=order_data, shop=shop, **extras)
+    context = templates.context_from(profile, order=order_data, shop=shop, products=picks, **extras)
     to = messaging.Recipient(contact_id=contact, name=profile.get("first_name"), email=profile.get("email") or None,
                              phone=profile.get("phone") or None, consent_email=bool(profile.get("consent_email")),
                              consent_sms=bool(profile.get("consent_sms")))

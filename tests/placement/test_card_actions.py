@@ -126,3 +126,23 @@ def test_another_portals_token_is_a_401_and_a_record_without_customer_a_404(pe):
     res = pe.api("POST", "/cards/deal/987654/promo-code", json={})
     assert res.status_code == 404
     assert _count(pe, PromoCode) == 0 and _count(pe, MessageRecord) == 0
+
+
+def test_the_card_sends_a_template_with_the_product_block_filled(pe):
+    from bitrix_app.messaging import templates
+
+    items = [{"sku": "BIKE-1", "name": "City bike", "price": "500.00", "quantity": 1},
+             {"sku": "HELMET-3", "name": "Helmet", "price": "40.00", "quantity": 1}]
+    pe.sync_order("B1", T0 - timedelta(days=10), status="paid", email="bob@example.com", phone="+7 999 000-00-02",
+                  items=items)  # another customer bought a helmet with the bike Ann has
+    with pe.session() as s:
+        templates.save(s, pe.member_id, "payment_reminder", "en", T0,
+                       text="Order #{order_number} awaits payment.\n\nGoes with it:\n{products}")
+        s.commit()
+    deal = pe.order("A2").deal_id
+    res = pe.api("POST", f"/cards/deal/{deal}/message?lang=en", json={"template": "payment_reminder",
+                                                                      "channel": "email"})
+    assert res.status_code == 200 and res.json()["outcome"] == "sent", res.text
+    [mail] = pe.env.rest("crm.activity.list", {"filter": {"OWNER_ID": deal, "TYPE_ID": 4},
+                                               "select": ["ID", "DESCRIPTION"]})
+    assert "Goes with it:\n- Helmet: 40.00 EUR" in mail["DESCRIPTION"].replace("\r", "")

@@ -165,3 +165,24 @@ def test_a_replayed_call_does_not_send_twice(rb):
     [view] = rb.call_views()
     assert view["runs"] == 2
     assert len(_emails(rb, deal)) == 1
+
+
+def test_a_template_asking_for_the_product_block_is_sent_with_the_customers_recommendations(rb):
+    from bitrix_app.messaging import templates
+    from bitrix_app.store.db import transaction
+
+    deal = _order(rb, "1")  # Ann: a city bike and tyres
+    _order(rb, "2", {"email": "bob@example.com", "phone": "+7 999 000-00-02", "first_name": "Bob"})
+    with rb.shop.session() as s:  # Bob bought the bike with a helmet: what goes with Ann's bike
+        s.query(OrderRecord).filter(OrderRecord.order_id == "2").update({OrderRecord.items: [
+            {"sku": "BIKE-1", "name": "City bike", "price": "500.00", "quantity": 1},
+            {"sku": "HELMET-3", "name": "Helmet", "price": "40.00", "quantity": 1}]})
+        s.commit()
+    with transaction(rb.env.app.extensions["bitrix_app"]["sessions"]) as s:
+        templates.save(s, rb.shop.member_id, "payment_reminder", "en", T0,
+                       text="Hello {first_name}, order #{order_number} awaits payment.\n\nYou may also like:\n{products}")
+    values = _result(rb.run("send_message", deal, {"template": "payment_reminder", "channel": "email"}))
+    assert values["result"] == "sent"  # not skipped for a missing {products}
+    [mail] = _emails(rb, deal)
+    assert "You may also like:\n- Helmet: 40.00 EUR" in mail["DESCRIPTION"].replace("\r", "")
+    assert "City bike" not in mail["DESCRIPTION"]  # never what she already bought
