@@ -16,6 +16,7 @@ KIND_NAMES = MappingProxyType({
     "lapsed": ("No purchase for N days", "Без покупок N дней"), "birthday": ("Birthday", "День рождения"),
     "demographic": ("Gender and age", "Пол и возраст"), "cross_sell": ("Cross-sell", "Кросс-продажа"),
     "replenishment": ("Replenishment", "Пополнение запаса"), "custom": ("Custom rule", "Своё правило"),
+    "abandoned_cart": ("Abandoned cart", "Брошенная корзина"),
 })
 FIELD_NAMES = MappingProxyType({
     "orders": ("Purchases", "Покупок"), "revenue": ("Revenue", "Выручка"),

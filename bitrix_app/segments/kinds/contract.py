@@ -25,6 +25,7 @@ KINDS = MappingProxyType({
     "demographic": "bitrix_app.segments.kinds.builtin",
     "cross_sell": "bitrix_app.segments.kinds.crosssell",
     "replenishment": "bitrix_app.segments.kinds.replenish",
+    "abandoned_cart": "bitrix_app.segments.kinds.carts",
     "custom": "bitrix_app.segments.kinds.rules",
 })
 STAGE_TWO = frozenset({"custom"})
