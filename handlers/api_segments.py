@@ -28,6 +28,15 @@ class LangSchema(Schema):
     lang = fields.String(load_default="ru", validate=OneOf(("ru", "en")))
 
 
+class ExplainQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    lang = fields.String(load_default="en", validate=OneOf(("ru", "en")),
+                         metadata={"description": "the language of the reasons and names"})
+    all = fields.Boolean(load_default=False, metadata={"description": "also the segments the customer is not in"})
+
+
 class PageSchema(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -169,15 +178,15 @@ def members(member_id: str, code: str):
 
 
 @bp.get("/customers/<int:customer_id>/explain")
-@documented()
+@documented(query=ExplainQuery)
 @staff_allowed  # why a customer is in a segment: what a manager working the deal may read
 def explain(member_id: str, customer_id: int):
-    """Why a customer is (or is not) in each segment."""
+    """Why a customer is (or is not) in each segment, in the reader's words (names, money with its currency)."""
     from bitrix_app.segments import explain_in
 
-    everything = request.args.get("all") in ("1", "true", "yes")
-    now = services.clock().now()
-    return jsonify(in_portal(member_id, lambda s: explain_in(s, member_id, customer_id, now, everything)))
+    query, now = ExplainQuery().load(request.args.to_dict()), services.clock().now()
+    return jsonify(in_portal(member_id, lambda s: explain_in(s, member_id, customer_id, now, query["all"],
+                                                             query["lang"])))
 
 
 @bp.post("/rebuild")

@@ -77,12 +77,14 @@ def export(member_id: str, code: str, fmt: str, output: str | None):
 @member_id_option()
 @click.option("--customer-id", required=True, type=int)
 @click.option("--all", "everything", is_flag=True, help="Also explain the segments the customer is not in.")
-def explain(member_id: str, customer_id: int, everything: bool):
-    """Why the customer is in each of their segments (JSON)."""
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+              help="The language of the reasons and names.")
+def explain(member_id: str, customer_id: int, everything: bool, lang: str):
+    """Why the customer is in each of their segments (JSON), in words of the chosen language."""
     from bitrix_app.segments import explain_customer as run
 
     try:
-        answer = run(portal_scope(member_id), customer_id, services.clock().now(), everything)
+        answer = run(portal_scope(member_id), customer_id, services.clock().now(), everything, lang)
     except LookupError as err:  # an unknown customer: one line, exit status 1
         raise click.ClickException(str(err)) from err
     click.echo(json.dumps(answer, ensure_ascii=False))

@@ -53,3 +53,8 @@ def pickable(session: Session, member_id: str, q: str = "", limit: int = 20) -> 
                                                                              limit)]
     return {"products": products, "categories": categories}
 
+
+
+def product_names(session: Session, member_id: str) -> dict[str, str]:
+    """sku -> the product's name, as the newest orders list it (for wording explanations)."""
+    return _names(session, member_id)

@@ -22,7 +22,7 @@ def check(kit, params: dict, expected: set) -> None:
         assert found == expected, variant
     for customer_id in kit.all_ids():
         verdict = kit.explain(segment, customer_id)[-1]
-        assert verdict.endswith("is in BIKE_NO_TYRES.") == (customer_id in expected), (customer_id, verdict)
+        assert verdict.endswith("is in “BIKE_NO_TYRES”.") == (customer_id in expected), (customer_id, verdict)
 
 
 def buyer(kit, customer_id: int, *purchases) -> None:
@@ -75,12 +75,13 @@ def test_explain_names_the_purchase_and_the_missing_item(kit):
     buyer(kit, 3, ("HELMET", "gear", 5))
     segment = defn("cross_sell", BIKES_NOT_TYRES, "BIKE_NO_TYRES")
     assert kit.explain(segment, 1) == [
-        "Bought BIKE-7 (bikes) on 2026-10-03, within the 90-day window (since 2026-08-04).",
-        "No purchase of skus TYRE-2 or categories tubes since that purchase, so the customer is in BIKE_NO_TYRES."]
-    assert kit.explain(segment, 2)[1] == ("Bought TUBE-9 (tubes) on 2026-10-28 (skus TYRE-2 or categories tubes) "
-                                          "since that purchase, so the customer is not in BIKE_NO_TYRES.")
-    assert kit.explain(segment, 3) == ["No purchase of categories bikes in the last 90 days (since 2026-08-04), "
-                                       "so the customer is not in BIKE_NO_TYRES."]
+        "Bought “BIKE-7” (category “bikes”) on 3 October 2026, within the last 90 days (since 4 August 2026).",
+        "No purchase of “TYRE-2” or the category “tubes” since that purchase, so the customer is in “BIKE_NO_TYRES”."]
+    assert kit.explain(segment, 2)[1] == ("Bought “TUBE-9” (category “tubes”) on 28 October 2026 (“TYRE-2” or the "
+                                          "category “tubes”) since that purchase, so the customer is not in "
+                                          "“BIKE_NO_TYRES”.")
+    assert kit.explain(segment, 3) == ["No purchase of the category “bikes” in the last 90 days (since 4 August 2026), "
+                                       "so the customer is not in “BIKE_NO_TYRES”."]
 
 
 @pytest.mark.parametrize("params, errors", [

@@ -28,7 +28,7 @@ def check(kit, params: dict, expected: set) -> None:
         assert found == expected, name
         for customer_id in kit.all_ids():
             verdict = kit.explain(variant, customer_id)[-1]
-            assert verdict.endswith("is in REFILL.") == (customer_id in expected), (customer_id, verdict)
+            assert verdict.endswith("is in “REFILL”.") == (customer_id in expected), (customer_id, verdict)
 
 
 def buys(kit, customer_id: int, sku: str, *ago, category: str | None = "coffee", counted: bool = True) -> None:
@@ -84,14 +84,14 @@ def test_explain_gives_the_interval_and_its_source(kit):
     buys(kit, 3, "MILK", 5, category="dairy")
     segment = defn("replenishment", {"categories": ["coffee"], "min_history": 2}, "REFILL")
     assert kit.explain(segment, 1) == [
-        "BEANS: last bought 2026-10-03; usual interval 30 days (the customer's own median over 2 repurchase(s)) "
-        "plus 0 grace days: due on 2026-11-02, due now.", "So the customer is in REFILL."]
+        "“BEANS”: last bought 3 October 2026; usual interval 30 days (the customer's own median over 2 repurchases): "
+        "due on 2 November 2026, due now.", "So the customer is in “REFILL”."]
     assert kit.explain(segment, 2) == [
-        "BEANS: last bought 2026-10-23; usual interval 30 days (the product's median over 2 repurchase(s) by all "
-        "customers) plus 0 grace days: due on 2026-11-22, not due yet.",
-        "TEA: last bought 2026-10-28; no own repurchases, fewer than 2 repurchases by all customers and no default "
-        "interval: not judged.", "So the customer is not in REFILL."]
-    assert kit.explain(segment, 3) == ["The customer never bought a matching item, so is not in REFILL."]
+        "“BEANS”: last bought 23 October 2026; usual interval 30 days (the product's median over 2 repurchases by "
+        "all customers): due on 22 November 2026, not due yet.",
+        "“TEA”: last bought 28 October 2026; no repurchases of the customer's own, fewer than 2 by all customers and "
+        "no default interval: not judged.", "So the customer is not in “REFILL”."]
+    assert kit.explain(segment, 3) == ["The customer never bought a matching item, so is not in “REFILL”."]
     assert kit.explain(prepared(kit, segment), 2) == kit.explain(segment, 2)
 
 

@@ -148,14 +148,14 @@ def test_explain_lists_each_condition_with_the_actual_value(kit):
     rule = {"all": [cond("average_order", ">=", 200), cond("categories_bought", "includes", ["bikes", "tyres"]),
                     {"not": cond("segment", "in", ["LAPSED_90"])}, cond("days_since_last_order", "<", 30)]}
     text = kit.explain(defn("custom", rule, "BIG_BIKERS"), 1)
-    assert text == [
-        "The customer does not match the custom rule of BIG_BIKERS.",
+    assert text == [  # no names given (a kit's Env): codes stand in for the segment names, no currency
+        "The customer does not match the rule of “BIG_BIKERS”.",
         "  All of the following: does not hold.",
-        "    average_order >= 200: the customer's value is 250.00, so it holds.",
-        "    categories_bought includes bikes, tyres: the customer's value is bikes, so it holds.",
+        "    Average order: at least 200.00: the customer's value is 250.00, so it holds.",
+        "    Bought a category: includes “bikes” or “tyres”: the customer's value is “bikes”, so it holds.",
         "    Not the following: holds.",
-        "      segment in LAPSED_90: the customer's value is LOYAL_ACTIVE, so it does not hold.",
-        "    days_since_last_order < 30: the customer's value is 45, so it does not hold.",
+        "      Segment: is one of “LAPSED_90”: the customer's value is in none of them, so it does not hold.",
+        "    Days since the last purchase: less than 30 days: the customer's value is 45 days, so it does not hold.",
     ]
 
 

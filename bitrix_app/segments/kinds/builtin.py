@@ -162,9 +162,9 @@ def predicate(defn: SegmentDef, env):
     raise KeyError(f"not a built-in kind: {defn.kind}")
 
 
-def explain(defn: SegmentDef, row: dict, env, session) -> list[str]:
+def explain(defn: SegmentDef, row: dict, env, session, words=None) -> list[str]:
     state = builtin_explain.state_of(session, env.member_id) if defn.kind == "rfm" else None
-    return builtin_explain.explain(defn, row, env, state)
+    return builtin_explain.explain(defn, row, env, state, words)
 
 
 def _defn(code: str, kind: str, en: str, ru: str, **params) -> SegmentDef:

@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import and_, exists, func, literal, or_, select, true
 
 from .prepared import TABLE, aware, fill, in_members, split, temp_name, unindexed, with_prepared
+from .wording import Wording, default_wording
 
 MAX_ITEMS = 500
 MAX_DAYS = 36600
@@ -119,35 +120,52 @@ def prepare(defn, env, connection):
     return with_prepared(defn, **{TABLE: fill(connection, temp_name(defn, env), members_query(params, env))})
 
 
-def _items_text(items: dict) -> str:
-    parts = [f"skus {', '.join(items['skus'])}"] if items.get("skus") else []
-    parts += [f"categories {', '.join(items['categories'])}"] if items.get("categories") else []
-    return " or ".join(parts)
+def _quoted(w: Wording, name: str) -> str:
+    return f"«{name}»" if w.ru else f"“{name}”"
 
 
-def _line_text(line) -> str:
-    category = f" ({line.category})" if line.category else ""
-    return f"{line.sku}{category} on {aware(line.ordered_at).date().isoformat()}"
+def _items_text(w: Wording, items: dict) -> str:
+    """The products by name and the categories, e.g. “City bike” or the category “tyres”."""
+    parts = [_quoted(w, w.product(sku)) for sku in items.get("skus") or []]
+    parts += [w.say("the category {name}", "категорию {name}", name=_quoted(w, c))
+              for c in items.get("categories") or []]
+    return w.listing(parts)
 
 
-def explain(defn, row: dict, env, session) -> list[str]:
+def _line_text(w: Wording, line) -> str:
+    category = (w.say(" (category {name})", " (категория {name})", name=_quoted(w, line.category))
+                if line.category else "")
+    return w.say("{item}{category} on {date}", "{item}{category} {date}", item=_quoted(w, w.product(line.sku)),
+                 category=category, date=w.date(aware(line.ordered_at)))
+
+
+def explain(defn, row: dict, env, session, words: Wording | None = None) -> list[str]:
     """The X purchase (date and item) and whether a Y was bought after it or in the quiet window."""
+    w = words or default_wording()
     (params, _), customer = load(defn), row["customer_id"]
     start = env.now - timedelta(days=params["within_days"])
     x = session.execute(customer_lines(env, params["bought"], customer, start).limit(1)).first()
-    wanted, unwanted = _items_text(params["bought"]), _items_text(params["not_bought"])
+    wanted, unwanted = _items_text(w, params["bought"]), _items_text(w, params["not_bought"])
+    name = _quoted(w, (defn.name or {}).get(w.lang) or w.segment(defn.code))
+    window = {"days": w.count(params["within_days"], "day"), "since": w.date(start)}
     if x is None:
-        return [f"No purchase of {wanted} in the last {params['within_days']} days "
-                f"(since {start.date().isoformat()}), so the customer is not in {defn.code}."]
-    facts = [f"Bought {_line_text(x)}, within the {params['within_days']}-day window "
-             f"(since {start.date().isoformat()})."]
+        return [w.say("No purchase of {wanted} in the last {days} (since {since}), so the customer is not in {name}.",
+                      "Не покупал {wanted} за последние {days} (с {since}), поэтому клиента нет в сегменте {name}.",
+                      wanted=wanted, name=name, **window)]
+    facts = [w.say("Bought {line}, within the last {days} (since {since}).",
+                   "Купил {line} — в пределах последних {days} (с {since}).", line=_line_text(w, x), **window)]
     if params["not_since_days"]:
-        since, when = env.now - timedelta(days=params["not_since_days"]), f"in the last {params['not_since_days']} days"
+        since = env.now - timedelta(days=params["not_since_days"])
+        when = w.say("in the last {days}", "за последние {days}", days=w.count(params["not_since_days"], "day"))
     else:
-        since, when = aware(x.ordered_at), "since that purchase"
+        since, when = aware(x.ordered_at), w.say("since that purchase", "после этой покупки")
     y = session.execute(customer_lines(env, params["not_bought"], customer, since).limit(1)).first()
     if y is None:
-        facts.append(f"No purchase of {unwanted} {when}, so the customer is in {defn.code}.")
+        facts.append(w.say("No purchase of {unwanted} {when}, so the customer is in {name}.",
+                           "Не покупал {unwanted} {when}, поэтому клиент в сегменте {name}.",
+                           unwanted=unwanted, when=when, name=name))
     else:
-        facts.append(f"Bought {_line_text(y)} ({unwanted}) {when}, so the customer is not in {defn.code}.")
+        facts.append(w.say("Bought {line} ({unwanted}) {when}, so the customer is not in {name}.",
+                           "Купил {line} ({unwanted}) {when}, поэтому клиента нет в сегменте {name}.",
+                           line=_line_text(w, y), unwanted=unwanted, when=when, name=name))
     return facts

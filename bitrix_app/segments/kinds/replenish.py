@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from .crosssell import MAX_DAYS, MAX_ITEMS, item_filter
 from .prepared import (TABLE, BigId, aware, drop_temp, fill, in_members, split, temp_name, temp_table, unindexed,
                        with_prepared)
+from .wording import Wording, default_wording
 from ..figures.sqlfn import DAY, epoch, epoch_of
 
 MEDIANS = "product_medians"  # params["_prepared"] entry: {sku: [median_seconds, gaps]}, reusable (JSON)
@@ -176,28 +177,65 @@ def prepare(defn, env, connection):
     return with_prepared(defn, **{TABLE: name, MEDIANS: medians if len(medians) <= MAX_CACHED else None})
 
 
-def _days(seconds) -> str:
-    days = float(seconds) / DAY
-    return f"{days:g}" if days == round(days, 2) else f"{days:.2f}"
+def _quoted(w: Wording, name: str) -> str:
+    return f"«{name}»" if w.ru else f"“{name}”"
 
 
-def _interval(item, params: dict, medians: dict) -> tuple[float | None, str]:
+def _days(w: Wording, seconds) -> str:
+    days = round(float(seconds) / DAY, 2)
+    if days.is_integer():
+        return w.count(int(days), "day")
+    return w.say("{n} days", "{n} дн.", n=w.number(days, 2))
+
+
+def _interval(w: Wording, item, params: dict, medians: dict) -> tuple[float | None, str]:
     if item.own is not None:
-        return float(item.own), f"the customer's own median over {item.own_gaps} repurchase(s)"
+        return float(item.own), w.say("the customer's own median over {n}",
+                                      "медиана самого клиента, повторных покупок: {n}",
+                                      n=w.count(item.own_gaps, "repurchase") if not w.ru else w.number(item.own_gaps))
     if item.sku in medians:
         median, gaps = medians[item.sku]
-        return float(median), f"the product's median over {gaps} repurchase(s) by all customers"
+        return float(median), w.say("the product's median over {n} by all customers",
+                                    "медиана по всем клиентам, повторных покупок: {n}",
+                                    n=w.count(gaps, "repurchase") if not w.ru else w.number(gaps))
     if params["default_interval_days"]:
-        return params["default_interval_days"] * DAY, "the default interval"
+        return params["default_interval_days"] * DAY, w.say("the default interval", "интервал по умолчанию")
     return None, ""
 
 
-def explain(defn, row: dict, env, session) -> list[str]:
+def _item_text(w: Wording, item, params: dict, medians: dict, now_s: int) -> tuple[str, bool]:
+    """One sku's sentence and whether it is due."""
+    last = aware(item.last_at)
+    product, bought = _quoted(w, w.product(item.sku)), w.date(last)
+    interval, source = _interval(w, item, params, medians)
+    if interval is None:
+        return w.say("{product}: last bought {date}; no repurchases of the customer's own, fewer than {n} by all "
+                     "customers and no default interval: not judged.",
+                     "{product}: последняя покупка {date}; своих повторных покупок нет, у всех клиентов их меньше "
+                     "{n}, интервала по умолчанию нет: не оценивается.", product=product, date=bought,
+                     n=w.number(params["min_history"])), False
+    wait = interval + params["grace_days"] * DAY
+    due = now_s - epoch_of(last) >= wait
+    due_on = w.date(datetime.fromtimestamp(epoch_of(last) + wait, last.tzinfo))
+    grace = (w.say(" plus {days} of grace", " плюс {days} отсрочки", days=w.count(params["grace_days"], "day"))
+             if params["grace_days"] else "")
+    verdict = w.say("due now", "пора") if due else w.say("not due yet", "ещё рано")
+    return w.say("{product}: last bought {date}; usual interval {interval} ({source}){grace}: due on {due_on}, "
+                 "{verdict}.",
+                 "{product}: последняя покупка {date}; обычный интервал {interval} ({source}){grace}: срок "
+                 "{due_on}, {verdict}.", product=product, date=bought, interval=_days(w, interval), source=source,
+                 grace=grace, due_on=due_on, verdict=verdict), due
+
+
+def explain(defn, row: dict, env, session, words: Wording | None = None) -> list[str]:
     """For each matching sku the customer bought: last purchase, interval and its source, due date."""
+    w = words or default_wording()
     params, prepared = load(defn)
+    name = _quoted(w, (defn.name or {}).get(w.lang) or w.segment(defn.code))
     items = session.execute(select(customer_items(params, env, row["customer_id"]))).all()
     if not items:
-        return [f"The customer never bought a matching item, so is not in {defn.code}."]
+        return [w.say("The customer never bought a matching item, so is not in {name}.",
+                      "Клиент не покупал подходящих товаров, поэтому его нет в сегменте {name}.", name=name)]
     if prepared.get(MEDIANS) is not None:
         medians = prepared[MEDIANS]
     else:
@@ -205,18 +243,9 @@ def explain(defn, row: dict, env, session) -> list[str]:
         medians = {r.sku: [float(r.median), int(r.gaps)] for r in session.execute(query)}
     now_s, facts, due_any = epoch_of(env.now), [], False
     for item in sorted(items, key=lambda i: i.sku):
-        last = aware(item.last_at)
-        interval, source = _interval(item, params, medians)
-        if interval is None:
-            facts.append(f"{item.sku}: last bought {last.date().isoformat()}; no own repurchases, fewer than "
-                         f"{params['min_history']} repurchases by all customers and no default interval: not judged.")
-            continue
-        due = now_s - epoch_of(last) >= interval + params["grace_days"] * DAY
+        text, due = _item_text(w, item, params, medians, now_s)
+        facts.append(text)
         due_any |= due
-        due_on = datetime.fromtimestamp(epoch_of(last) + interval + params["grace_days"] * DAY,
-                                        last.tzinfo)
-        facts.append(f"{item.sku}: last bought {last.date().isoformat()}; usual interval {_days(interval)} days "
-                     f"({source}) plus {params['grace_days']} grace days: due on {due_on.date().isoformat()}, "
-                     f"{'due now' if due else 'not due yet'}.")
-    verdict = "is" if due_any else "is not"
-    return facts + [f"So the customer {verdict} in {defn.code}."]
+    verdict = (w.say("So the customer is in {name}.", "Поэтому клиент в сегменте {name}.", name=name) if due_any else
+               w.say("So the customer is not in {name}.", "Поэтому клиента нет в сегменте {name}.", name=name))
+    return facts + [verdict]

@@ -213,80 +213,10 @@ def _condition(cond: dict, env, table: str | None = None):
     return _choice(column, op, value)
 
 
-# --- explain ---------------------------------------------------------------------------------------------------
+# --- explain (rules_explain.py words each condition with the customer's value) ------------------------------------
 
-def actual_value(cond: dict, row: dict, env, session):
-    """The customer's value of the condition's field (what explain() shows)."""
-    name, today = cond["field"], env.now.date()
-    if name == "average_order":
-        return row["revenue"] / row["orders"] if row.get("orders") else None
-    if name == "days_since_last_order":
-        last = aware(row.get("last_order_at"))
-        return max(0, (env.now - last).days) if last is not None else None
-    if name == "days_to_birthday":
-        return days_to_birthday(row.get("birth_month"), row.get("birth_day"), today)
-    if name == "age":
-        return age_of(row.get("birth_year"), row.get("birth_month"), row.get("birth_day"), today)
-    if name in BOUGHT:
-        query = _bought_query(env, name, cond["value"], cond.get("within_days"), row["customer_id"])
-        return sorted(set(session.execute(query).scalars()))
-    if name == "segment":
-        return [code for code in (row.get("segments") or "|").split("|") if code]
-    if name == "birthday_month":
-        return row.get("birth_month")
-    value = row.get(name)
-    if name == "rfm_group" and value:
-        value = value.lower()[4:] if value.lower().startswith("rfm_") else value.lower()
-    return value.lower() if name in ("channel", "gender") and value else value
-
-
-def condition_holds(cond: dict, actual) -> bool:
-    """The Python twin of _condition for the value actual_value() returned."""
-    op, value = cond["op"], cond["value"]
-    if cond["field"] in BOUGHT:
-        return bool(actual) == (op == "includes")
-    if cond["field"] == "segment":
-        return bool(set(actual) & set(value)) == (op == "in")
-    if FIELDS[cond["field"]].kind == "number":
-        return holds(op, actual, value)
-    if actual is None:
-        return False
-    values = value if isinstance(value, list) else [value]
-    return (actual in values) == (op in ("eq", "in"))
-
-
-def _shown(value) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
-    return str(value)
-
-
-def _explain_node(node: dict, row: dict, env, session, depth: int, out: list) -> bool:
-    pad = "  " * depth
-    if "field" in node:
-        actual = actual_value(node, row, env, session)
-        ok = condition_holds(node, actual)
-        window = f" within {node['within_days']} days" if node.get("within_days") else ""
-        out.append(f"{pad}{node['field']} {node['op']} {_shown(node['value'])}{window}: "
-                   f"the customer's value is {_shown(actual)}, so it {'holds' if ok else 'does not hold'}.")
-        return ok
-    key = "all" if "all" in node else "any" if "any" in node else "not"
-    at = len(out)
-    children = node[key] if key != "not" else [node["not"]]
-    results = [_explain_node(child, row, env, session, depth + 1, out) for child in children]
-    ok = all(results) if key == "all" else any(results) if key == "any" else not results[0]
-    title = {"all": "All of the following", "any": "Any of the following", "not": "Not the following"}[key]
-    out.insert(at, f"{pad}{title}: {'holds' if ok else 'does not hold'}.")
-    return ok
-
-
-def explain(defn, row: dict, env, session) -> list[str]:
+def explain(defn, row: dict, env, session, words=None) -> list[str]:
     """Every condition of the rule with the customer's actual value and whether it holds."""
-    lines: list[str] = []
-    ok = _explain_node(load(defn), row, env, session, 1, lines)
-    verdict = "matches" if ok else "does not match"
-    return [f"The customer {verdict} the custom rule of {defn.code}."] + lines
+    from .rules_explain import explain as run
+
+    return run(defn, row, env, session, words)
