@@ -112,6 +112,14 @@ PRESETS = MappingProxyType({
         "brings": {"kind": "replenishment", "name_en": "Due to restock", "name_ru": "Пора пополнить запас",
                    "params": {"grace_days": 3, "min_history": 3, "default_interval_days": 30},
                    "choose": ("categories",)}},
+    "CART_FOLLOW_UP": {
+        "cell": None, "aim_en": "Left a cart: a follow-up with a discount",
+        "aim_ru": "Бросили корзину: повторное напоминание со скидкой",
+        "name_en": "Cart recovery follow-up", "name_ru": "Возврат брошенной корзины",
+        "segment": "CART_ABANDONED", "trigger": "enter", "cooldown_days": 14, "holdout_percent": 10,
+        "actions": [_promo(5, 7, "CART"), _message("cart_follow_up")],
+        "brings": {"kind": "abandoned_cart", "name_en": "Left a cart 3+ days ago",
+                   "name_ru": "Бросили корзину 3+ дня назад", "params": {"days": 3, "within_days": 30}}},
 })
 CAMPAIGN_KEYS = ("name_en", "name_ru", "segment", "trigger", "weekday", "day_of_month", "hour", "actions",
                  "cooldown_days", "holdout_percent", "attribution_days")

@@ -199,5 +199,14 @@ DEFAULTS = MappingProxyType({
         "Здравствуйте, {first_name}!\n\nпо нашим подсчётам, то, что вы обычно покупаете в {shop}, может "
         "заканчиваться. Закажите снова, когда вам удобно.",
         "{shop}: пора пополнить запасы?")},
+    "cart_follow_up": {"marketing": True, "en": (
+        "Your cart at {shop} is still waiting: {discount} off",
+        "Hello {first_name},\n\nyou left these items in your cart at {shop}:\n\n{items}\n\n"
+        "Total: {total} {currency}\n\nCome back to complete your order: {discount} off with the code {promo_code}.",
+        "{shop}: your cart is waiting, {discount} off with {promo_code}"), "ru": (
+        "Ваша корзина в {shop} ждёт: скидка {discount}",
+        "Здравствуйте, {first_name}!\n\nв вашей корзине в {shop} остались товары:\n\n{items}\n\n"
+        "Итого: {total} {currency}\n\nВернитесь, чтобы оформить заказ: скидка {discount} по коду {promo_code}.",
+        "{shop}: ваша корзина ждёт, скидка {discount} по коду {promo_code}")},
 })
 LANGUAGES = ("en", "ru")

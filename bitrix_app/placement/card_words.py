@@ -43,6 +43,7 @@ TEMPLATES = MappingProxyType({
     "cross_sell": ("Related products", "Сопутствующие товары"),
     "abandoned_cart": ("Abandoned cart", "Брошенная корзина"),
     "abandoned_cart_followup": ("Abandoned cart, second reminder", "Брошенная корзина, второе напоминание"),
+    "cart_follow_up": ("Cart follow-up with a discount", "Напоминание о корзине со скидкой"),
 })
 PROMO_STATE = MappingProxyType({"active": ("active", "действует"), "used": ("used", "использован"),
                                 "expired": ("expired", "истёк")})
