@@ -180,7 +180,8 @@ def test_a_template_asking_for_the_product_block_is_sent_with_the_customers_reco
         s.commit()
     with transaction(rb.env.app.extensions["bitrix_app"]["sessions"]) as s:
         templates.save(s, rb.shop.member_id, "payment_reminder", "en", T0,
-                       text="Hello {first_name}, order #{order_number} awaits payment.\n\nYou may also like:\n{products}")
+                       text="Hello {first_name}, order #{order_number} awaits payment.\n\n"
+                            "You may also like:\n{products}")
     values = _result(rb.run("send_message", deal, {"template": "payment_reminder", "channel": "email"}))
     assert values["result"] == "sent"  # not skipped for a missing {products}
     [mail] = _emails(rb, deal)

@@ -22,8 +22,8 @@ def _cart(hist: History, customer_id: int | None, days_ago: float, state: str = 
           member_id: str | None = None) -> None:
     at = hist.now - timedelta(days=days_ago)
     with hist.session() as s:
-        s.add(Cart(shop_id="shop-1", member_id=member_id or hist.member_id, cart_id=f"c{customer_id}-{days_ago}-{state}",
-                   state=state, customer_id=customer_id, version=at, first_seen_at=at,
+        s.add(Cart(shop_id="shop-1", member_id=member_id or hist.member_id, state=state,
+                   cart_id=f"c{customer_id}-{days_ago}-{state}", customer_id=customer_id, version=at, first_seen_at=at,
                    data={"items": [{"sku": "BIKE-1", "name": "City bike", "price": "500.00", "quantity": 1}],
                          "total": "1500.00", "currency": "EUR"}))
 
