@@ -1,6 +1,8 @@
 """The segments screen in the portal frame: a portal with synced orders and a segment rebuild; the admin builds a
 custom segment with the rule builder and sees its live count, saves it and sees the same count in the list once its
-job ran, opens it and downloads its CSV (names and e-mails), and previews a threshold's change of the matrix."""
+job ran, opens it (the members table fits the frame's width) and downloads its CSV (names and e-mails), reads why a
+customer is there in the page's language, edits the rule (its new count once the job ran), previews a threshold's
+change of the matrix and deletes the segment after confirming."""
 from __future__ import annotations
 
 import csv
@@ -22,8 +24,11 @@ ORDERS = (  # order, days before now, status, customer
 )
 PEOPLE = {"ann": ("Ann", "Lee", "+7 999 123-45-67"), "bo": ("Bo", "Berg", "+7 999 000-00-01"),
           "cy": ("Cy", "Cole", "+7 999 000-00-02")}
-WORDS = {"ru": {"tab": "Сегменты", "at_least": "не меньше", "new": "Новый сегмент"},
-         "en": {"tab": "Segments", "at_least": "at least", "new": "New segment"}}
+WORDS = {"ru": {"tab": "Сегменты", "at_least": "не меньше", "new": "Новый сегмент",
+               "why": "Покупок: не меньше 2: у клиента 2, условие выполнено."},
+         "en": {"tab": "Segments", "at_least": "at least", "new": "New segment",
+                "why": "Purchases: at least 2: the customer's value is 2, so it holds."}}
+NO_SIDEWAYS = "e => e.scrollWidth <= e.clientWidth + 1"
 
 
 def _seed(portal_env):
@@ -79,6 +84,8 @@ def test_build_a_segment_export_it_and_preview_a_threshold(seeded, page, screens
     screen.get_by_test_id("open-segment-REPEAT_BUYERS").click()
     members = screen.get_by_test_id("segment-members")
     members.get_by_test_id("members-table").get_by_text("Ann Lee").wait_for()
+    assert members.get_by_test_id("members-table").evaluate(NO_SIDEWAYS)  # no sideways scrolling at 1280 px
+    assert "ann@example.com" in members.get_by_test_id("member-contacts").first.inner_text()
     with page.expect_download() as download:
         members.get_by_test_id("export-csv").click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
@@ -87,7 +94,20 @@ def test_build_a_segment_export_it_and_preview_a_threshold(seeded, page, screens
     members.get_by_test_id("explain").first.click()
     panel = members.get_by_test_id("explain-panel")
     panel.get_by_text("Repeat buyers" if lang == "en" else "Повторные покупатели").first.wait_for()
-    panel.get_by_role("button").first.click()  # closed: the reasons are the engine's English sentences
+    panel.get_by_text(words["why"]).wait_for()  # the reasons in the page's language, names instead of codes
+    assert "REPEAT_BUYERS" not in panel.inner_text() and ">=" not in panel.inner_text()
+    page.locator(MAIN).screenshot(path=str(screenshots / f"segments-members-{lang}.png"))
+    panel.get_by_role("button").first.click()
+
+    # the stored rule edited: purchases at least 3 holds nobody; saved, its members are computed again
+    screen.get_by_test_id("edit-segment-REPEAT_BUYERS").click()
+    editor = screen.get_by_test_id("segment-editor")
+    editor.get_by_test_id("cond-value").first.fill("3")
+    editor.locator("[data-testid=preview-count][data-count='0']").wait_for()
+    editor.get_by_test_id("save-segment").click()
+    editor.wait_for(state="detached")
+    live.work()
+    screen.locator("[data-testid=count-REPEAT_BUYERS][data-count='0']").wait_for(timeout=15000)
 
     # a threshold's change previewed on the matrix: promising from the 3rd purchase moves Ann and Cy to "new"
     thresholds = screen.get_by_test_id("thresholds")
@@ -100,5 +120,12 @@ def test_build_a_segment_export_it_and_preview_a_threshold(seeded, page, screens
     assert "(+2)" in preview.get_by_test_id("preview-NEW_ACTIVE").inner_text()
     text = screen.inner_text()
     assert "None" not in text and "null" not in text and "T00:" not in text and "REPEAT_BUYERS" not in text
+    assert screen.get_by_test_id("segment-list").evaluate(NO_SIDEWAYS)
     page.locator(MAIN).screenshot(path=str(screenshots / f"segments-{lang}.png"))
+
+    # deleted after an inline confirmation; built-in segments offer no delete
+    assert screen.get_by_test_id("delete-segment-NEW_ACTIVE").count() == 0
+    screen.get_by_test_id("delete-segment-REPEAT_BUYERS").click()
+    screen.get_by_test_id("confirm-delete-yes").click()
+    screen.get_by_test_id("count-REPEAT_BUYERS").wait_for(state="detached")
     assert page.console_errors == []

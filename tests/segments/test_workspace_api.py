@@ -73,6 +73,33 @@ def test_the_preview_counts_what_the_saved_definition_holds_at_once(portal):
     assert ru["count"] == 3 and ru["name"] == "Крупные покупатели" and ru["kind_name"] == "Своё правило"
 
 
+def test_the_editor_reads_a_stored_definition_back_saves_it_whole_and_deletes_it(portal):
+    """The list carries what the screen's editor opens (names, params, built-in or not); a whole-body PUT (what the
+    screen sends) is computed again at once; a stored segment is deleted, a built-in one is not."""
+    ids = _people(portal)
+    web = portal.app.test_client()
+    assert web.post(_url(portal, "/definitions"), json=DEFINITION, headers=AUTH).status_code == 201
+    _work(portal)
+    listed = {r["code"]: r for r in web.get(_url(portal), headers=AUTH).json["segments"]}
+    mine = listed["BIG_SPENDERS"]
+    assert mine["builtin"] is False and mine["params"] == BIG_SPENDERS and mine["name_en"] == "Big spenders"
+    assert listed["NEW_ACTIVE"]["builtin"] is True
+
+    only_ann = {"all": [{"field": "orders", "op": ">=", "value": 3}]}
+    body = {"kind": "custom", "name_ru": "Частые покупатели", "name_en": "Frequent buyers", "params": only_ann}
+    saved = web.put(_url(portal, "/definitions/BIG_SPENDERS"), json=body, headers=AUTH)
+    assert saved.status_code == 200 and saved.json["job_id"] and saved.json["code"] == "BIG_SPENDERS"
+    _work(portal)
+    mine = {r["code"]: r for r in web.get(_url(portal), headers=AUTH).json["segments"]}["BIG_SPENDERS"]
+    assert mine["count"] == 1 and mine["name"] == "Частые покупатели" and mine["params"] == only_ann
+    assert "BIG_SPENDERS" in portal.segments(ids["ann"]) and "BIG_SPENDERS" not in portal.segments(ids["bob"])
+
+    assert web.delete(_url(portal, "/definitions/NEW_ACTIVE"), headers=AUTH).status_code == 404
+    assert web.delete(_url(portal, "/definitions/BIG_SPENDERS"), headers=AUTH).json == {"deleted": "BIG_SPENDERS"}
+    codes = {r["code"] for r in web.get(_url(portal), headers=AUTH).json["segments"]}
+    assert "BIG_SPENDERS" not in codes and "NEW_ACTIVE" in codes
+
+
 def test_a_bad_rule_is_a_422_and_nothing_is_stored_or_queued(portal):
     _people(portal)
     web = portal.app.test_client()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { codeFrom, newCondition, newGroup, ruleOut } from '../src/screens/segments/rules'
+import { codeFrom, newCondition, newGroup, ruleIn, ruleOut } from '../src/screens/segments/rules'
 import type { FieldSpec } from '../src/screens/segments/types'
 
 const field = (name: string, kind: FieldSpec['kind'], ops: string[], choices: FieldSpec['choices'] = []): FieldSpec =>
@@ -17,7 +17,7 @@ describe('the rule builder model', () => {
     orders.value = '2'
     const inner = newGroup('not')
     const skus = newCondition(SKUS)
-    skus.value = 'A-1, B-2'
+    skus.values = ['A-1', 'B-2']
     skus.within_days = '90'
     inner.children.push(skus)
     const cell = newCondition(CELL)
@@ -46,5 +46,22 @@ describe('the rule builder model', () => {
   it('makes a segment code from the English name', () => {
     expect(codeFrom('Big spenders, 2024')).toBe('BIG_SPENDERS_2024')
     expect(codeFrom('2 orders')).toBe('SEGMENT_2_ORDERS')
+  })
+})
+
+describe('a stored rule in the builder', () => {
+  it('comes back as the same rule once read into the model', () => {
+    const rule = { all: [
+      { field: 'orders', op: 'between', value: [2, 5] },
+      { not: { all: [{ field: 'skus_bought', op: 'includes', value: ['A-1'], within_days: 30 },
+                     { field: 'lifecycle', op: 'in', value: ['NEW_ACTIVE'] }] } },
+      { any: [{ field: 'orders', op: '>=', value: 3 }] }] }
+    expect(ruleOut(ruleIn(rule, specs), specs)).toEqual(rule)
+  })
+
+  it('waits for a bought-item condition to have a picked item', () => {
+    const root = newGroup('all')
+    root.children.push(newCondition(SKUS))
+    expect(ruleOut(root, specs)).toBeNull()
   })
 })

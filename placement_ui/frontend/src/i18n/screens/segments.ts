@@ -8,7 +8,8 @@ export default {
       list: {
         name: 'Сегмент', kind: 'Вид', count: 'Покупателей', change: 'С прошлого снимка', computed: 'Рассчитан',
         rebuilt: 'Полный пересчёт: {when}', neverRebuilt: 'Полного пересчёта ещё не было',
-        computing: 'Считаем…', failed: 'Ошибка расчёта',
+        computing: 'Считаем…', failed: 'Ошибка расчёта', edit: 'Изменить', delete: 'Удалить', cancel: 'Отмена',
+        confirmDelete: 'Удалить сегмент?',
       },
       columns: {
         name: 'Имя', phone: 'Телефон', email: 'E-mail', orders: 'Заказов', revenue: 'Выручка',
@@ -17,11 +18,11 @@ export default {
       members: {
         title: 'Покупатели сегмента «{name}»', exportCsv: 'Скачать CSV', exportJsonl: 'Скачать JSON Lines',
         range: '{from}–{to} из {total}', previous: 'Назад', next: 'Дальше', why: 'Почему здесь?',
-        noName: 'Без имени',
+        noName: 'Без имени', noContacts: 'Нет телефона и e-mail',
       },
       explain: { title: 'Почему {name} в этих сегментах', gone: 'Сегмент удалён' },
       editor: {
-        title: 'Новый сегмент', kind: 'Вид сегмента', nameRu: 'Название по-русски', nameEn: 'Название по-английски',
+        title: 'Новый сегмент', editTitle: 'Сегмент «{name}»', kind: 'Вид сегмента', nameRu: 'Название по-русски', nameEn: 'Название по-английски',
         bought: 'Купил (X)', notBought: 'Но не купил (Y)', withinDays: 'За последние, дней',
         consumables: 'Расходные товары', graceDays: 'Запас, дней', save: 'Сохранить сегмент',
         preview: 'Сейчас подходит: {count} из {total}', incomplete: 'Заполните условия, чтобы увидеть число покупателей',
@@ -33,7 +34,7 @@ export default {
         list: 'Значения через запятую', text: 'Значение', withinDays: 'За последние, дней',
       },
       picker: {
-        search: 'Найти товар или категорию', clear: 'Очистить', category: 'Категория «{name}»',
+        search: 'Найти товар или категорию', searchProduct: 'Найти товар', searchCategory: 'Найти категорию', clear: 'Очистить', category: 'Категория «{name}»',
         buyers: 'покупателей: {n}',
       },
       thresholds: {
@@ -55,7 +56,8 @@ export default {
       list: {
         name: 'Segment', kind: 'Kind', count: 'Customers', change: 'Since the last snapshot', computed: 'Computed',
         rebuilt: 'Full recalculation: {when}', neverRebuilt: 'No full recalculation yet',
-        computing: 'Computing…', failed: 'Calculation failed',
+        computing: 'Computing…', failed: 'Calculation failed', edit: 'Edit', delete: 'Delete', cancel: 'Cancel',
+        confirmDelete: 'Delete this segment?',
       },
       columns: {
         name: 'Name', phone: 'Phone', email: 'E-mail', orders: 'Orders', revenue: 'Revenue',
@@ -64,11 +66,11 @@ export default {
       members: {
         title: 'Customers in “{name}”', exportCsv: 'Download CSV', exportJsonl: 'Download JSON Lines',
         range: '{from}–{to} of {total}', previous: 'Previous', next: 'Next', why: 'Why here?',
-        noName: 'No name',
+        noName: 'No name', noContacts: 'No phone or e-mail',
       },
       explain: { title: 'Why {name} is in these segments', gone: 'Deleted segment' },
       editor: {
-        title: 'New segment', kind: 'Kind of segment', nameRu: 'Name in Russian', nameEn: 'Name in English',
+        title: 'New segment', editTitle: 'Segment “{name}”', kind: 'Kind of segment', nameRu: 'Name in Russian', nameEn: 'Name in English',
         bought: 'Bought (X)', notBought: 'But not (Y)', withinDays: 'Within the last, days',
         consumables: 'Consumables', graceDays: 'Grace, days', save: 'Save segment',
         preview: 'Matching now: {count} of {total}', incomplete: 'Complete the conditions to see how many customers match',
@@ -80,7 +82,7 @@ export default {
         list: 'Values separated by commas', text: 'Value', withinDays: 'Within the last, days',
       },
       picker: {
-        search: 'Find a product or category', clear: 'Clear', category: 'Category “{name}”',
+        search: 'Find a product or category', searchProduct: 'Find a product', searchCategory: 'Find a category', clear: 'Clear', category: 'Category “{name}”',
         buyers: '{n} buyers',
       },
       thresholds: {

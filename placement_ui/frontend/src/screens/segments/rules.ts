@@ -40,6 +40,9 @@ export function conditionOut(cond: Condition, spec: FieldSpec | undefined): Reco
       if (high === null || high < low) return null
       value = [low, high]
     } else value = low
+  } else if (spec.kind === 'items') {
+    if (!cond.values.length) return null
+    value = cond.values
   } else if (spec.choices.length) {
     if (isMulti(cond.op)) value = cond.values
     else value = cond.values[0]
@@ -66,6 +69,35 @@ export function ruleOut(group: Group, specs: Map<string, FieldSpec>): Record<str
   if (!parts.length) return null
   if (group.mode === 'not') return { not: parts.length === 1 ? parts[0] : { all: parts } }
   return { [group.mode]: parts }
+}
+
+/** A stored rule (the API's shape) as the builder's model; a {not: {all: [...]}} comes back as one "none of" group. */
+export function ruleIn(rule: Record<string, unknown>, specs: Map<string, FieldSpec>): Group {
+  const group = (mode: Group['mode'], parts: unknown[]): Group => ({ ...newGroup(mode),
+    children: parts.map(part => nodeIn(part as Record<string, unknown>, specs)) })
+  if (Array.isArray(rule.all)) return group('all', rule.all)
+  if (Array.isArray(rule.any)) return group('any', rule.any)
+  if (rule.not && typeof rule.not === 'object') {
+    const inner = rule.not as Record<string, unknown>
+    return group('not', Array.isArray(inner.all) ? inner.all : [inner])
+  }
+  return group('all', [rule])
+}
+
+function nodeIn(node: Record<string, unknown>, specs: Map<string, FieldSpec>): Group | Condition {
+  if (!('field' in node)) return ruleIn(node, specs)
+  const spec = specs.get(String(node.field))
+  const value = node.value
+  const cond: Condition = { type: 'cond', id: newId(), field: String(node.field), op: String(node.op), value: '',
+                            high: '', values: [], within_days: node.within_days ? String(node.within_days) : '' }
+  if (spec?.kind === 'number') {
+    if (Array.isArray(value)) { cond.value = String(value[0]); cond.high = String(value[1]) } else cond.value = String(value)
+  } else if (spec?.kind === 'items' || spec?.choices.length) {
+    cond.values = Array.isArray(value) ? [...value] as (string | number)[] : [value as string | number]
+  } else {
+    cond.value = Array.isArray(value) ? value.join(', ') : String(value ?? '')
+  }
+  return cond
 }
 
 /** A segment code from its English name: BIG_SPENDERS (Latin letters, digits and _, starting with a letter). */

@@ -10,6 +10,9 @@ export interface SegmentRow {
   change: number | null
   computed_at: string | null
   status: string
+  name_ru: string
+  name_en: string
+  params: Record<string, unknown>
 }
 
 export interface SegmentList {
@@ -95,5 +98,14 @@ export interface Thresholds {
 }
 
 export interface Explanation {
-  memberships: { code: string, name: { ru?: string, en?: string } | null, reasons: string[] }[]
+  memberships: { code: string, title: string | null, kind_name: string | null, reasons: string[] }[]
+}
+
+/** A stored definition the editor changes (PUT …/segments/definitions/<code>). */
+export interface StoredDefinition {
+  code: string
+  kind: 'custom' | 'cross_sell' | 'replenishment'
+  name_ru: string
+  name_en: string
+  params: Record<string, unknown>
 }
