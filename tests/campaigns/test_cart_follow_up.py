@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bitrix_app.campaigns import definitions, presets
 from bitrix_app.messaging import templates
 from bitrix_app.scope import portal_scope
-from bitrix_app.segments.engine import core as engine
+from bitrix_app.segments import rebuild
 from bitrix_app.store.db import transaction
 from bitrix_app.store.segment_models import SegmentDefinition
 from bitrix_app.store.shop_models import Cart
@@ -28,7 +28,7 @@ def ce(portal_env):
 
 def _rebuild(ce) -> None:
     with ce.env.app.app_context():
-        engine.rebuild(portal_scope(ce.member_id), ce.clock.now())
+        rebuild(portal_scope(ce.member_id), ce.clock.now())
 
 
 def _cart(ce, customer_id: int, days_ago: int) -> None:
