@@ -25,9 +25,9 @@ ORDERS = (  # order, days before now, status, customer
 PEOPLE = {"ann": ("Ann", "Lee", "+7 999 123-45-67"), "bo": ("Bo", "Berg", "+7 999 000-00-01"),
           "cy": ("Cy", "Cole", "+7 999 000-00-02")}
 WORDS = {"ru": {"tab": "Сегменты", "at_least": "не меньше", "new": "Новый сегмент",
-               "why": "Покупок: не меньше 2: у клиента 2, условие выполнено."},
+               "why": "Покупок: не меньше 2: у клиента 2, условие выполнено.", "bought": "Покупал товар"},
          "en": {"tab": "Segments", "at_least": "at least", "new": "New segment",
-                "why": "Purchases: at least 2: the customer's value is 2, so it holds."}}
+                "why": "Purchases: at least 2: the customer's value is 2, so it holds.", "bought": "Bought a product"}}
 NO_SIDEWAYS = "e => e.scrollWidth <= e.clientWidth + 1"
 
 
@@ -128,4 +128,12 @@ def test_build_a_segment_export_it_and_preview_a_threshold(seeded, page, screens
     screen.get_by_test_id("delete-segment-REPEAT_BUYERS").click()
     screen.get_by_test_id("confirm-delete-yes").click()
     screen.get_by_test_id("count-REPEAT_BUYERS").wait_for(state="detached")
+
+    # a bought-product condition picks the product by name from the shop's order lines: everyone bought the bike
+    screen.get_by_test_id("new-segment").click()
+    condition = screen.get_by_test_id("segment-editor").get_by_test_id("rule-condition").first
+    condition.get_by_test_id("cond-field").click()
+    main.get_by_role("option", name=words["bought"], exact=True).click()
+    condition.get_by_test_id("cond-items").get_by_test_id("pick-product").filter(has_text="City bike").click()
+    screen.locator("[data-testid=preview-count][data-count='3']").wait_for()
     assert page.console_errors == []
