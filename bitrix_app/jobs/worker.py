@@ -32,6 +32,9 @@ class AppContextJob(Job):
         return super().perform()
 
 
+PUBSUB_POLL_SECONDS = 1.0
+
+
 class _AppMixin:
     """Pushes the worker's app context around every job (fork and no-fork workers alike)."""
 
@@ -41,6 +44,15 @@ class _AppMixin:
     def perform_job(self, job, queue, execution):
         with self.flask_app.app_context():
             return super().perform_job(job, queue, execution)
+
+    def subscribe(self):
+        """RQ's command channel, listened to by a thread that wakes every second, not every minute: stopping the
+        worker closes the channel, which waits for that thread, so SIGTERM would otherwise take up to 60 s."""
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=PUBSUB_POLL_SECONDS, daemon=True,
+                                                       exception_handler=self._pubsub_exception_handler)
 
     def dequeue_job_and_maintain_ttl(self, *args, **kwargs):
         result = super().dequeue_job_and_maintain_ttl(*args, **kwargs)  # RQ retries a lost connection in here

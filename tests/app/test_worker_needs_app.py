@@ -49,3 +49,19 @@ def test_the_worker_that_carries_the_app_runs_the_job_in_its_context(make_app, r
     run_burst(app, redis_conn, [DEFAULT])
     assert job.get_status(refresh=True) == JobStatus.FINISHED
     assert job.return_value() == 4711
+
+
+@pytest.mark.parametrize("simple", [False, True])
+def test_a_long_running_worker_listens_for_commands_waking_every_second(make_app, redis_conn, simple):
+    """Stopping a worker closes its command channel and waits for the thread listening to it; RQ's own thread
+    wakes once a minute, so SIGTERM took up to a minute. Ours wakes every second."""
+    from bitrix_app.jobs.worker import PUBSUB_POLL_SECONDS, make_worker
+
+    worker = make_worker(make_app(), redis_conn, [DEFAULT], simple=simple)
+    worker.subscribe()
+    try:
+        assert worker.pubsub_thread.is_alive() and worker.pubsub_thread.sleep_time == PUBSUB_POLL_SECONDS == 1.0
+    finally:
+        worker.unsubscribe()
+    worker.pubsub_thread.join(timeout=10)
+    assert not worker.pubsub_thread.is_alive()
