@@ -9,6 +9,11 @@ import pytest
 from tests.browser.harness import built_frontend, chromium_path, unavailable
 
 
+# a headless browser with nothing to paint on a screen: software GPU and background work off
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-extensions",
+                 "--disable-background-networking", "--disable-component-update", "--mute-audio", "--no-first-run"]
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Per module, not per session: Playwright's sync API keeps an event loop running in this thread while it is
@@ -19,14 +24,14 @@ def browser():
     except ImportError:
         unavailable("Playwright for Python is missing: pip install -e '.[test]'")
     with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
+        launched = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context()
+    context = browser.new_context(reduced_motion="reduce")  # no transitions to wait out
     pg = context.new_page()
     pg.console_errors = []
     pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
