@@ -57,3 +57,28 @@ def installed_portal(portal_env, **overrides) -> LivePortal:
     env = portal_env(**overrides)
     off_the_loop(env.install)
     return LivePortal(env)
+
+
+def seed_customers(portal_env, now, orders, people):
+    """A portal (clock frozen at `now`) with a connected shop whose customers placed `orders` ((order id, days
+    before now, status, person key)), `people` giving each person's (first name, last name, phone); the segments
+    rebuilt and every job run. Call it off Playwright's loop."""
+    from datetime import timedelta
+
+    from bitrix_app.clock import FrozenClock
+    from bitrix_app.scope import portal_scope
+    from bitrix_app.segments import rebuild
+    from tests.fixtures.shop_env import connect_shop, iso, order_event
+
+    shop = connect_shop(portal_env(CLOCK=FrozenClock(now)))
+    for order_id, days, status, who in orders:
+        first, last, phone = people[who]
+        at = now - timedelta(days=days)
+        shop.post(order_event(order_id, status=status, version=at, created_at=iso(at), phone=phone,
+                              email=f"{who}@example.com", customer={"first_name": first, "last_name": last,
+                                                                   "email": f"{who}@example.com", "phone": phone}))
+        shop.work()
+    with shop.env.app.app_context():
+        rebuild(portal_scope(shop.member_id), now)
+    shop.work()
+    return shop

@@ -7,15 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 
-from bitrix_app.clock import FrozenClock
-from bitrix_app.scope import portal_scope
-from bitrix_app.segments import rebuild
-from tests.browser.live_portal import MAIN, LivePortal, off_the_loop
-from tests.fixtures.shop_env import connect_shop, iso, order_event
+from tests.browser.live_portal import MAIN, LivePortal, off_the_loop, seed_customers
 from tests.placement.placement_env import NOW
 
 ORDERS = (  # order, days before now, status, customer
@@ -32,17 +27,7 @@ NO_SIDEWAYS = "e => e.scrollWidth <= e.clientWidth + 1"
 
 
 def _seed(portal_env):
-    shop = connect_shop(portal_env(CLOCK=FrozenClock(NOW)))
-    for order_id, days, status, who in ORDERS:
-        first, last, phone = PEOPLE[who]
-        at = NOW - timedelta(days=days)
-        shop.post(order_event(order_id, status=status, version=at, created_at=iso(at), phone=phone,
-                              email=f"{who}@example.com", customer={"first_name": first, "last_name": last,
-                                                                   "email": f"{who}@example.com", "phone": phone}))
-        shop.work()
-    with shop.env.app.app_context():
-        rebuild(portal_scope(shop.member_id), NOW)
-    shop.work()
+    shop = seed_customers(portal_env, NOW, ORDERS, PEOPLE)
     return shop
 
 
