@@ -52,7 +52,7 @@ class ActionSchema(Schema):
     description = fields.String(validate=Length(0, 2000))
     days = fields.Integer(validate=Range(0, 60))
     responsible_id = fields.Integer(allow_none=True, validate=Range(min=1))
-    template = fields.String(validate=OneOf(TEMPLATES))
+    template = fields.String(validate=Length(1, 64))  # a built-in marketing one or the portal's own: see below
     channel = fields.String(validate=OneOf(CHANNELS))
     link = fields.String(allow_none=True, validate=Length(1, 500))
     text = fields.String(allow_none=True, validate=Length(1, 1000))
@@ -166,11 +166,34 @@ def require_segment(session: Session, member_id: str, code: str, known: Collecti
                                            f"(segments define) or use one of: {', '.join(codes)}."]}) from None
 
 
+def require_templates(session: Session, member_id: str, clean: dict) -> None:
+    """Each message sends a built-in marketing template or one the portal's admin wrote; an own template that shows
+    a promo code needs a promo_code action before it, as the built-ins do."""
+    from bitrix_app.messaging import templates
+
+    promo_seen, errors = False, {}
+    for n, action in enumerate(clean["actions"]):
+        promo_seen = promo_seen or action["type"] == "promo_code"
+        code = action.get("template") if action["type"] == "message" else None
+        if code is None or code in TEMPLATES:
+            continue
+        own = None if code in DEFAULTS else next(
+            (t for t in templates.all_for(session, member_id, "en") if t.code == code and not t.builtin), None)
+        if own is None:
+            errors[n] = {"template": [f"No template {code}: use one of {', '.join(TEMPLATES)} or one the portal's "
+                                      f"admin wrote."]}
+        elif "{promo_code}" in f"{own.subject} {own.text} {own.sms}" and not promo_seen:
+            errors[n] = {"template": [f"{code} shows a promo code: put a promo_code action before this message."]}
+    if errors:
+        raise ValidationError({"actions": errors})
+
+
 def create(session: Session, member_id: str, data: dict, now: datetime,
            known_segments: Collection[str] | None = None) -> Campaign:
     """A new campaign; `known_segments`: the portal's segment codes, when the caller has read them already."""
     clean = validate(data)
     require_segment(session, member_id, clean["segment"], known_segments)
+    require_templates(session, member_id, clean)
     if session.scalar(select(Campaign.id).where(Campaign.member_id == member_id, Campaign.code == clean["code"])):
         raise CampaignExists(f"campaign {clean['code']} exists; update it instead")
     row = Campaign(member_id=member_id, created_at=now)
@@ -190,6 +213,7 @@ def update(session: Session, member_id: str, code: str, changes: dict, now: date
     clean = validate({**definition_of(row), **changes})
     if clean["segment"] != row.segment:  # one whose segment was deleted since can still be edited or disabled
         require_segment(session, member_id, clean["segment"])
+    require_templates(session, member_id, clean)
     _apply(row, clean, now)
     session.flush()
     return row
