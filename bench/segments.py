@@ -42,6 +42,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.segment_data import ensure, say  # noqa: E402
+from bench.segment_previews import time_previews  # noqa: E402
 from bench.segment_synth import END, Spec, catalog  # noqa: E402
 
 INSTANCE = Path(__file__).resolve().parent.parent / "instance" / "bench-segments"
@@ -156,50 +157,6 @@ def _incremental(sessions, refresh, spec: Spec, updates: int, now) -> list[float
     return took
 
 
-def _rule(rng: random.Random, skus: list, categories: list, depth: int = 0) -> dict:
-    """A random custom rule like the ones a marketer builds: 2-4 conditions, sometimes a nested group."""
-    def condition() -> dict:
-        pick = rng.randrange(7)
-        if pick == 0:
-            return {"field": "orders", "op": rng.choice((">=", "<", "=")), "value": rng.randint(1, 6)}
-        if pick == 1:
-            return {"field": "revenue", "op": rng.choice((">=", "<")), "value": rng.choice((500, 2000, 10000))}
-        if pick == 2:
-            return {"field": "days_since_last_order", "op": rng.choice(("<=", ">")), "value": rng.choice((30, 90, 365))}
-        if pick == 3:
-            return {"field": "lifecycle", "op": "in", "value": rng.sample(["NEW_ACTIVE", "PROMISING_SLEEPING",
-                                                                            "LOYAL_LOST", "LOYAL_ACTIVE"], 2)}
-        if pick == 4:
-            return {"field": "channel", "op": rng.choice(("eq", "ne")), "value": rng.choice(("google", "email", "vk"))}
-        if pick == 5:
-            return {"field": "skus_bought", "op": rng.choice(("includes", "excludes")),
-                    "value": rng.sample(skus, 2), "within_days": rng.choice((90, 365))}
-        return {"field": "categories_bought", "op": "includes", "value": rng.sample(categories, 1)}
-
-    parts = [condition() for _ in range(rng.randint(2, 4))]
-    if depth == 0 and rng.random() < 0.5:
-        inner = _rule(rng, skus, categories, 1)
-        parts.append({"not": inner} if rng.random() < 0.5 else inner)
-    return {rng.choice(("all", "any")): parts}
-
-
-def _previews(sessions, preview, spec: Spec, count: int, now) -> list[float]:
-    """`count` dry runs of random custom rules, each timed in its own transaction (rolled back)."""
-    rng = random.Random(f"previews-{spec.seed}")
-    skus, _, _ = catalog(spec.seed)
-    codes = [sku for sku, _, _, _ in skus[:200]]
-    categories = sorted({cat for _, cat, _, _ in skus})
-    took = []
-    for _ in range(count):
-        draft = {"kind": "custom", "params": _rule(rng, codes, categories)}
-        with sessions() as s:
-            started = time.perf_counter()
-            preview(s, spec.member_id, draft, now)
-            took.append((time.perf_counter() - started) * 1000)
-            s.rollback()
-    return took
-
-
 def measure(env: dict, spec: Spec, updates: int, out, previews: int = 50) -> None:
     """The child process: both rebuilds, then the incremental updates; sends the figures through `out`."""
     from app import create_app
@@ -223,7 +180,7 @@ def measure(env: dict, spec: Spec, updates: int, out, previews: int = 50) -> Non
             took = sorted(_incremental(sessions, refresh_customers, spec, updates, later))
             with transaction(sessions) as s:  # the figures stay as the nightly rebuild left them
                 refresh_customers(s, spec.member_id, _clean(sessions, spec, segments=False), later)
-            shown = sorted(_previews(sessions, preview_definition, spec, previews, later))
+            shown = sorted(time_previews(sessions, preview_definition, spec, previews, later))
         out.send({"rebuild_first_s": first, "rebuild_again_s": again, "peak_rss_mb": round(peak, 1),
                   "db_server_rss_mb": round(watch.peak / 1024, 1) if watch else None,
                   "incremental_ms_p50": _percentile(took, 0.5), "incremental_ms_p99": _percentile(took, 0.99),
