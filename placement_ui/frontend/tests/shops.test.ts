@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../src/lib/api'
-import { fieldErrors, nestedErrors, wordKey } from '../src/screens/shops/fields'
+import { fieldErrors, nestedErrors } from '../src/lib/fields'
+import { wordKey } from '../src/screens/shops/fields'
 import { messages } from '../src/i18n'
 
 describe('shops field errors', () => {
