@@ -13,6 +13,7 @@ from bitrix_app.redis_conn import connect
 from bitrix_app.shops.cache import TTL, ShopCache
 from bitrix_app.store.db import make_engine, make_session_factory
 from config import load_config
+from webedge.routing import LazyBuilderRule
 
 SERVICE_OVERRIDES = ("CLOCK", "REDIS")  # objects a test may inject instead of building them
 
@@ -23,6 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     env = {**os.environ, **{k: v for k, v in overrides.items() if isinstance(v, str)}}
     settings = load_config(env)
     app = Flask(__name__, instance_path=settings.INSTANCE_DIR)
+    app.url_rule_class = LazyBuilderRule
     app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=1024 * 1024, JSON_SORT_KEYS=False)
     app.config.update({k: v for k, v in overrides.items() if not isinstance(v, str) and k not in SERVICE_OVERRIDES})
     logging.basicConfig(level=settings.LOG_LEVEL)
