@@ -30,10 +30,11 @@ frontend: $(FRONT_STAMP)
 
 setup: $(STAMP) $(FRONT_STAMP)
 
-# one test process per core (pytest-xdist); each file stays in one process, so module fixtures are shared
+# one test process per core (pytest-xdist); each file stays in one process, so module fixtures are shared;
+# files go out heaviest first (tests/conftest.py orders them), not reordered by pytest-xdist
 TEST_JOBS ?= auto
 test: setup
-	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile --durations=10 $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder --durations=10 $(PYTEST_ARGS)
 
 screenshots: setup
 	SCREENSHOT_DIR=docs/screenshots BROWSER_TESTS_REQUIRED=1 $(PY) -m pytest -q -n $(TEST_JOBS) tests/browser -k screen

@@ -5,7 +5,7 @@ import pytest
 
 from tests.fixtures.services import empty_tables, reset_schema, test_database_url, test_redis
 
-pytest_plugins = ["tests.fixtures.sandbox_fixtures"]
+pytest_plugins = ["tests.fixtures.sandbox_fixtures", "tests.fixtures.shared_portal"]
 
 APP_ENV = {
     "SECRET_KEY": "test-secret-key",
@@ -16,6 +16,27 @@ APP_ENV = {
     # the derived key is proven by tests/portals/test_cipher.py and the stack test's real processes
     "TOKEN_ENCRYPTION_KEY": "dGVzdHMtb25seS1mZXJuZXQta2V5LTAxMjM0NTY3ODk=",
 }
+
+
+# A test marked `long` weighs this many ordinary ones when parallel processes share the files out.
+LONG_WEIGHT = 40
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "long: a test that takes many seconds (the chaos test, a browser flow); "
+                                       "its file is handed out first in a parallel run")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Heaviest files first. Parallel processes take whole files in the order collected (`--dist loadfile` with
+    `--no-loadscope-reorder`), so a long file handed out last would run alone at the end while the other
+    processes sit idle. A file's weight is its number of tests, a `long` test counting as `LONG_WEIGHT`; the
+    order of tests within a file does not change."""
+    weight: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        weight[path] = weight.get(path, 0) + (LONG_WEIGHT if item.get_closest_marker("long") else 1)
+    items.sort(key=lambda item: -weight[item.nodeid.split("::")[0]])
 
 
 @pytest.fixture(scope="session")

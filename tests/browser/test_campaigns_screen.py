@@ -17,6 +17,8 @@ from tests.campaigns.campaigns_env import CampaignsEnv
 from bitrix_app.clock import FrozenClock
 from tests.fixtures.shop_env import T0, connect_shop
 
+pytestmark = pytest.mark.long  # handed out first in a parallel run
+
 CELLS = [code for code, _, _ in LIFECYCLE_CELLS]
 WORDS = {
     "ru": {"tab": "Кампании", "on": "Включена", "queued": "Запуск поставлен в очередь", "saved": "Сохранено"},

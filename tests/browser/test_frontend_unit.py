@@ -10,6 +10,8 @@ import pytest
 
 from tests.browser.harness import FRONT, ROOT, required
 
+pytestmark = pytest.mark.long  # handed out first in a parallel run
+
 
 def test_vitest_suite_passes():
     if not shutil.which("npx"):

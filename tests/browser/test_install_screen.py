@@ -7,6 +7,8 @@ import pytest
 
 from tests.browser.live_portal import LivePortal, MAIN, off_the_loop
 
+pytestmark = pytest.mark.long  # handed out first in a parallel run
+
 
 @pytest.mark.parametrize("lang, done", [("ru", "Приложение установлено"), ("en", "The app is installed")])
 def test_the_install_page_finishes_the_installation_in_the_portal(portal_env, manifest, page, lang, done,

@@ -17,6 +17,8 @@ from tests.browser.live_portal import MAIN, LivePortal, off_the_loop
 from tests.fixtures.shop_env import connect_shop
 from tests.placement.placement_env import NOW
 
+pytestmark = pytest.mark.long  # handed out first in a parallel run
+
 SOURCES = ("yandex", "newsletter", None, "vk", "spring-fair")
 WORDS = {
     "ru": {"tab": "Ценность клиентов", "title": "Ценность клиентов", "early": "рано",

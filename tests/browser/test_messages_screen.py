@@ -13,6 +13,8 @@ import pytest
 from tests.browser.live_portal import MAIN, LivePortal, off_the_loop
 from tests.fixtures.shop_env import T0, connect_shop, iso, order_event
 
+pytestmark = pytest.mark.long  # handed out first in a parallel run
+
 HELMET = [{"sku": "HELMET-1", "name": "Helmet", "category": "helmets", "price": "40.00", "quantity": 1},
           {"sku": "BIKE-1", "name": "City bike", "category": "bikes", "price": "500.00", "quantity": 1}]
 WORDS = {

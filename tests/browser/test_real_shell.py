@@ -6,6 +6,8 @@ import pytest
 
 from tests.browser.live_portal import DEAL_TAB, MAIN, MANAGER, installed_portal
 
+pytestmark = pytest.mark.long  # handed out first in a parallel run
+
 API = "/api/v1/portals/"
 
 

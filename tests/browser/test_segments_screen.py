@@ -13,6 +13,8 @@ import pytest
 from tests.browser.live_portal import MAIN, LivePortal, off_the_loop, seed_customers
 from tests.placement.placement_env import NOW
 
+pytestmark = pytest.mark.long  # handed out first in a parallel run
+
 ORDERS = (  # order, days before now, status, customer
     ("A1", 200, "paid", "ann"), ("A2", 40, "delivered", "ann"), ("B1", 3, "paid", "bo"),
     ("C1", 9, "paid", "cy"), ("C2", 2, "paid", "cy"),

@@ -12,6 +12,8 @@ from bitrix_app.orders.adapters.signatures import sign_generic
 from tests.browser.live_portal import MAIN, installed_portal
 from tests.fixtures.shop_env import order_event
 
+pytestmark = pytest.mark.long  # handed out first in a parallel run
+
 WORDS = {
     "ru": {"tab": "Магазины", "test": "Тестовое событие", "waiting": "Ждёт обработки", "done": "Обработано",
            "custom": "Свой магазин (API)", "shipped": "Shipped", "new": "Новый", "connected": "подключён"},

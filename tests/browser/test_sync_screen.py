@@ -10,6 +10,8 @@ from tests.browser.live_portal import MAIN, LivePortal, off_the_loop
 from tests.fixtures.shop_env import connect_shop, order_event
 from tests.sync_health.sync_env import GBP
 
+pytestmark = pytest.mark.long  # handed out first in a parallel run
+
 WORDS = {
     "ru": {"tab": "Состояние синхронизации", "refused": "Портал не принимает валюту заказа", "order": "заказ N-2",
            "queued": "поставлено в очередь", "done": "обработано", "runs": "запусков: 2", "active": "работает"},

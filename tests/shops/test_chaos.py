@@ -6,12 +6,16 @@ import random
 from collections import Counter
 from datetime import timedelta
 
+import pytest
+
 from bitrix_app.clock import FrozenClock
 from bitrix_app.inbox import dispatch
 from bitrix_app.inbox.admin import counts
 from bitrix_app.shops.settings import DEFAULT_STAGE_MAP
 from tests.fixtures.shop_env import T0, connect_shop, order_event
 from tests.fixtures.killed_worker import die_after_second_write
+
+pytestmark = pytest.mark.long  # handed out first in a parallel run
 
 ORDERS = 1000
 STATUSES = ("new", "paid", "shipped", "delivered", "completed", "cancelled")

@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import requests
 
+pytestmark = pytest.mark.long  # handed out first in a parallel run
+
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
