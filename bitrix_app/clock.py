@@ -24,3 +24,7 @@ class FrozenClock(SystemClock):
     def advance(self, **delta) -> datetime:
         self._now += timedelta(**delta)
         return self._now
+
+    def set(self, moment: datetime) -> None:
+        """Jump to `moment` (a replay, or a test portal put back to an earlier state)."""
+        self._now = moment

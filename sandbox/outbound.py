@@ -84,6 +84,12 @@ class Outbox:
         with self._cond:
             return self._cond.wait_for(lambda: not self._items and not self._busy, timeout)
 
+    def discard(self, timeout: float = 30.0) -> None:
+        """Drop every queued delivery and wait for the one under way, if any (a portal put back)."""
+        with self._cond:
+            self._items.clear()
+            self._cond.wait_for(lambda: not self._busy, timeout)
+
     def pending(self) -> int:
         with self._cond:
             return len(self._items) + self._busy

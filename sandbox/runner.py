@@ -8,7 +8,7 @@ import threading
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from . import tls
+from . import snapshot, tls
 from .context import MethodSpec
 from .outbound import Outbox
 from .registry import Runtime
@@ -69,6 +69,14 @@ class SandboxServer:
     def add_methods(self, table: dict[str, MethodSpec]) -> None:
         """Serve extra methods (tests register small tables of their own)."""
         self.runtime.add_methods(table)
+
+    def snapshot(self) -> "snapshot.Snapshot":
+        """The portal's state now, to `restore` later (see sandbox.snapshot)."""
+        self.portal.outbox.drain()
+        return snapshot.take(self.runtime)
+
+    def restore(self, saved: "snapshot.Snapshot") -> None:
+        snapshot.restore(self.runtime, saved)
 
     def _start_outbox(self) -> None:
         if not self._outbox_started:

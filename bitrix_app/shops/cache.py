@@ -42,6 +42,11 @@ class ShopCache:
         self._entries: dict[str, tuple[float, bytes | None, IngestShop]] = {}
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Forget every cached shop (the database was put back to an earlier state)."""
+        with self._lock:
+            self._entries.clear()
+
     def get(self, shop_id: str, load: Callable[[], IngestShop | None], generation) -> IngestShop | None:
         if generation is UNKNOWN:
             return load()  # nothing cached can be trusted, and nothing loaded now can be tagged

@@ -15,12 +15,16 @@ from tests.fixtures.shop_env import T0
 from tests.placement.placement_env import NOW, placement_env
 
 
-@pytest.fixture
-def pe(portal_env):
+def _portal(portal_env):
     env = placement_env(portal_env)
     env.sync_order("A1", T0 - timedelta(days=40), status="paid")
     env.sync_order("A2", T0, status="pending_payment")
     return env
+
+
+@pytest.fixture
+def pe(shared_portal):
+    return shared_portal(_portal)
 
 
 def _count(pe, model) -> int:
