@@ -27,7 +27,7 @@ class LiveApp:
         self.app = None
         self._server = make_server(host, port, self._wsgi, threaded=True, request_handler=_Quiet)
         self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     def _wsgi(self, environ, start_response):
         return self.app(environ, start_response)

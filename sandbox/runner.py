@@ -16,7 +16,7 @@ from .server import create_sandbox_app
 from .state import Portal, SandboxConfig
 
 
-POLL_INTERVAL = 0.05
+POLL_INTERVAL = 0.01
 
 
 class _QuietHandler(WSGIRequestHandler):
