@@ -11,6 +11,7 @@ import requests
 ADMIN_USER, MANAGER = 1, 2
 MAIN = "iframe[data-placement=DEFAULT]"
 DEAL_TAB = "iframe[data-placement=CRM_DEAL_DETAIL_TAB]"
+POLL_MS = 2000  # the longest interval at which a screen polls for a job's outcome
 
 
 @dataclass
@@ -21,15 +22,20 @@ class LivePortal:
         url = f"{self.env.base}/_sandbox/portal?user_id={user_id}&lang={lang}"
         return url + (f"&deal_id={deal_id}" if deal_id else "")
 
-    def work(self) -> None:
-        """Run every queued job (see `off_the_loop`)."""
+    def work(self, page=None) -> None:
+        """Run every queued job (see `off_the_loop`). With the page: then move its clock past the screens' polling
+        interval, so a screen waiting for the job's outcome asks for it at once instead of in a few seconds."""
         off_the_loop(self.env.work)
+        if page is not None:
+            page.clock.fast_forward(POLL_MS)
 
     def bx24_calls(self) -> list[dict]:
         return requests.get(f"{self.env.base}/_sandbox/bx24-calls", timeout=10).json()
 
     def open(self, page, user_id: int = ADMIN_USER, lang: str = "ru", deal_id: int | None = None):
-        """Open the portal frame page; returns (main page frame, deal tab frame) locators."""
+        """Open the portal frame page; returns (main page frame, deal tab frame) locators. The page's timers run on
+        a clock the test can move (`work(page)`); time flows as usual otherwise."""
+        page.clock.install()
         page.goto(self.frame_url(user_id, lang, deal_id))
         return page.frame_locator(MAIN), page.frame_locator(DEAL_TAB)
 
@@ -53,10 +59,16 @@ def off_the_loop(work: Callable[[], Any]) -> Any:
     return out.get("value")
 
 
-def installed_portal(portal_env, **overrides) -> LivePortal:
-    env = portal_env(**overrides)
-    off_the_loop(env.install)
+def installed(portal_env) -> LivePortal:
+    """A portal with the app installed (a build for `shared_portal`; call it off Playwright's loop)."""
+    env = portal_env()
+    env.install()
     return LivePortal(env)
+
+
+def shared_installed(shared_portal) -> LivePortal:
+    """The module's installed portal, as `installed` left it."""
+    return off_the_loop(lambda: shared_portal(installed))
 
 
 def seed_customers(portal_env, now, orders, people):

@@ -36,8 +36,8 @@ def _seed(portal_env) -> CampaignsEnv:
 
 
 @pytest.fixture
-def seeded(portal_env, manifest):
-    ce = off_the_loop(lambda: _seed(portal_env))
+def seeded(shared_portal, manifest):
+    ce = off_the_loop(lambda: shared_portal(_seed))
     return ce, LivePortal(ce.env)
 
 

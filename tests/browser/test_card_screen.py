@@ -26,8 +26,8 @@ def _seed(portal_env):
 
 
 @pytest.fixture
-def seeded(portal_env, manifest):
-    shop = off_the_loop(lambda: _seed(portal_env))
+def seeded(shared_portal, manifest):
+    shop = off_the_loop(lambda: shared_portal(_seed))
     with shop.session() as s:
         deal = s.scalar(select(OrderRecord.deal_id).where(OrderRecord.order_id == "A2"))
     return shop, LivePortal(shop.env), deal

@@ -72,8 +72,8 @@ def _money_pattern(lang: str, amount: float) -> str:
 
 
 @pytest.fixture
-def seeded(portal_env, manifest):
-    shop = off_the_loop(lambda: _seed(portal_env))
+def seeded(shared_portal, manifest):
+    shop = off_the_loop(lambda: shared_portal(_seed))
     with shop.env.app.app_context():
         report = ltv_report(portal_scope(shop.member_id), NOW)
     return shop, LivePortal(shop.env), report

@@ -33,8 +33,8 @@ def _seed(portal_env):
 
 
 @pytest.fixture
-def seeded(portal_env, manifest):
-    shop = off_the_loop(lambda: _seed(portal_env))
+def seeded(shared_portal, manifest):
+    shop = off_the_loop(lambda: shared_portal(_seed))
     return shop, LivePortal(shop.env)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.live_portal import DEAL_TAB, MAIN, MANAGER, installed_portal
+from tests.browser.live_portal import DEAL_TAB, MAIN, MANAGER, shared_installed
 
 pytestmark = pytest.mark.long  # handed out first in a parallel run
 
@@ -12,8 +12,8 @@ API = "/api/v1/portals/"
 
 
 @pytest.fixture
-def live(portal_env, manifest):
-    return installed_portal(portal_env)
+def live(shared_portal, manifest):
+    return shared_installed(shared_portal)
 
 
 def _record_api_requests(page) -> list[dict]:

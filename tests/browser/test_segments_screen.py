@@ -34,8 +34,8 @@ def _seed(portal_env):
 
 
 @pytest.fixture
-def seeded(portal_env, manifest):
-    shop = off_the_loop(lambda: _seed(portal_env))
+def seeded(shared_portal, manifest):
+    shop = off_the_loop(lambda: shared_portal(_seed))
     return shop, LivePortal(shop.env)
 
 
@@ -63,7 +63,7 @@ def test_build_a_segment_export_it_and_preview_a_threshold(seeded, page, screens
     editor.get_by_test_id("name-en").fill("Repeat buyers")
     editor.get_by_test_id("save-segment").click()
     screen.get_by_test_id("count-REPEAT_BUYERS").wait_for()  # stored, its job queued
-    live.work()  # the saved definition's own job computes its members
+    live.work(page)  # the saved definition's own job computes its members
     screen.locator("[data-testid=count-REPEAT_BUYERS][data-count='2']").wait_for(timeout=15000)
     assert "2" in screen.get_by_test_id("count-REPEAT_BUYERS").inner_text()
 
@@ -93,7 +93,7 @@ def test_build_a_segment_export_it_and_preview_a_threshold(seeded, page, screens
     editor.locator("[data-testid=preview-count][data-count='0']").wait_for()
     editor.get_by_test_id("save-segment").click()
     editor.wait_for(state="detached")
-    live.work()
+    live.work(page)
     screen.locator("[data-testid=count-REPEAT_BUYERS][data-count='0']").wait_for(timeout=15000)
 
     # a threshold's change previewed on the matrix: promising from the 3rd purchase moves Ann and Cy to "new"

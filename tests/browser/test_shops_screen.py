@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from bitrix_app.orders.adapters.signatures import sign_generic
-from tests.browser.live_portal import MAIN, installed_portal
+from tests.browser.live_portal import MAIN, shared_installed
 from tests.fixtures.shop_env import order_event
 
 pytestmark = pytest.mark.long  # handed out first in a parallel run
@@ -23,8 +23,8 @@ WORDS = {
 
 
 @pytest.fixture
-def live(portal_env, manifest):
-    return installed_portal(portal_env)
+def live(shared_portal, manifest):
+    return shared_installed(shared_portal)
 
 
 def _open_shops(live, page, lang: str):
@@ -66,7 +66,7 @@ def test_connect_a_shop_and_see_its_test_event_arrive(live, page, screenshots, l
     events = screen.get_by_test_id("shop-events")
     events.get_by_role("cell", name=words["test"], exact=True).wait_for()
     events.get_by_test_id("event-status").get_by_text(words["waiting"]).wait_for()
-    live.work()  # the worker drains the inbox: the test event is done, the screen reads it again on its own
+    live.work(page)  # the worker drains the inbox: the test event is done, the screen reads it again on its own
     events.get_by_test_id("event-status").get_by_text(words["done"]).wait_for()
     page.locator(MAIN).screenshot(path=str(screenshots / f"shops-{lang}.png"), animations="disabled")
 
