@@ -24,8 +24,7 @@ ALL_CELLS = ("NEW_ACTIVE", "NEW_SLEEPING", "NEW_LOST", "PROMISING_ACTIVE", "PROM
              "LOYAL_ACTIVE", "LOYAL_SLEEPING", "LOYAL_LOST")
 
 
-@pytest.fixture
-def pe(portal_env):
+def _portal(portal_env):
     env = placement_env(portal_env)
     env.sync_order("A1", T0 - timedelta(days=100), status="paid")
     env.sync_order("A2", T0 - timedelta(days=40), status="delivered")
@@ -38,6 +37,11 @@ def pe(portal_env):
             env.set_figures(n, (cell,), orders=1, lifecycle=cell)
     env.set_figures(2000, (), orders=0)  # a customer without purchases sits in no cell
     return env
+
+
+@pytest.fixture
+def pe(shared_portal):
+    return shared_portal(_portal)
 
 
 def _token(pe, user_id: int = 1) -> str:

@@ -19,14 +19,18 @@ def eur(amount: str) -> dict:
     return {"amount": amount, "currency": "EUR"}
 
 
-@pytest.fixture
-def pe(portal_env):
+def _portal(portal_env):
     env = placement_env(portal_env)
     env.define_cross_sell()
     env.sync_order("A1", T0 - timedelta(days=100), status="paid")
     env.sync_order("A2", T0 - timedelta(days=40), status="delivered")
     env.sync_order("A3", T0, status="new")
     return env
+
+
+@pytest.fixture
+def pe(shared_portal):
+    return shared_portal(_portal)
 
 
 def _customer(pe) -> int:
