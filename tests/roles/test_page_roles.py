@@ -11,11 +11,21 @@ from tests.fixtures.shell_page import bootstrap_of, token_of
 ADMIN_USER, MANAGER = 1, 2
 
 
-@pytest.fixture
-def env(portal_env):
+def _installed(portal_env):
     e = portal_env()
     e.install()
     return e
+
+
+@pytest.fixture
+def env(shared_portal):
+    return shared_portal(_installed)
+
+
+@pytest.fixture
+def own_env(portal_env):
+    """A portal of the test's own: the test stops its sandbox."""
+    return _installed(portal_env)
 
 
 def _member(env) -> str:
@@ -204,7 +214,8 @@ def test_unreachable_portal_and_refused_token_are_told_apart(env):
     assert staff.role == STAFF and staff.user_id == 7
 
 
-def test_an_unreachable_portal_makes_the_page_a_503(env):
+def test_an_unreachable_portal_makes_the_page_a_503(own_env):
+    env = own_env
     fields = dict(_open(env)["fields"])
     env.app.extensions["bitrix_app"]["redis"].flushdb()  # no cached verdict
     env.sandbox.stop()
