@@ -12,9 +12,13 @@ from tests.campaigns.campaigns_env import campaigns_env
 from tests.fixtures.shop_env import T0
 
 
-@pytest.fixture
-def ce(portal_env):
+def _portal(portal_env):
     return campaigns_env(portal_env)
+
+
+@pytest.fixture
+def ce(shared_portal):
+    return shared_portal(_portal)
 
 
 def _results(entry) -> dict:
