@@ -50,15 +50,29 @@ class LiveApp:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_gunicorn(env: dict, port: int, workers: int, worker_class: str = "sync") -> subprocess.Popen:
-    """The Procfile's web command on 127.0.0.1:port with this stack's settings."""
+PRODUCT_TARGET = "app:create_app()"
+
+
+def gunicorn_command(port: int, workers: int, worker_class: str = "sync", target: str = PRODUCT_TARGET,
+                     threads: int | None = None, keepalive: int | None = None) -> list[str]:
+    """The Procfile's web command on 127.0.0.1:port; `target` may be another app factory (the benches' floors)
+    so that it is served by exactly the same command line. gthread gets 4 threads unless `threads` says."""
     binary = Path(sys.executable).parent / "gunicorn"
     if not binary.exists():
         raise SystemExit("gunicorn is not installed next to this Python; install the project's dependencies")
     cmd = [str(binary), "--workers", str(workers), "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}",
-           "--log-level", "warning", "--backlog", "2048", "app:create_app()"]
-    if worker_class == "gthread":
-        cmd[1:1] = ["--threads", "4"]
+           "--log-level", "warning", "--backlog", "2048"]
+    if threads is not None or worker_class == "gthread":
+        cmd += ["--threads", str(threads if threads is not None else 4)]
+    if keepalive is not None:
+        cmd += ["--keep-alive", str(keepalive)]
+    return cmd + [target]
+
+
+def start_gunicorn(env: dict, port: int, workers: int, worker_class: str = "sync", target: str = PRODUCT_TARGET,
+                   threads: int | None = None, keepalive: int | None = None) -> subprocess.Popen:
+    """Run `gunicorn_command(...)` from the project folder with this stack's settings."""
+    cmd = gunicorn_command(port, workers, worker_class, target, threads, keepalive)
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, "LOG_LEVEL": "WARNING"})
 
 

@@ -1,24 +1,40 @@
-"""The shop events endpoint under gunicorn: how many signed single-event posts per second it accepts.
+"""The shop events endpoint under gunicorn beside its floor: signed single-event posts per second.
 
-Runs the production web command (the Procfile's `gunicorn --workers 2 "app:create_app()"`) against a
-migrated database with one connected shop, and drives it from this process over loopback with
-`--connections` concurrent HTTP/1.1 clients (keep-alive where the worker class offers it; gunicorn's
-default sync workers close every connection, so those clients reconnect). Every request is one
-`order.created` event of its own (or `--batch` of them), signed with the shop secret; the requests are
-built before the clock starts. A short warm-up is not timed.
+Method. One run starts a stack (sandbox portal, migrated database, one connected shop) and then, for each
+worker class asked for, serves three apps in turn with the identical gunicorn command line (the Procfile's
+web command: `--workers`, `--worker-class`, `--threads`, `--backlog 2048`, `--keep-alive`):
+
+- `bench.floor_app:empty_app()`: Flask answering the events route with the product's 202 body after reading
+  the body (the floor: what the server configuration and the framework cost);
+- `bench.floor_app:hmac_app()`: the same plus the product's X-Signature check with the shop's secret;
+- `app:create_app()`: the product.
+
+Each is driven from this process over loopback by `--connections` concurrent HTTP/1.1 clients (keep-alive
+where the worker class offers it; sync workers close every connection, so their clients reconnect) with
+the same pattern of requests: fresh `order.created` events (or `--batch` of them a request), signed with
+the shop secret, built before the clock starts; a warm-up of 400 requests is not timed. Other work on the
+machine skews every figure (see loadavg_before; the load generator shares the cores).
 
 Database: SQLite under a temporary folder (the embedded default), or the one DATABASE_URL names.
 Redis: the harness's embedded server, or REDIS_URL.
 
-Prints one JSON line last: events_per_s, p50_ms, p99_ms, errors, requests, accepted, in_inbox,
-batch, workers, worker_class, connections, database, cpus, loadavg_before (other work on the machine
-skews every figure here), client_cpu_share (the load generator's share of one core; it runs on the
-same cores as the server), server_cpu_ms_per_request (CPU the gunicorn workers spent per request;
-the database server's own CPU is not in it) and cpu_bound_events_per_s (cpus x 1000 x batch / that:
-what the workers could reach with every core to themselves). Goal: >= 1,000 accepted events/s with
-p99 < 50 ms, no errors, and every accepted event in the inbox. Exits 1 when the goal is missed.
+One JSON line per worker class: floor_rps / hmac_rps (202 answers per second of the empty and HMAC apps),
+events_per_s (events the product accepted per second), ratio (the product's accepted requests per second /
+floor_rps; = events_per_s / floor_rps for single-event posts) and ratio_hmac (the same over hmac_rps);
+p50_ms, p99_ms and server_cpu_ms_per_request (CPU the gunicorn workers spent per request; a database
+server's own CPU is not in it) for the product, the same prefixed floor_ and hmac_ for the floors; errors
+(non-202 answers of the product), floor_errors, hmac_errors, accepted, in_inbox (the shop's inbox rows the
+product's run added, counted after it) vs expected_in_inbox; client_cpu_share (the load generator's share
+of one core during the product's run), cpu_bound_events_per_s (cpus x 1000 x batch / CPU per request);
+database (sqlite / postgresql), redis (embedded, or host:port/db of REDIS_URL), worker_class, workers,
+threads, keepalive, connections, requests, batch, cpus, loadavg_before, goal_met. With `--all` (sync and
+gthread in one go) a last line sums both up: per class its key figures, and the class with the most events/s.
 
-    python -m bench.ingest [--requests 20000] [--connections 8] [--workers 2] [--worker-class sync] [--batch 1]
+Goal, per worker class: events_per_s >= 0.9 x floor_rps, p99 < 50 ms, no errors (floors included), every
+accepted event in the inbox. Exits 1 when a class misses it.
+
+    python -m bench.ingest [--requests 20000] [--connections 8] [--workers 2] [--worker-class sync|gthread]
+                           [--all] [--threads 4] [--keepalive 5] [--batch 1]
 """
 from __future__ import annotations
 
@@ -30,12 +46,16 @@ import socket
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
-
-from bench.harness import connect_shop, inbox_counts, order_event, start_gunicorn, start_stack, wait_ready
+from bench.floor_app import SECRET_ENV, SHOP_ENV
+from bench.harness import (PRODUCT_TARGET, connect_shop, inbox_counts, order_event, start_gunicorn, start_stack,
+                           wait_ready)
 
 WARMUP = 400
-GOAL_RATE, GOAL_P99_MS = 1000.0, 50.0
+GOAL_RATIO, GOAL_P99_MS = 0.9, 50.0
+TARGETS = {"floor": "bench.floor_app:empty_app()", "hmac": "bench.floor_app:hmac_app()", "app": PRODUCT_TARGET}
+CLASSES = ("sync", "gthread")
 
 
 def _free_port() -> int:
@@ -125,53 +145,115 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-def main(argv: list[str] | None = None) -> dict:
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def serve_and_drive(stack, target: str, cmd: dict, args, shop_id: str, secret: str, first: int) -> dict:
+    """Serve `target` with gunicorn (`cmd`: worker_class, threads, keepalive), warm it up, time `args.requests`
+    requests of events numbered from `first`; the figures of that run."""
+    port = _free_port()
+    env = {**stack.env, SECRET_ENV: secret, SHOP_ENV: shop_id}
+    proc = start_gunicorn(env, port, args.workers, cmd["worker_class"], target, cmd["threads"], cmd["keepalive"])
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", proc)
+        warm = drive(port, build_requests(shop_id, secret, port, first, WARMUP), args.connections)
+        timed = build_requests(shop_id, secret, port, first + WARMUP, args.requests, args.batch)
+        cpu_before = workers_cpu_seconds(proc.pid)
+        seconds, statuses, latencies = drive(port, timed, args.connections)
+        cpu_after = workers_cpu_seconds(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    accepted = statuses.count(202)
+    cpu_ms = (cpu_after - cpu_before) * 1000 / len(statuses) if cpu_before is not None else None
+    return {"rps": accepted / seconds, "seconds": seconds, "accepted": accepted, "errors": len(statuses) - accepted,
+            "requests": len(statuses), "warm_accepted": warm[1].count(202), "client_cpu": drive.client_cpu,
+            "p50_ms": _ms(percentile(latencies, 0.50)), "p99_ms": _ms(percentile(latencies, 0.99)),
+            "cpu_ms": round(cpu_ms, 3) if cpu_ms else None}
+
+
+def redis_label() -> str:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return "embedded"
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or 6379}{parts.path or '/0'}"
+
+
+def run_class(stack, shop_id: str, secret: str, args, worker_class: str, first: int) -> dict:
+    """The empty floor, the HMAC floor and the product under one worker class; one JSON-able dict."""
+    load_before = os.getloadavg()[0]
+    cmd = {"worker_class": worker_class, "threads": args.threads if worker_class == "gthread" else 1,
+           "keepalive": args.keepalive}
+    span = WARMUP + args.requests * args.batch
+    floor = serve_and_drive(stack, TARGETS["floor"], cmd, args, shop_id, secret, first)
+    hmac = serve_and_drive(stack, TARGETS["hmac"], cmd, args, shop_id, secret, first + span)
+    before = sum(inbox_counts(stack, shop_id).values())
+    real = serve_and_drive(stack, TARGETS["app"], cmd, args, shop_id, secret, first + 2 * span)
+    in_inbox = sum(inbox_counts(stack, shop_id).values()) - before
+    cpu_ms = real["cpu_ms"]
+    figures = {
+        "worker_class": worker_class, "floor_rps": round(floor["rps"], 1), "hmac_rps": round(hmac["rps"], 1),
+        "events_per_s": round(real["accepted"] * args.batch / real["seconds"], 1),
+        "ratio": round(real["rps"] / floor["rps"], 3) if floor["rps"] else None,
+        "ratio_hmac": round(real["rps"] / hmac["rps"], 3) if hmac["rps"] else None,
+        "p50_ms": real["p50_ms"], "p99_ms": real["p99_ms"], "server_cpu_ms_per_request": cpu_ms,
+        "floor_p50_ms": floor["p50_ms"], "floor_p99_ms": floor["p99_ms"],
+        "floor_server_cpu_ms_per_request": floor["cpu_ms"],
+        "hmac_p50_ms": hmac["p50_ms"], "hmac_p99_ms": hmac["p99_ms"], "hmac_server_cpu_ms_per_request": hmac["cpu_ms"],
+        "errors": real["errors"], "floor_errors": floor["errors"], "hmac_errors": hmac["errors"],
+        "requests": real["requests"], "accepted": real["accepted"], "seconds": round(real["seconds"], 2),
+        "in_inbox": in_inbox, "expected_in_inbox": (real["accepted"] + real["warm_accepted"]) * args.batch,
+        "batch": args.batch, "client_cpu_share": round(real["client_cpu"], 2),
+        "cpu_bound_events_per_s": round(os.cpu_count() * 1000 * args.batch / cpu_ms) if cpu_ms else None,
+        "database": stack.app.extensions["bitrix_app"]["engine"].dialect.name, "redis": redis_label(),
+        "workers": args.workers, "threads": cmd["threads"], "keepalive": args.keepalive,
+        "connections": args.connections, "cpus": os.cpu_count(), "loadavg_before": round(load_before, 2),
+    }
+    figures["goal_met"] = goal_met(figures)
+    return figures
+
+
+def goal_met(f: dict) -> bool:
+    return bool(f["ratio"] is not None and f["ratio"] >= GOAL_RATIO and f["p99_ms"] < GOAL_P99_MS
+                and f["errors"] == 0 and f["floor_errors"] == 0 and f["hmac_errors"] == 0
+                and f["in_inbox"] == f["expected_in_inbox"])
+
+
+def summary(runs: list[dict]) -> dict:
+    keys = ("floor_rps", "hmac_rps", "events_per_s", "ratio", "p99_ms", "server_cpu_ms_per_request", "goal_met")
+    return {"summary": {r["worker_class"]: {k: r[k] for k in keys} for r in runs},
+            "most_events_per_s": max(runs, key=lambda r: r["events_per_s"])["worker_class"],
+            "database": runs[0]["database"], "redis": runs[0]["redis"], "goal_met": all(r["goal_met"] for r in runs)}
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    """Run the classes asked for, printing each one's JSON line (and the summary after --all); their figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--worker-class", choices=CLASSES, default="sync")
+    parser.add_argument("--all", action="store_true", help="run sync and gthread workers in one go")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (sync: 1)")
+    parser.add_argument("--keepalive", type=int, default=5, help="gunicorn --keep-alive seconds")
     parser.add_argument("--batch", type=int, default=1, help="events per request (1: single-event posts)")
     args = parser.parse_args(argv)
-    load_before = os.getloadavg()[0]
     stack = start_stack(plan="standard")
-    proc = None
+    runs: list[dict] = []
     try:
         shop_id, secret = connect_shop(stack)
-        port = _free_port()
-        proc = start_gunicorn(stack.env, port, args.workers, args.worker_class)
-        wait_ready(f"http://127.0.0.1:{port}", proc)
-        warm = drive(port, build_requests(shop_id, secret, port, 0, WARMUP), args.connections)
-        timed = build_requests(shop_id, secret, port, WARMUP, args.requests, args.batch)
-        cpu_before = workers_cpu_seconds(proc.pid)
-        seconds, statuses, latencies = drive(port, timed, args.connections)
-        cpu_after = workers_cpu_seconds(proc.pid)
-        cpu_ms = (cpu_after - cpu_before) * 1000 / len(statuses) if cpu_before is not None else None
-        accepted = statuses.count(202)
-        in_inbox = sum(inbox_counts(stack, shop_id).values())
-        return {
-            "events_per_s": round(accepted * args.batch / seconds, 1), "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
-            "p99_ms": round(percentile(latencies, 0.99) * 1000, 2), "errors": len(statuses) - accepted,
-            "requests": len(statuses), "accepted": accepted, "seconds": round(seconds, 2),
-            "in_inbox": in_inbox, "expected_in_inbox": accepted * args.batch + warm[1].count(202),
-            "batch": args.batch,
-            "client_cpu_share": round(drive.client_cpu, 2),
-            "server_cpu_ms_per_request": round(cpu_ms, 3) if cpu_ms else None,
-            "cpu_bound_events_per_s": round(os.cpu_count() * 1000 * args.batch / cpu_ms) if cpu_ms else None,
-            "workers": args.workers, "worker_class": args.worker_class, "connections": args.connections,
-            "database": stack.app.extensions["bitrix_app"]["engine"].dialect.name,
-            "cpus": os.cpu_count(), "loadavg_before": round(load_before, 2),
-        }
+        span = 3 * (WARMUP + args.requests * args.batch)
+        for n, worker_class in enumerate(CLASSES if args.all else (args.worker_class,)):
+            runs.append(run_class(stack, shop_id, secret, args, worker_class, n * span))
+            print(json.dumps(runs[-1]), flush=True)
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
         stack.stop()
+    if args.all:
+        print(json.dumps(summary(runs)), flush=True)
+    return runs
 
 
 if __name__ == "__main__":
-    figures = main()
-    print(json.dumps(figures))
-    ok = (figures["events_per_s"] >= GOAL_RATE and figures["p99_ms"] < GOAL_P99_MS and figures["errors"] == 0
-          and figures["in_inbox"] == figures["expected_in_inbox"])
-    sys.exit(0 if ok else 1)
+    sys.exit(0 if all(r["goal_met"] for r in main()) else 1)
