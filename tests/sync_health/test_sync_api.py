@@ -11,12 +11,17 @@ from bitrix_app.robots import profile
 from bitrix_app.store.models import PortalRecord
 from bitrix_app.store.shop_models import InboxEvent, OrderRecord
 from tests.fixtures.shop_env import T0, order_event
-from tests.sync_health.sync_env import MANAGER, sync_env
+from tests.sync_health.sync_env import MANAGER, SyncEnv, sync_env
+
+
+def _portal(portal_env):
+    return sync_env(portal_env)
 
 
 @pytest.fixture
-def se(portal_env):
-    return sync_env(portal_env)
+def se(shared_portal):
+    """The module's portal; page tokens are fetched afresh in each test (the clock moves)."""
+    return SyncEnv(shared_portal(_portal).rb, {})
 
 
 def _statuses(se) -> dict[str, str]:
