@@ -36,9 +36,13 @@ def _add_history(pe) -> None:
                                   items=[], ordered_at=at, version=at, utm_source=utm if n == 0 else "other"))
 
 
-@pytest.fixture
-def pe(portal_env):
+def _portal(portal_env):
     return placement_env(portal_env)
+
+
+@pytest.fixture
+def pe(shared_portal):
+    return shared_portal(_portal)
 
 
 def _token(pe, user_id: int = 1) -> str:
