@@ -14,9 +14,13 @@ TOKEN = "operator-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture
-def ce(portal_env):
+def _portal(portal_env):
     return campaigns_env(portal_env, ADMIN_API_TOKEN=TOKEN)
+
+
+@pytest.fixture
+def ce(shared_portal):
+    return shared_portal(_portal)
 
 
 def _url(ce, tail: str = "") -> str:

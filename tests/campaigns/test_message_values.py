@@ -17,9 +17,13 @@ HELMET = {"sku": "HELMET-3", "name": "Helmet", "price": "40.00", "quantity": 1}
 LAMP = {"sku": "LAMP-4", "name": "Front lamp", "price": "20.00", "quantity": 2}
 
 
-@pytest.fixture
-def ce(portal_env):
+def _portal(portal_env):
     return campaigns_env(portal_env)
+
+
+@pytest.fixture
+def ce(shared_portal):
+    return shared_portal(_portal)
 
 
 def _order(ce, customer_id: int, order_id: str, items: list, days_ago: int) -> None:

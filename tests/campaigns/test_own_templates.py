@@ -10,8 +10,7 @@ from bitrix_app.store.db import transaction
 from tests.campaigns.campaigns_env import CAMPAIGN, campaigns_env
 
 
-@pytest.fixture
-def ce(portal_env):
+def _portal(portal_env):
     env = campaigns_env(portal_env)
     with transaction(env.factory()) as s:
         templates.save(s, env.member_id, "spring_sale", "en", env.clock.now(), subject="Spring sale, {first_name}",
@@ -20,6 +19,11 @@ def ce(portal_env):
         templates.save(s, env.member_id, "spring_code", "en", env.clock.now(), subject="Your code",
                        text="Use {promo_code} before it runs out.", name="Spring code", channel="email")
     return env
+
+
+@pytest.fixture
+def ce(shared_portal):
+    return shared_portal(_portal)
 
 
 def _message(code: str) -> dict:

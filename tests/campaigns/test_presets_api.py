@@ -25,9 +25,13 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CELLS = [code for code, _, _ in LIFECYCLE_CELLS]
 
 
-@pytest.fixture
-def ce(portal_env):
+def _portal(portal_env):
     return campaigns_env(portal_env, ADMIN_API_TOKEN=TOKEN)
+
+
+@pytest.fixture
+def ce(shared_portal):
+    return shared_portal(_portal)
 
 
 def _url(ce, tail: str = "") -> str:

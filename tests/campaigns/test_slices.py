@@ -7,9 +7,13 @@ from bitrix_app.campaigns import actions, execute, jobs, runner
 from tests.campaigns.campaigns_env import campaigns_env
 
 
-@pytest.fixture
-def ce(portal_env):
+def _portal(portal_env):
     return campaigns_env(portal_env)
+
+
+@pytest.fixture
+def ce(shared_portal):
+    return shared_portal(_portal)
 
 
 def test_a_run_with_more_entries_than_a_slice_finishes_them_all_in_one_run_of_the_worker(ce, monkeypatch):
