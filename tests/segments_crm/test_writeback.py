@@ -14,9 +14,13 @@ from tests.segments_crm.crm_env import (
 )
 
 
-@pytest.fixture
-def shop(portal_env):
+def _portal(portal_env):
     return connect_shop(portal_env())
+
+
+@pytest.fixture
+def shop(shared_portal):
+    return shared_portal(_portal)
 
 
 def item_ids(shop) -> dict[str, str]:
