@@ -16,9 +16,13 @@ from tests.segments_crm.crm_env import add_contact, in_app, in_scope
 MSK_MIDNIGHT = 21  # a CLOSEDATE day starts at 00:00 Moscow time, 21:00 UTC the day before
 
 
-@pytest.fixture
-def shop(portal_env):
+def _portal(portal_env):
     return connect_shop(portal_env())
+
+
+@pytest.fixture
+def shop(shared_portal):
+    return shared_portal(_portal)
 
 
 def won_deal(shop, contact_id: int | None, close: str, rows: list[tuple[str, float, float]], **fields) -> int:

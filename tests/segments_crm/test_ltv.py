@@ -28,8 +28,7 @@ HISTORY = {
 }
 
 
-@pytest.fixture
-def shop(portal_env):
+def _portal(portal_env):
     shop = connect_shop(portal_env(ADMIN_API_TOKEN="operator-token"))
     ids = {}
     with shop.session() as s:
@@ -50,6 +49,11 @@ def shop(portal_env):
                           version=T_A))
     shop.ids = ids
     return shop
+
+
+@pytest.fixture
+def shop(shared_portal):
+    return shared_portal(_portal)
 
 
 def _expected_overall() -> dict:
