@@ -153,6 +153,8 @@ def start_stack(plan: str = "standard", workdir: str | None = None, app_port: in
     live = LiveApp(port=app_port)
     env = {**APP_ENV, "APP_BASE_URL": live.url, "B24_OAUTH_URL": f"{sandbox.base_url}/oauth/token/",
            "INSTANCE_DIR": workdir}
+    if plan in ("standard", "enterprise"):
+        env["B24_DEFAULT_PLAN"] = plan  # the governor paces the portal by the plan it is on
     if sandbox.ca_file:
         env["B24_CA_BUNDLE"] = sandbox.ca_file
     env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/app.db"

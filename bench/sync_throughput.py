@@ -1,4 +1,5 @@
-"""2,000 shop orders become deals in a standard-plan sandbox portal, drained by 2 worker processes.
+"""2,000 shop orders become deals in a standard-plan (or `--plan enterprise`) sandbox portal, drained by 2 worker
+processes (`--workers`).
 
 Every order is a new customer (own phone and e-mail) with 1 to 5 items. The events are posted through the
 signed HTTP API in batches of 500 first (not timed); then 2 spawned processes run burst workers on the
@@ -30,7 +31,7 @@ to each other; this figure shows whether the handovers cost any of the portal's 
 Goal: 0 lost, 0 duplicates, 0 503 answers, orders_per_s >= 90 % of the goal ceiling and
 orders_per_s_after_burst >= 95 % of it. Exits 1 when missed.
 
-    python -m bench.sync_throughput [--orders 2000] [--workers 2] [--timeout SECONDS]
+    python -m bench.sync_throughput [--orders 2000] [--workers 2] [--plan standard|enterprise] [--timeout SECONDS]
 """
 from __future__ import annotations
 
@@ -45,7 +46,6 @@ import requests
 from bench.harness import connect_shop, inbox_counts, order_event, start_stack
 from bench.rest_governor import steady_rate
 
-PLAN = "standard"
 DRAIN_RATE, BURST = {"standard": 2.0, "enterprise": 5.0}, {"standard": 50, "enterprise": 250}
 MAX_COMMANDS, POST_BATCH, TIMEOUT = 50, 500, 900  # TIMEOUT: the least wait; 0.1 s per order above that
 LANE_RESERVE = 4  # places of the bucket the sync's `normal` lane leaves free for staff-facing calls
@@ -119,11 +119,11 @@ def _commands(call: dict) -> int:
     return call["batch_size"] if call.get("batch_size") is not None else 1
 
 
-def call_figures(stack, mark: int) -> dict:
+def call_figures(stack, mark: int, plan: str) -> dict:
     calls = [c for c in stack.control(f"calls?since={mark}", method="GET")["calls"]
              if not str(c.get("method", "")).startswith("oauth")]
     commands = sum(_commands(c) for c in calls)
-    stamps, burst = [c["ts"] for c in calls], BURST[PLAN] - LANE_RESERVE
+    stamps, burst = [c["ts"] for c in calls], BURST[plan] - LANE_RESERVE
     methods: dict[str, int] = {}
     for c in calls:
         methods[c["method"]] = methods.get(c["method"], 0) + 1
@@ -149,9 +149,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--plan", choices=sorted(BURST), default="standard",
+                        help="the portal's plan: standard (2 requests/s, burst 50) or enterprise (5/s, burst 250)")
     parser.add_argument("--timeout", type=float, default=None, help="seconds to wait for the drain")
     args = parser.parse_args(argv)
-    stack = start_stack(plan=PLAN)
+    stack = start_stack(plan=args.plan)
     procs, stop = [], None
     try:
         shop_id, secret = connect_shop(stack)
@@ -168,9 +170,9 @@ def main(argv: list[str] | None = None) -> dict:
         seconds, inbox = wait_drained(stack, shop_id, accepted, args.timeout or max(TIMEOUT, 0.1 * args.orders))
         stop.set()
         figures = {"orders": args.orders, **deal_figures(stack, shop_id, args.orders), "inbox": inbox}
-        calls = call_figures(stack, mark)
+        calls = call_figures(stack, mark, args.plan)
         per_order = calls["commands"] / args.orders
-        drain = DRAIN_RATE[PLAN]
+        drain = DRAIN_RATE[args.plan]
         ceiling = drain * MAX_COMMANDS / per_order if per_order else 0.0
         op_ceiling, op_derivation = operating_ceiling(stack.control("limits", method="GET"))
         figures.update({
@@ -184,10 +186,10 @@ def main(argv: list[str] | None = None) -> dict:
                                   f"{per_order:.3f} commands/order = {ceiling:.2f} orders/s",
             "operating_ceiling_orders_per_s": round(op_ceiling, 2), "operating_ceiling_derivation": op_derivation,
             "goal_ceiling_orders_per_s": round(min(ceiling, op_ceiling or ceiling), 2),
-            "burst_requests": BURST[PLAN], "requests_per_s_after_burst": calls["requests_per_s_after_burst"],
+            "burst_requests": BURST[args.plan], "requests_per_s_after_burst": calls["requests_per_s_after_burst"],
             "orders_per_s_after_burst": round(calls["commands_per_s_after_burst"] / per_order, 2) if per_order else 0.0,
-            "rate_bound_seconds": round(max(0, calls["http_requests"] - BURST[PLAN] + LANE_RESERVE) / drain, 1),
-            "methods": calls["methods"], "workers": args.workers, "plan": PLAN,
+            "rate_bound_seconds": round(max(0, calls["http_requests"] - BURST[args.plan] + LANE_RESERVE) / drain, 1),
+            "methods": calls["methods"], "workers": args.workers, "plan": args.plan,
             "database": stack.app.extensions["bitrix_app"]["engine"].dialect.name,
         })
         return figures
