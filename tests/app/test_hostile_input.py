@@ -88,11 +88,11 @@ PLAUSIBLE = {"name": "deal", "robots.code": "customer_profile", "code": "VIP_BUY
              "token": "e30.0123456789abcdef0123456789abcdef"}
 
 
-@pytest.fixture
-def edge(make_app):
-    """The app with the operator's admin token, an installed portal and a connected shop."""
+def _edge(portal_env):
+    """The app with the operator's admin token, an installed portal and a connected shop (its sandbox portal is
+    not used: the portal row is written by hand)."""
     clock = FrozenClock(T0)
-    app = make_app(ADMIN_API_TOKEN=TOKEN, CLOCK=clock)
+    app = portal_env(ADMIN_API_TOKEN=TOKEN, CLOCK=clock, APP_BASE_URL="http://127.0.0.1:5000").app
     ext = app.extensions["bitrix_app"]
     with transaction(ext["sessions"]) as s:
         s.execute(insert(PortalRecord).values(
@@ -103,6 +103,11 @@ def edge(make_app):
         shop, secret = add_shop(s, ext["cipher"], MEMBER_ID, "Bike shop", "generic", T0)
     app.config["TEST_SHOP"] = (shop.shop_id, secret)
     return app
+
+
+@pytest.fixture
+def edge(shared_portal):
+    return shared_portal(_edge)
 
 
 def _urls(rule: str, endpoint: str, app: Flask) -> list[str]:
