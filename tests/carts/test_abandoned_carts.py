@@ -10,8 +10,8 @@ from tests.fixtures.shop_env import T0, order_event
 
 
 @pytest.fixture
-def carts(portal_env):
-    return carts_env(portal_env)
+def carts(shared_portal):
+    return shared_portal(carts_env)  # built once per module, put back before each test
 
 
 def _deals(carts):

@@ -11,8 +11,8 @@ from tests.carts.carts_env import carts_env, cart_event
 
 
 @pytest.fixture
-def carts(portal_env):
-    return carts_env(portal_env)
+def carts(shared_portal):
+    return shared_portal(carts_env)  # built once per module, put back before each test
 
 
 def _lose_answers(monkeypatch, method: str, times: int = 1) -> dict:

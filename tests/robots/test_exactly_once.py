@@ -13,8 +13,8 @@ from tests.robots.robots_env import robots_env
 
 
 @pytest.fixture
-def rb(portal_env):
-    return robots_env(portal_env)
+def rb(shared_portal):
+    return shared_portal(robots_env)  # built once per module, put back before each test
 
 
 def _die_after(app, call_id: int, method: str) -> None:

@@ -22,8 +22,8 @@ ANN_PHONE_AT_HOME = "8 (999) 123-45-67"  # Ann's shop phone is +7 999 123-45-67:
 
 
 @pytest.fixture
-def rb(portal_env):
-    return robots_env(portal_env)
+def rb(shared_portal):
+    return shared_portal(robots_env)  # built once per module, put back before each test
 
 
 def _values(wf: dict) -> dict:

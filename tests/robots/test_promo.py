@@ -20,8 +20,8 @@ AUTUMN = {"campaign": "autumn", "discount_percent": "15", "valid_days": 7, "pref
 
 
 @pytest.fixture
-def rb(portal_env):
-    return robots_env(portal_env)
+def rb(shared_portal):
+    return shared_portal(robots_env)  # built once per module, put back before each test
 
 
 def _issue(rb, deal_id: int, properties: dict = AUTUMN) -> dict:

@@ -15,8 +15,8 @@ PUMP = {"sku": "PUMP-1", "name": "Pump", "category": "parts", "price": "15.00", 
 
 
 @pytest.fixture
-def rb(portal_env):
-    return robots_env(portal_env)
+def rb(shared_portal):
+    return shared_portal(robots_env)  # built once per module, put back before each test
 
 
 def _values(wf: dict) -> dict:

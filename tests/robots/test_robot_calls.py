@@ -15,8 +15,8 @@ from tests.robots.robots_env import robots_env
 
 
 @pytest.fixture
-def rb(portal_env):
-    return robots_env(portal_env)
+def rb(shared_portal):
+    return shared_portal(robots_env)  # built once per module, put back before each test
 
 
 def _event_sends(rb) -> list[dict]:

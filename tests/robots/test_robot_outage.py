@@ -16,8 +16,8 @@ from tests.robots.robots_env import robots_env
 
 
 @pytest.fixture
-def rb(portal_env):
-    return robots_env(portal_env)
+def rb(shared_portal):
+    return shared_portal(robots_env)  # built once per module, put back before each test
 
 
 def test_a_call_whose_enqueue_fails_is_stored_answered_200_and_queued_by_the_sweeper(rb, monkeypatch):

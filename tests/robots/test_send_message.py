@@ -18,8 +18,17 @@ ANN = {"email": "ann@example.com", "phone": "+7 999 123-45-67", "first_name": "A
 
 
 @pytest.fixture
-def rb(portal_env):
-    return robots_env(portal_env)
+def rb(shared_portal):
+    return shared_portal(robots_env)  # built once per module, put back before each test
+
+
+def _late_evening(portal_env):
+    return robots_env(portal_env, start=T0.replace(hour=22))  # 22:00 in the shop's zone (UTC)
+
+
+@pytest.fixture
+def rb_at_ten_pm(shared_portal):
+    return shared_portal(_late_evening)
 
 
 @pytest.fixture
@@ -83,8 +92,8 @@ def test_marketing_needs_consent_but_a_transactional_message_does_not(rb):
     assert len(_emails(rb, deal)) == 1
 
 
-def test_quiet_hours_defer_the_message_and_a_job_sends_it_when_they_end(portal_env):
-    rb = robots_env(portal_env, start=T0.replace(hour=22))  # 22:00 in the shop's zone (UTC)
+def test_quiet_hours_defer_the_message_and_a_job_sends_it_when_they_end(rb_at_ten_pm):
+    rb = rb_at_ten_pm
     deal = _order(rb, "1")
     values = _result(rb.run("send_message", deal, {"template": "pickup_reminder", "pickup_point": "Main St. 1"}))
     assert values["result"] == "deferred:2026-11-03T09:00:00+00:00" and values["channel"] == "email"
@@ -102,8 +111,8 @@ def test_quiet_hours_defer_the_message_and_a_job_sends_it_when_they_end(portal_e
     assert "Main St. 1" in mail["DESCRIPTION"] and _records(rb)[0].status == "sent"
 
 
-def test_a_deferred_marketing_message_passes_the_policy_again_when_it_fires(portal_env):
-    rb = robots_env(portal_env, start=T0.replace(hour=22))
+def test_a_deferred_marketing_message_passes_the_policy_again_when_it_fires(rb_at_ten_pm):
+    rb = rb_at_ten_pm
     deal = _order(rb, "1", {**ANN, "consent": {"email": True, "sms": False}})
     values = _result(rb.run("send_message", deal, {"template": "we_miss_you", "promo_code": "BACK-7Q2X",
                                                    "discount": "10%"}))
