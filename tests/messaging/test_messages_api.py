@@ -18,13 +18,17 @@ HELMET = [{"sku": "HELMET-1", "name": "Helmet", "category": "helmets", "price": 
           {"sku": "BIKE-1", "name": "City bike", "category": "bikes", "price": "500.00", "quantity": 1}]
 
 
-@pytest.fixture
-def pe(portal_env):
+def _portal(portal_env):
     env = placement_env(portal_env)
     env.sync_order("A1", T0 - timedelta(days=30), status="paid")  # Ann: a bike and tyres
     env.sync_order("B1", T0 - timedelta(days=20), status="paid", email="bob@example.com", phone="+7 999 000-11-22",
                    items=HELMET)  # Bob bought a helmet with his bike: the helmet goes with a bike
     return env
+
+
+@pytest.fixture
+def pe(shared_portal):
+    return shared_portal(_portal)
 
 
 def _admin(pe) -> str:

@@ -15,16 +15,21 @@ from bitrix_app.shops.settings import ShopSettings
 from tests.fixtures.shop_env import T0
 
 
-@pytest.fixture
-def portal(portal_env):
+def _portal(portal_env):
     env = portal_env(CLOCK=FrozenClock(T0))
     member_id = env.install()["member_id"]
-    ext = env.app.extensions["bitrix_app"]
+    deal = env.rest("crm.deal.add", {"fields": {"TITLE": "Order #1001"}})
+    return env, member_id, int(deal)
+
+
+@pytest.fixture
+def portal(shared_portal):
+    env, member_id, deal = shared_portal(_portal)
+    ext = env.app.extensions["bitrix_app"]  # a context of the test's own: nothing it holds outlives the test
     ctx = SimpleNamespace(member_id=member_id, sessions=ext["sessions"], clock=ext["clock"], cipher=ext["cipher"],
                           client=client_for(member_id, "high", app=env.app), responsible_id=1,
                           settings=ShopSettings())
-    deal = env.rest("crm.deal.add", {"fields": {"TITLE": "Order #1001"}})
-    return SimpleNamespace(env=env, ctx=ctx, deal=int(deal))
+    return SimpleNamespace(env=env, ctx=ctx, deal=deal)
 
 
 def _message(deal, key="mail-1", marketing=False, consent=False):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,9 +12,13 @@ from bitrix_app.store.shop_models import InboxEvent, PortalSettings, Shop
 from tests.fixtures.shop_env import T0, connect_shop, order_data, order_event
 
 
-@pytest.fixture
-def shop(portal_env):
+def _shop(portal_env):
     return connect_shop(portal_env())
+
+
+@pytest.fixture
+def shop(shared_portal):
+    return shared_portal(_shop)
 
 
 def cli(shop, *args: str):
@@ -63,10 +68,10 @@ def test_add_prints_the_id_the_secret_and_the_platform_url(shop):
 def test_the_printed_secret_signs_events_for_the_new_shop(shop):
     res = cli(shop, "shops", "add", "--member-id", shop.member_id, "--name", "Second site")
     added = json.loads(res.stdout)
-    shop.shop_id, shop.secret = added["shop_id"], added["secret"]
-    assert shop.post(order_event("S2-1")).status_code == 202
-    shop.work()
-    [deal] = shop.deals()
+    second = replace(shop, shop_id=added["shop_id"], secret=added["secret"])  # the module's shop is left as built
+    assert second.post(order_event("S2-1")).status_code == 202
+    second.work()
+    [deal] = second.deals()
     assert deal["ORIGINATOR_ID"] == added["shop_id"] and deal["TITLE"] == "Order #N-S2-1 (Second site)"
 
 

@@ -25,11 +25,6 @@ WINDOW = 5  # 23 orders: 5 windows
 
 
 @pytest.fixture
-def clock():
-    return FrozenClock(T0 + timedelta(days=1))
-
-
-@pytest.fixture
 def small_windows(monkeypatch):
     monkeypatch.setattr(drain, "WINDOW", WINDOW)
 
@@ -49,8 +44,26 @@ def slices(monkeypatch):
     return seen
 
 
-def _shop(portal_env, clock, **settings) -> ShopEnv:
-    return connect_shop(portal_env(CLOCK=clock, **settings))
+def _shop(portal_env, **settings) -> tuple[ShopEnv, FrozenClock]:
+    clock = FrozenClock(T0 + timedelta(days=1))
+    return connect_shop(portal_env(CLOCK=clock, **settings)), clock
+
+
+# The module's portals, one per set of settings (each built once, put back before each test).
+def _default(portal_env):
+    return _shop(portal_env)
+
+
+def _slice_seconds(portal_env):
+    return _shop(portal_env, SYNC_SLICE_SECONDS=100)
+
+
+def _one_window(portal_env):
+    return _shop(portal_env, SYNC_SLICE_WINDOWS=1)
+
+
+def _one_window_job_timeout(portal_env):
+    return _shop(portal_env, SYNC_SLICE_WINDOWS=1, SYNC_JOB_TIMEOUT=900)  # no such setting: ignored
 
 
 def _post_orders(shop: ShopEnv, count: int = ORDERS) -> None:
@@ -74,9 +87,9 @@ def _holder(shop: ShopEnv) -> Lease | None:
         return s.scalar(select(Lease).where(Lease.name == drain.lease_name(shop.member_id)))
 
 
-def test_a_backlog_of_several_slices_drains_in_one_run_of_the_worker(portal_env, clock, small_windows, slices,
+def test_a_backlog_of_several_slices_drains_in_one_run_of_the_worker(shared_portal, small_windows, slices,
                                                                      monkeypatch):
-    shop = _shop(portal_env, clock, SYNC_SLICE_SECONDS=100)
+    shop, clock = shared_portal(_slice_seconds)
     original = drain._window
 
     def slow_window(scope):  # every window takes 40 s of the app's clock: a slice fits three
@@ -92,8 +105,8 @@ def test_a_backlog_of_several_slices_drains_in_one_run_of_the_worker(portal_env,
     assert _holder(shop) is None  # the last slice let go
 
 
-def test_slices_by_window_count_and_the_import_command_drains_unsliced(portal_env, clock, small_windows, slices):
-    shop = _shop(portal_env, clock, SYNC_SLICE_WINDOWS=1)
+def test_slices_by_window_count_and_the_import_command_drains_unsliced(shared_portal, small_windows, slices):
+    shop, _ = shared_portal(_one_window)
     _post_orders(shop)
     shop.work()
     _assert_each_order_one_deal(shop)
@@ -105,8 +118,8 @@ def test_slices_by_window_count_and_the_import_command_drains_unsliced(portal_en
     _assert_each_order_one_deal(shop, ORDERS + 4)
 
 
-def test_a_sweep_during_a_handover_does_not_start_a_second_drain(portal_env, clock, small_windows):
-    shop = _shop(portal_env, clock, SYNC_SLICE_WINDOWS=1)
+def test_a_sweep_during_a_handover_does_not_start_a_second_drain(shared_portal, small_windows):
+    shop, clock = shared_portal(_one_window)
     _post_orders(shop)
     clock.advance(minutes=10)  # the events are overdue: the sweeper would queue a drain for them
     with shop.env.app.app_context():
@@ -120,8 +133,8 @@ def test_a_sweep_during_a_handover_does_not_start_a_second_drain(portal_env, clo
     _assert_each_order_one_deal(shop)
 
 
-def test_a_handed_over_slice_runs_under_the_drains_declared_time_limit(portal_env, clock, small_windows):
-    shop = _shop(portal_env, clock, SYNC_SLICE_WINDOWS=1, SYNC_JOB_TIMEOUT=900)  # no such setting: ignored
+def test_a_handed_over_slice_runs_under_the_drains_declared_time_limit(shared_portal, small_windows):
+    shop, _ = shared_portal(_one_window_job_timeout)
     _post_orders(shop)
     with shop.env.app.app_context():
         assert drain.run(shop.member_id)["status"] == "handed_over"
@@ -132,8 +145,8 @@ def test_a_handed_over_slice_runs_under_the_drains_declared_time_limit(portal_en
 
 
 def test_a_slice_stopped_by_the_job_time_limit_mid_window_hands_over_without_loss_or_repeat(
-        portal_env, clock, small_windows, slices, monkeypatch):
-    shop = _shop(portal_env, clock)
+        shared_portal, small_windows, slices, monkeypatch):
+    shop, _ = shared_portal(_default)
     original, taken = PortalClient.batch_groups, {"n": 0}
 
     def timed_out(self, groups, halt=False, writes=False):
@@ -151,8 +164,8 @@ def test_a_slice_stopped_by_the_job_time_limit_mid_window_hands_over_without_los
     assert slices == ["idle"]  # the struck slice raised (RQ fails it); its successor finished the backlog
 
 
-def test_a_killed_slice_gives_the_portal_up_after_the_short_lease(portal_env, clock, small_windows):
-    shop = _shop(portal_env, clock)
+def test_a_killed_slice_gives_the_portal_up_after_the_short_lease(shared_portal, small_windows):
+    shop, clock = shared_portal(_default)
     _post_orders(shop)
     worker = multiprocessing.get_context("fork").Process(target=die_after_second_write,
                                                         args=(shop.env.app, shop.member_id))
@@ -167,8 +180,9 @@ def test_a_killed_slice_gives_the_portal_up_after_the_short_lease(portal_env, cl
     _assert_each_order_one_deal(shop)
 
 
-def test_the_heartbeat_keeps_a_working_holder_and_notices_a_lost_claim(portal_env, clock):
-    app = portal_env(CLOCK=clock).app
+def test_the_heartbeat_keeps_a_working_holder_and_notices_a_lost_claim(shared_portal):
+    shop, clock = shared_portal(_default)
+    app = shop.env.app
     factory, ttl = app.extensions["bitrix_app"]["sessions"], timedelta(seconds=30)
     assert lease.acquire(factory, "x", "a", clock.now(), ttl)
     beat = lease.heartbeat(factory, clock, "x", "a", ttl)

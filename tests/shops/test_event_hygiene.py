@@ -18,9 +18,13 @@ from bitrix_app.store.shop_models import InboxEvent
 from tests.fixtures.shop_env import connect_shop, order_event
 
 
-@pytest.fixture
-def shop(portal_env):
+def _shop(portal_env):
     return connect_shop(portal_env())
+
+
+@pytest.fixture
+def shop(shared_portal):
+    return shared_portal(_shop)
 
 
 def _inbox(shop) -> list[InboxEvent]:

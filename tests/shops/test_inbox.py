@@ -19,14 +19,24 @@ from tests.fixtures.shop_env import T0, ShopEnv, connect_shop, iso, order_event
 START = T0 + timedelta(days=1)
 
 
-@pytest.fixture
-def clock():
-    return FrozenClock(START)
+def _shop(portal_env):
+    clock = FrozenClock(START)
+    return connect_shop(portal_env(CLOCK=clock)), clock
 
 
 @pytest.fixture
-def shop(portal_env, clock):
-    return connect_shop(portal_env(CLOCK=clock))
+def built(shared_portal):
+    return shared_portal(_shop)
+
+
+@pytest.fixture
+def shop(built):
+    return built[0]
+
+
+@pytest.fixture
+def clock(built):
+    return built[1]
 
 
 def cli(shop: ShopEnv, *args: str):
@@ -128,9 +138,10 @@ def test_events_that_keep_failing_become_dead_letters_and_replay_into_exactly_on
     assert deal_origins(shop) == {"X1": 1, "X2": 1, "X3": 1}
 
 
-def test_a_portal_answering_500_to_everything_parks_the_events_and_they_replay_one_by_one(portal_env, clock,
-                                                                                          monkeypatch):
+def test_a_portal_answering_500_to_everything_parks_the_events_and_they_replay_one_by_one(portal_env, monkeypatch):
     import fast_bitrix24.srh
+
+    clock = FrozenClock(START)
 
     monkeypatch.setattr(fast_bitrix24.srh, "INITIAL_TIMEOUT", 0)  # the client's own retries need not pause here
     # every attempt is a dozen refused requests: an Enterprise-sized bucket keeps the governor from pacing them

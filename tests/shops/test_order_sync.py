@@ -8,9 +8,13 @@ import pytest
 from tests.fixtures.shop_env import T0, connect_shop, order_event
 
 
-@pytest.fixture
-def shop(portal_env):
+def _shop(portal_env):
     return connect_shop(portal_env())
+
+
+@pytest.fixture
+def shop(shared_portal):
+    return shared_portal(_shop)
 
 
 def _app_calls(shop) -> int:

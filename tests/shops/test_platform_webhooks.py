@@ -58,19 +58,28 @@ class Platform:
             return s.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.shop_id == self.shop_id))
 
 
-@pytest.fixture
-def shop(portal_env):
-    return connect_shop(portal_env())
+def _woo(portal_env):
+    return Platform(connect_shop(portal_env()), "woocommerce", "Tea shop")
+
+
+def _shopify(portal_env):
+    return Platform(connect_shop(portal_env()), "shopify", "Knits")
 
 
 @pytest.fixture
-def woo(shop):
-    return Platform(shop, "woocommerce", "Tea shop")
+def woo(shared_portal):
+    return shared_portal(_woo)
 
 
 @pytest.fixture
-def shopify(shop):
-    return Platform(shop, "shopify", "Knits")
+def shopify(shared_portal):
+    return shared_portal(_shopify)
+
+
+@pytest.fixture
+def shop(request):
+    """The portal's generic shop, beside the platform's shop the test asked for."""
+    return request.getfixturevalue("woo" if "woo" in request.fixturenames else "shopify").shop
 
 
 def rows(shop: ShopEnv, deal: dict) -> list[tuple]:

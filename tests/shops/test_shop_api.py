@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -12,9 +13,13 @@ from bitrix_app.store.shop_models import InboxEvent
 from tests.fixtures.shop_env import connect_shop, order_event
 
 
-@pytest.fixture
-def shop(portal_env):
+def _shop(portal_env):
     return connect_shop(portal_env())
+
+
+@pytest.fixture
+def shop(shared_portal):
+    return shared_portal(_shop)
 
 
 def _inbox(shop) -> int:
@@ -46,8 +51,8 @@ def test_bad_or_missing_signature_is_401_and_stores_nothing(shop):
 
 
 def test_unknown_shop_is_404(shop):
-    shop.shop_id = "shp_0000000000000000"
-    res = shop.post(order_event("1"))
+    unknown = replace(shop, shop_id="shp_0000000000000000")  # the module's shop is left as built
+    res = unknown.post(order_event("1"))
     assert res.status_code == 404 and res.json()["error"] == "unknown_shop"
 
 

@@ -15,11 +15,15 @@ TOKEN = "operator-token-for-shops"
 MANAGER = 2
 
 
-@pytest.fixture
-def env(portal_env):
+def _portal(portal_env):
     e = portal_env(ADMIN_API_TOKEN=TOKEN)
     e.member_id = e.install()["member_id"]
     return e
+
+
+@pytest.fixture
+def env(shared_portal):
+    return shared_portal(_portal)
 
 
 def api(env, method: str, tail: str = "", token: str = TOKEN, **kwargs) -> requests.Response:
