@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
 from bitrix_app.segments.explain import explain_in
 from bitrix_app.segments.kinds import definitions
-from tests.fixtures.segment_portal import AUTH, portal  # noqa: F401
+from tests.fixtures.segment_portal import AUTH, installed_history
 
 BIKE = {"sku": "BIKE-1", "category": "bikes", "price": "80.00", "quantity": 1, "name": "City bike"}
 BEANS = {"sku": "BEANS-1", "category": "coffee", "price": "12.50", "quantity": 1, "name": "Arabica beans"}
@@ -30,10 +31,9 @@ CODES = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b(?:average_order|categories
                    r"|>=|\bT\d\d:")
 
 
-@pytest.fixture
-def bikers(portal):
+def _bikers(portal_env):
     """A customer who bought a bike three times, the last 95 days ago, and coffee beans once, with a birthday."""
-    hist = portal
+    hist = installed_history(portal_env)
     cid = hist.customer(birthday="1990-11-06", gender="female")
     for days in (97, 96, 95):
         hist.order(cid, days, "80.00", items=[BIKE])
@@ -45,7 +45,22 @@ def bikers(portal):
             definitions.create(s, hist.member_id, {"code": code, "kind": kind, "name_en": en, "name_ru": ru,
                                                    "params": params}, hist.now)
     hist.rebuild()
-    return cid
+    return hist, cid
+
+
+@pytest.fixture
+def built(shared_portal):
+    return shared_portal(_bikers)
+
+
+@pytest.fixture
+def portal(built):
+    return replace(built[0])
+
+
+@pytest.fixture
+def bikers(built):
+    return built[1]
 
 
 def _explain(hist, cid, lang):
