@@ -1,6 +1,7 @@
 """Forged or malformed portal callbacks are rejected and leave no trace."""
 from __future__ import annotations
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -33,16 +34,21 @@ def _installed(portal_env):
     return env, ans
 
 
-def test_genuine_event_is_accepted_and_recorded(portal_env):
-    env, ans = _installed(portal_env)
+@pytest.fixture
+def installed(shared_portal):
+    return shared_portal(_installed)
+
+
+def test_genuine_event_is_accepted_and_recorded(installed):
+    env, ans = installed
     res = requests.post(f"{env.live.url}/events", data=_event(ans), timeout=10)
     assert res.status_code == 200 and res.json()["status"] == "accepted"
     env.work()
     assert env.redis.hget(f"bitrix_app:portal-events:{ans['member_id']}", "ONCRMDEALADD:7") == b"1700000000"
 
 
-def test_wrong_token_unknown_portal_and_bad_bodies_are_rejected(portal_env):
-    env, ans = _installed(portal_env)
+def test_wrong_token_unknown_portal_and_bad_bodies_are_rejected(installed):
+    env, ans = installed
     before = _portals(env)
     cases = [
         (_event(ans, application_token="forged"), 401),
@@ -64,16 +70,16 @@ def test_wrong_token_unknown_portal_and_bad_bodies_are_rejected(portal_env):
     assert _queued(env) == 0 and _portals(env) == before
 
 
-def test_forged_uninstall_does_not_delete(portal_env):
-    env, ans = _installed(portal_env)
+def test_forged_uninstall_does_not_delete(installed):
+    env, ans = installed
     form = {"event": "ONAPPUNINSTALL", "data[CLEAN]": "1", "auth[member_id]": ans["member_id"],
             "auth[application_token]": "forged"}
     assert requests.post(f"{env.live.url}/events", data=form, timeout=10).status_code == 401
     assert _portals(env)[0][1] == "new"
 
 
-def test_forged_reinstall_cannot_take_over_a_portal(portal_env):
-    env, ans = _installed(portal_env)
+def test_forged_reinstall_cannot_take_over_a_portal(installed):
+    env, ans = installed
     before = _portals(env)
     form = {"event": "ONAPPINSTALL", "data[VERSION]": "1", "auth[member_id]": ans["member_id"],
             "auth[application_token]": "attacker", "auth[access_token]": "stolen", "auth[refresh_token]": "x",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from webedge import services
@@ -29,9 +30,18 @@ def test_batch_commands_use_php_queries():
     assert cmd == "crm.deal.list?filter[%3EID]=5&filter[STAGE_ID]=C1%3ANEW&select[0]=ID&select[1]=TITLE"
 
 
-def test_portals_list_and_sync(portal_env):
+def _installed(portal_env):
     env = portal_env()
-    ans = env.install()
+    return env, env.install()
+
+
+@pytest.fixture
+def installed(shared_portal):
+    return shared_portal(_installed)
+
+
+def test_portals_list_and_sync(installed):
+    env, ans = installed
     runner = env.app.test_cli_runner()
     out = runner.invoke(args=["portals", "list"])
     rows = [json.loads(line) for line in out.output.splitlines()]
@@ -43,9 +53,8 @@ def test_portals_list_and_sync(portal_env):
     assert {p["placement"] for p in env.sandbox.portal.placements} == {"CRM_DEAL_DETAIL_TAB", "CRM_CONTACT_DETAIL_TAB"}
 
 
-def test_a_new_domain_from_the_oauth_server_is_followed(portal_env):
-    env = portal_env()
-    ans = env.install()
+def test_a_new_domain_from_the_oauth_server_is_followed(installed):
+    env, ans = installed
     with env.app.app_context():
         with transaction(services.session_factory()) as s:
             rec = s.scalar(select(PortalRecord).where(PortalRecord.member_id == ans["member_id"]))

@@ -1,6 +1,7 @@
 """What an employee who sees the app's payloads must not be able to do, and inputs that must not crash."""
 from __future__ import annotations
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -27,9 +28,18 @@ def _record(env, member_id):
         return (rec.status, rec.domain, rec.client_endpoint, rec.application_token_enc, rec.token_version)
 
 
-def test_an_employee_cannot_reinstall_over_the_portal(portal_env):
+def _installed(portal_env):
     env = portal_env()
-    ans = env.install()
+    return env, env.install()
+
+
+@pytest.fixture
+def installed(shared_portal):
+    return shared_portal(_installed)
+
+
+def test_an_employee_cannot_reinstall_over_the_portal(installed):
+    env, ans = installed
     before = _record(env, ans["member_id"])
     tok = _employee_tokens(env)
     form = {"event": "ONAPPINSTALL", "auth[member_id]": ans["member_id"], "auth[application_token]": "mine",
@@ -40,9 +50,8 @@ def test_an_employee_cannot_reinstall_over_the_portal(portal_env):
     assert _record(env, ans["member_id"]) == before
 
 
-def test_an_admin_reinstall_takes_the_portal_address_from_the_oauth_server(portal_env):
-    env = portal_env()
-    ans = env.install()
+def test_an_admin_reinstall_takes_the_portal_address_from_the_oauth_server(installed):
+    env, ans = installed
     tok = _employee_tokens(env, user_id=1)
     form = {"event": "ONAPPINSTALL", "auth[member_id]": ans["member_id"], "auth[application_token]": ans["application_token"],
             "auth[access_token]": tok["access_token"], "auth[refresh_token]": tok["refresh_token"],
@@ -52,9 +61,8 @@ def test_an_admin_reinstall_takes_the_portal_address_from_the_oauth_server(porta
     assert domain == ans["domain"] and endpoint == ans["client_endpoint"]
 
 
-def test_uninstall_with_the_real_token_is_refused_while_the_app_is_installed(portal_env):
-    env = portal_env()
-    ans = env.install()
+def test_uninstall_with_the_real_token_is_refused_while_the_app_is_installed(installed):
+    env, ans = installed
     form = {"event": "ONAPPUNINSTALL", "data[CLEAN]": "1", "auth[member_id]": ans["member_id"],
             "auth[application_token]": ans["application_token"]}
     res = requests.post(f"{env.live.url}/events", data=form, timeout=10)
@@ -62,9 +70,8 @@ def test_uninstall_with_the_real_token_is_refused_while_the_app_is_installed(por
     assert _record(env, ans["member_id"])[0] == "active"
 
 
-def test_our_own_rejected_credentials_block_no_portal(portal_env):
-    env = portal_env()
-    ans = env.install()
+def test_our_own_rejected_credentials_block_no_portal(installed):
+    env, ans = installed
     with env.app.app_context():
         s = services.settings()
         wrong = TokenManager(services.session_factory(), services.redis(), services.cipher(), services.clock(),
@@ -79,9 +86,8 @@ def test_our_own_rejected_credentials_block_no_portal(portal_env):
     assert _record(env, ans["member_id"])[0] == "active"
 
 
-def test_errors_answered_with_http_200_are_raised(portal_env):
-    env = portal_env()
-    ans = env.install()
+def test_errors_answered_with_http_200_are_raised(installed):
+    env, ans = installed
     with env.app.app_context():
         try:
             client_for(ans["member_id"]).call("placement.bind", {"PLACEMENT": "", "HANDLER": ""})

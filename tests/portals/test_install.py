@@ -77,18 +77,27 @@ def test_setup_uses_few_http_requests(portal_env):
     assert len(rest_calls) <= 5  # reads batch, writes batch, stage list, stage batch
 
 
-def test_uninstall_with_clean_marks_deleted_and_forgets_tokens(portal_env):
+def _installed(portal_env):
     env = portal_env()
-    ans = env.install()
+    return env, env.install()
+
+
+@pytest.fixture
+def installed(shared_portal):
+    """An installed portal, for the tests of what follows an install (the install tests above make their own)."""
+    return shared_portal(_installed)
+
+
+def test_uninstall_with_clean_marks_deleted_and_forgets_tokens(installed):
+    env, ans = installed
     env.control("uninstall", {"client_id": "local.test.app", "clean": 1})
     env.control("outbox/drain")
     rec = _record(env, ans["member_id"])
     assert rec.status == "deleted" and rec.access_token_enc is None and rec.refresh_token_enc is None
 
 
-def test_install_after_uninstall_starts_again(portal_env):
-    env = portal_env()
-    ans = env.install()
+def test_install_after_uninstall_starts_again(installed):
+    env, ans = installed
     env.control("uninstall", {"client_id": "local.test.app", "clean": 0})
     env.control("outbox/drain")
     again = env.install()

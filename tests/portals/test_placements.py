@@ -1,14 +1,24 @@
 """The deal and contact tabs and the main page: opened by the portal, verified, frameable."""
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.fixtures.shell_page import bootstrap_of
 
 
-def test_deal_tab_opens_from_the_portal(portal_env):
+def _installed(portal_env):
     env = portal_env()
-    env.install()
+    return env, env.install()
+
+
+@pytest.fixture
+def installed(shared_portal):
+    return shared_portal(_installed)
+
+
+def test_deal_tab_opens_from_the_portal(installed):
+    env, _ = installed
     ans = env.control("placements/open", {"placement": "CRM_DEAL_DETAIL_TAB", "options": {"ID": "8061"}})
     assert ans["status"] == 200 and not ans["frame_blocked"]
     boot = bootstrap_of(ans["body"])
@@ -16,18 +26,16 @@ def test_deal_tab_opens_from_the_portal(portal_env):
     assert 'id="app"' in ans["body"] and "/placement-ui/static/dist/" in ans["body"]
 
 
-def test_contact_tab_in_russian(portal_env):
-    env = portal_env()
-    env.install()
+def test_contact_tab_in_russian(installed):
+    env, _ = installed
     ans = env.control("placements/open", {"placement": "CRM_CONTACT_DETAIL_TAB", "options": {"ID": "3"}, "lang": "ru"})
     assert ans["status"] == 200 and "Магазин" in ans["body"]
     boot = bootstrap_of(ans["body"])
     assert boot["lang"] == "ru" and boot["placement"] == "CRM_CONTACT_DETAIL_TAB" and boot["entity_id"] == 3
 
 
-def test_pages_refuse_a_wrong_application_token(portal_env):
-    env = portal_env()
-    ans = env.install()
+def test_pages_refuse_a_wrong_application_token(installed):
+    env, ans = installed
     form = {"AUTH_ID": "a", "REFRESH_ID": "r", "member_id": ans["member_id"], "APPLICATION_TOKEN": "forged",
             "PLACEMENT": "DEFAULT", "PLACEMENT_OPTIONS": "{}"}
     for path in ("/", "/placement/deal"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from webedge import services
@@ -55,9 +56,18 @@ def test_a_robot_someone_else_registered_is_left_alone(portal_env, monkeypatch):
     assert "admins_own" in _robots(env)
 
 
-def test_list_all_reads_every_row_with_id_paging(portal_env):
+def _installed_with_the_registry(portal_env):
     env = portal_env()
-    ans = env.install()
+    return env, env.install()
+
+
+@pytest.fixture
+def installed(shared_portal):
+    return shared_portal(_installed_with_the_registry)
+
+
+def test_list_all_reads_every_row_with_id_paging(installed):
+    env, ans = installed
     with env.app.app_context():
         client = client_for(ans["member_id"], lane="bulk")
         made = client.batch({f"d{i}": ("crm.deal.add", {"fields": {"TITLE": f"Deal {i}"}}) for i in range(120)})
@@ -69,9 +79,8 @@ def test_list_all_reads_every_row_with_id_paging(portal_env):
     assert len(env.calls("crm.deal.list")) - mark == 3  # 50 + 50 + 20, no COUNT
 
 
-def test_keep_alive_refreshes_only_idle_portals(portal_env):
-    env = portal_env()
-    ans = env.install()
+def test_keep_alive_refreshes_only_idle_portals(installed):
+    env, ans = installed
     with env.app.app_context():
         assert keep_alive() == {"refreshed": 0, "blocked": 0, "failed": 0}
         with transaction(services.session_factory()) as s:

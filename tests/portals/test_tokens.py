@@ -47,9 +47,18 @@ def _process_context():
     return ctx
 
 
-def test_eight_processes_hit_an_expired_token_and_refresh_once(portal_env, database_url, redis_conn, tmp_path):
+def _installed(portal_env):
     env = portal_env()
-    ans = env.install()
+    return env, env.install()
+
+
+@pytest.fixture
+def installed(shared_portal):
+    return shared_portal(_installed)
+
+
+def test_eight_processes_hit_an_expired_token_and_refresh_once(installed, database_url, redis_conn, tmp_path):
+    env, ans = installed
     oauth_before = len(env.calls("oauth/token"))
     env.control("tokens/expire", {})
     child_env = {**APP_ENV, "APP_BASE_URL": env.live.url, "DATABASE_URL": database_url,
@@ -72,9 +81,8 @@ def test_eight_processes_hit_an_expired_token_and_refresh_once(portal_env, datab
     assert stored.access_token in env.sandbox.portal.tokens
 
 
-def test_token_about_to_expire_is_refreshed_before_use(portal_env):
-    env = portal_env()
-    ans = env.install()
+def test_token_about_to_expire_is_refreshed_before_use(installed):
+    env, ans = installed
     with env.app.app_context():
         clock = services.clock()
         with transaction(services.session_factory()) as s:
@@ -85,9 +93,8 @@ def test_token_about_to_expire_is_refreshed_before_use(portal_env):
         assert len(env.calls("oauth/token")) == before + 1
 
 
-def test_revoked_refresh_token_blocks_the_portal_with_a_reason(portal_env):
-    env = portal_env()
-    ans = env.install()
+def test_revoked_refresh_token_blocks_the_portal_with_a_reason(installed):
+    env, ans = installed
     env.sandbox.portal.refresh_grants.clear()  # the portal no longer knows our refresh token
     env.control("tokens/expire", {})
     with env.app.app_context():
