@@ -11,9 +11,13 @@ from bitrix_app.store.segment_models import CustomerFigures, SegmentTransition
 from tests.fixtures.shop_env import T0, connect_shop, iso, order_event
 
 
-@pytest.fixture
-def shop(portal_env):
+def _portal(portal_env):
     return connect_shop(portal_env(CLOCK=FrozenClock(T0 + timedelta(hours=1))))
+
+
+@pytest.fixture
+def shop(shared_portal):
+    return shared_portal(_portal)
 
 
 def _figures(shop):
