@@ -7,6 +7,7 @@ import requests
 
 from tests.fixtures.live_app import LiveApp
 from tests.fixtures.portal_env import PortalEnv
+from tests.fixtures.shared_portal import ModulePortals
 
 TRUST_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
@@ -53,3 +54,14 @@ def portal_env(make_app, sandbox_factory, redis_conn):
     yield build
     for live in created:
         live.stop()
+
+
+@pytest.fixture(scope="module")
+def module_portals(database_url, redis_server, tmp_path_factory):
+    """The root `module_portals` (what `shared_portal` builds on), over HTTPS."""
+    from tests.conftest import APP_ENV
+
+    portals = ModulePortals(database_url, redis_server, str(tmp_path_factory.mktemp("module")), APP_ENV, tls=True,
+                            env_class=TlsPortalEnv)
+    yield portals
+    portals.close()
