@@ -56,6 +56,7 @@ def test_build_a_segment_export_it_and_preview_a_threshold(seeded, page, screens
     condition.get_by_test_id("cond-op").click()
     main.get_by_role("option", name=words["at_least"], exact=True).click()
     condition.get_by_test_id("cond-value").fill("2")
+    live.typed(page)
     count = editor.locator("[data-testid=preview-count][data-count]")
     count.wait_for()
     assert count.get_attribute("data-count") == "2"  # Ann and Cy bought twice
@@ -90,6 +91,7 @@ def test_build_a_segment_export_it_and_preview_a_threshold(seeded, page, screens
     screen.get_by_test_id("edit-segment-REPEAT_BUYERS").click()
     editor = screen.get_by_test_id("segment-editor")
     editor.get_by_test_id("cond-value").first.fill("3")
+    live.typed(page)
     editor.locator("[data-testid=preview-count][data-count='0']").wait_for()
     editor.get_by_test_id("save-segment").click()
     editor.wait_for(state="detached")
@@ -101,6 +103,7 @@ def test_build_a_segment_export_it_and_preview_a_threshold(seeded, page, screens
     field = thresholds.get_by_test_id("threshold-promising_from")
     field.wait_for()
     field.fill("3")
+    live.typed(page)
     preview = thresholds.get_by_test_id("matrix-preview")
     preview.wait_for()
     preview.get_by_test_id("preview-PROMISING_ACTIVE").get_by_text("0", exact=True).wait_for()
@@ -122,5 +125,6 @@ def test_build_a_segment_export_it_and_preview_a_threshold(seeded, page, screens
     condition.get_by_test_id("cond-field").click()
     main.get_by_role("option", name=words["bought"], exact=True).click()
     condition.get_by_test_id("cond-items").get_by_test_id("pick-product").filter(has_text="City bike").click()
+    live.typed(page)
     screen.locator("[data-testid=preview-count][data-count='3']").wait_for()
     assert page.console_errors == []
