@@ -30,9 +30,10 @@ frontend: $(FRONT_STAMP)
 
 setup: $(STAMP) $(FRONT_STAMP)
 
-# one test process per core (pytest-xdist); each file stays in one process, so module fixtures are shared;
-# files go out heaviest first (tests/conftest.py orders them), not reordered by pytest-xdist
-TEST_JOBS ?= auto
+# one test process per core plus one (pytest-xdist): much of the suite waits (the chaos test on the portal's rate
+# limit, browser flows on Chromium), and the extra process fills those gaps. Each file stays in one process, so
+# module fixtures are shared; files go out heaviest first (tests/conftest.py orders them), not reordered by xdist
+TEST_JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: setup
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder --durations=10 $(PYTEST_ARGS)
 
