@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import select
 
 from webedge import services
@@ -28,16 +27,6 @@ def test_php_bracket_forms_nest_and_flatten_back():
 def test_batch_commands_use_php_queries():
     cmd = command("crm.deal.list", {"filter": {">ID": 5, "STAGE_ID": "C1:NEW"}, "select": ["ID", "TITLE"]})
     assert cmd == "crm.deal.list?filter[%3EID]=5&filter[STAGE_ID]=C1%3ANEW&select[0]=ID&select[1]=TITLE"
-
-
-def _installed(portal_env):
-    env = portal_env()
-    return env, env.install()
-
-
-@pytest.fixture
-def installed(shared_portal):
-    return shared_portal(_installed)
 
 
 def test_portals_list_and_sync(installed):

@@ -1,7 +1,6 @@
 """What an employee who sees the app's payloads must not be able to do, and inputs that must not crash."""
 from __future__ import annotations
 
-import pytest
 import requests
 from sqlalchemy import select
 
@@ -26,16 +25,6 @@ def _record(env, member_id):
     with transaction(env.app.extensions["bitrix_app"]["sessions"]) as s:
         rec = s.scalar(select(PortalRecord).where(PortalRecord.member_id == member_id))
         return (rec.status, rec.domain, rec.client_endpoint, rec.application_token_enc, rec.token_version)
-
-
-def _installed(portal_env):
-    env = portal_env()
-    return env, env.install()
-
-
-@pytest.fixture
-def installed(shared_portal):
-    return shared_portal(_installed)
 
 
 def test_an_employee_cannot_reinstall_over_the_portal(installed):

@@ -77,17 +77,6 @@ def test_setup_uses_few_http_requests(portal_env):
     assert len(rest_calls) <= 5  # reads batch, writes batch, stage list, stage batch
 
 
-def _installed(portal_env):
-    env = portal_env()
-    return env, env.install()
-
-
-@pytest.fixture
-def installed(shared_portal):
-    """An installed portal, for the tests of what follows an install (the install tests above make their own)."""
-    return shared_portal(_installed)
-
-
 def test_uninstall_with_clean_marks_deleted_and_forgets_tokens(installed):
     env, ans = installed
     env.control("uninstall", {"client_id": "local.test.app", "clean": 1})

@@ -1,20 +1,9 @@
 """The deal and contact tabs and the main page: opened by the portal, verified, frameable."""
 from __future__ import annotations
 
-import pytest
 import requests
 
 from tests.fixtures.shell_page import bootstrap_of
-
-
-def _installed(portal_env):
-    env = portal_env()
-    return env, env.install()
-
-
-@pytest.fixture
-def installed(shared_portal):
-    return shared_portal(_installed)
 
 
 def test_deal_tab_opens_from_the_portal(installed):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from webedge import services
@@ -54,16 +53,6 @@ def test_a_robot_someone_else_registered_is_left_alone(portal_env, monkeypatch):
                                                                 "HANDLER": f"{env.live.url}/robots/x"})
         setup.setup_portal(ans["member_id"])
     assert "admins_own" in _robots(env)
-
-
-def _installed_with_the_registry(portal_env):
-    env = portal_env()
-    return env, env.install()
-
-
-@pytest.fixture
-def installed(shared_portal):
-    return shared_portal(_installed_with_the_registry)
 
 
 def test_list_all_reads_every_row_with_id_paging(installed):

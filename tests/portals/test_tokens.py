@@ -47,16 +47,6 @@ def _process_context():
     return ctx
 
 
-def _installed(portal_env):
-    env = portal_env()
-    return env, env.install()
-
-
-@pytest.fixture
-def installed(shared_portal):
-    return shared_portal(_installed)
-
-
 def test_eight_processes_hit_an_expired_token_and_refresh_once(installed, database_url, redis_conn, tmp_path):
     env, ans = installed
     oauth_before = len(env.calls("oauth/token"))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from tests.portals.test_install import test_install_registers_everything_once_and_activates  # noqa: F401
+from tests.portals.conftest import installed  # noqa: F401
 from tests.portals.test_tokens import (  # noqa: F401
-    installed, test_revoked_refresh_token_blocks_the_portal_with_a_reason, test_token_about_to_expire_is_refreshed_before_use,
+    test_revoked_refresh_token_blocks_the_portal_with_a_reason, test_token_about_to_expire_is_refreshed_before_use,
 )
 from tests.robots.test_robot_calls import rb, test_a_call_is_answered_at_once_stored_and_replied_from_the_worker  # noqa: F401
 from tests.shops.test_order_sync import shop, test_an_order_becomes_a_deal_with_contact_rows_stage_and_utm  # noqa: F401
