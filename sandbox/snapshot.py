@@ -8,35 +8,24 @@ empty) and deliveries still queued (discarded on restore)."""
 from __future__ import annotations
 
 import copy
-import itertools
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .registry import Runtime
 
-PORTAL_STATE = ("users", "apps", "tokens", "refresh_grants", "tables", "event_bindings", "robots", "placements",
-                "workflows", "call_log", "outbound_log", "faults")
+PORTAL_STATE = ("users", "apps", "tokens", "refresh_grants", "tables", "next_ids", "event_bindings", "robots",
+                "placements", "workflows", "call_log", "outbound_log", "faults")
 CONFIG_STATE = ("plan", "operating_limit", "method_costs")
 
 
 @dataclass(frozen=True)
 class Snapshot:
     portal: dict[str, Any]
-    sequences: dict[str, int]  # table -> the next id it hands out
     config: dict[str, Any]
     clock_offset: float
     methods: dict[str, Any]
     runtime: dict[str, Any]
-
-
-def _next_value(counter: itertools.count) -> int:
-    """The value a counter hands out next, read from its repr (`count(7)`) without taking it."""
-    found = re.fullmatch(r"count\((\d+)\)", repr(counter))
-    if found is None:
-        raise ValueError(f"not a plain counter: {counter!r}")
-    return int(found.group(1))
 
 
 def take(runtime: "Runtime") -> Snapshot:
@@ -45,7 +34,6 @@ def take(runtime: "Runtime") -> Snapshot:
     with portal.lock:
         return Snapshot(
             portal=copy.deepcopy({name: getattr(portal, name) for name in PORTAL_STATE}),
-            sequences={name: _next_value(counter) for name, counter in portal._seq.items()},
             config=copy.deepcopy({name: getattr(portal.config, name) for name in CONFIG_STATE}),
             clock_offset=portal.clock.offset,
             methods=dict(runtime.methods),
@@ -63,7 +51,6 @@ def restore(runtime: "Runtime", snapshot: Snapshot) -> None:
     with portal.lock:
         for name in PORTAL_STATE:
             setattr(portal, name, saved[name])
-        portal._seq = {name: itertools.count(value) for name, value in snapshot.sequences.items()}
         for name, value in copy.deepcopy(snapshot.config).items():
             setattr(portal.config, name, value)
         portal.clock.offset = snapshot.clock_offset

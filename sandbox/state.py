@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import secrets
 import threading
 import time
@@ -120,7 +119,7 @@ class Portal:
         self.tokens: dict[str, Token] = {}
         self.refresh_grants: dict[str, RefreshGrant] = {}
         self.tables: dict[str, dict[int, dict]] = {}
-        self._seq: dict[str, itertools.count] = {}
+        self.next_ids: dict[str, int] = {}  # table -> the id it hands out next
         self.event_bindings: list[dict] = []
         self.robots: dict[tuple[str, str], dict] = {}  # (client_id, CODE) -> registration
         self.placements: list[dict] = []
@@ -147,7 +146,10 @@ class Portal:
         return self.tables.setdefault(name, {})
 
     def next_id(self, name: str) -> int:
-        return next(self._seq.setdefault(name, itertools.count(1)))
+        with self.lock:
+            given = self.next_ids.get(name, 1)
+            self.next_ids[name] = given + 1
+            return given
 
     # ---- tokens
     def issue_tokens(self, app: LocalApp, user_id: int) -> Token:
