@@ -111,21 +111,16 @@ def client(app):
 
 
 @pytest.fixture
-def portal_env(make_app, sandbox_factory, redis_conn):
+def portal_env(make_app, redis_conn):
     """A sandbox portal and the app served live, wired together (OAuth server = the sandbox's)."""
-    from tests.fixtures.live_app import LiveApp
-    from tests.fixtures.portal_env import PortalEnv
+    from tests.fixtures.portal_env import serve_portal
 
     created = []
 
-    def build(plan: str = "unlimited", **overrides) -> PortalEnv:
-        sandbox = sandbox_factory(plan=plan)
-        live = LiveApp()
-        app = make_app(APP_BASE_URL=live.url, B24_OAUTH_URL=f"{sandbox.base_url}/oauth/token/", **overrides)
-        live.start(app)
-        created.append(live)
-        return PortalEnv(sandbox=sandbox, live=live, app=app, redis=redis_conn)
+    def build(plan: str = "unlimited", **overrides):
+        created.append(serve_portal(make_app, redis_conn, plan, **overrides))
+        return created[-1]
 
     yield build
-    for live in created:
-        live.stop()
+    for env in created:
+        env.stop()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.fixtures.live_app import LiveApp
-from tests.fixtures.portal_env import PortalEnv
+from tests.fixtures.portal_env import PortalEnv, serve_portal
 from tests.fixtures.shared_portal import ModulePortals
 
 TRUST_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
@@ -37,23 +36,17 @@ def _only_the_setting_trusts(monkeypatch):
 
 
 @pytest.fixture
-def portal_env(make_app, sandbox_factory, redis_conn):
+def portal_env(make_app, redis_conn):
     """The root `portal_env`, over HTTPS."""
     created = []
 
     def build(plan: str = "unlimited", **overrides) -> TlsPortalEnv:
-        sandbox = sandbox_factory(plan=plan, tls=True)
-        assert sandbox.base_url.startswith("https://")
-        live = LiveApp()
-        app = make_app(APP_BASE_URL=live.url, B24_OAUTH_URL=f"{sandbox.base_url}/oauth/token/",
-                       **{"B24_CA_BUNDLE": sandbox.ca_file, **overrides})
-        live.start(app)
-        created.append(live)
-        return TlsPortalEnv(sandbox=sandbox, live=live, app=app, redis=redis_conn)
+        created.append(serve_portal(make_app, redis_conn, plan, tls=True, env_class=TlsPortalEnv, **overrides))
+        return created[-1]
 
     yield build
-    for live in created:
-        live.stop()
+    for env in created:
+        env.stop()
 
 
 @pytest.fixture(scope="module")
