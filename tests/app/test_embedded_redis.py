@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60.0
@@ -59,14 +61,19 @@ def _start(folder: Path, name: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _why_not(first: subprocess.Popen, socket_a: str, second: subprocess.Popen, socket_b: str) -> str:
+    """What each process said on stderr when it printed no socket (it ended: its stderr can be read)."""
+    said = [f"{name}: exit {proc.wait(timeout=DEADLINE)}, {proc.stderr.read()[-2000:]!r}"
+            for name, proc, socket in (("a", first, socket_a), ("b", second, socket_b)) if not socket]
+    return f"sockets {socket_a!r} and {socket_b!r}; " + "; ".join(said)
+
+
 def test_two_processes_started_together_share_one_server_and_the_last_out_stops_it(tmp_path):
     folder = tmp_path / "instance"
     first, second = _start(folder, "a"), _start(folder, "b")
     try:
         socket_a, socket_b = first.stdout.readline().strip(), second.stdout.readline().strip()
-        assert socket_a and socket_a == socket_b, (first.stderr.read() if not socket_a else "", socket_b)
-        import redis
-
+        assert socket_a and socket_a == socket_b, _why_not(first, socket_a, second, socket_b)
         seen = redis.Redis(unix_socket_path=socket_a)
         assert seen.get("seen:a") == b"a" and seen.get("seen:b") == b"b"
         seen.close()
@@ -86,3 +93,34 @@ def test_two_processes_started_together_share_one_server_and_the_last_out_stops_
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def _client_pinging(answers: list):
+    """The embedded client class, with `ping` answering from `answers` (an exception is raised)."""
+    from bitrix_app.redis_conn import _embedded_client
+
+    client = object.__new__(_embedded_client())
+    client.start_timeout = 0
+
+    def ping():
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    client.ping = ping
+    return client
+
+
+def test_a_server_whose_socket_exists_before_it_listens_is_waited_for():
+    # redis-server binds its socket file before it listens: a first connection may be refused
+    answers = [redis.ConnectionError("refused"), redis.TimeoutError("slow"), redis.BusyLoadingError("loading"), True]
+    client = _client_pinging(answers)
+    client.start_timeout = 10
+    client._wait_for_server_start()
+    assert answers == []
+
+
+def test_a_server_that_never_answers_still_fails_the_start():
+    with pytest.raises(redis.ConnectionError):
+        _client_pinging([redis.ConnectionError("refused")] * 3)._wait_for_server_start()
