@@ -184,16 +184,17 @@ def connect_shop(stack: Stack, name: str = "Bench shop") -> tuple[str, str]:
     return shop.shop_id, secret
 
 
-def order_event(n: int, items: int = 2, prefix: str = "B") -> dict:
-    """order.created of order `<prefix><n>` by a customer of its own (distinct phone and e-mail)."""
+def order_event(n: int, items: int = 2, prefix: str = "B", customer: int | None = None) -> dict:
+    """order.created of order `<prefix><n>` by customer `customer` (default: one of its own, `n`): each
+    customer number has its own phone and e-mail, the same in every order it places."""
     stamp = "2026-11-02T10:00:00+00:00"
     lines = [{"sku": f"SKU-{k}", "name": f"Product {k}", "category": "bench", "price": f"{10 + k}.50",
               "quantity": 1 + k % 3} for k in range(items)]
     total = sum(float(i["price"]) * i["quantity"] for i in lines)
-    order_id = f"{prefix}{n}"
+    order_id, c = f"{prefix}{n}", n if customer is None else customer
     data = {"order_id": order_id, "number": f"N-{order_id}", "status": "new",
-            "customer": {"email": f"buyer{n}@{prefix.lower()}.example.com", "phone": f"+7 9{n:09d}",
-                         "first_name": "Buyer", "last_name": f"No {n}", "consent": {"email": True, "sms": False}},
+            "customer": {"email": f"buyer{c}@{prefix.lower()}.example.com", "phone": f"+7 9{c:09d}",
+                         "first_name": "Buyer", "last_name": f"No {c}", "consent": {"email": True, "sms": False}},
             "items": lines, "total": f"{total:.2f}", "currency": "EUR", "created_at": stamp, "updated_at": stamp,
             "utm": {"source": "bench", "medium": "email", "campaign": "load"}}
     return {"event_id": f"order.created:{order_id}", "type": "order.created", "occurred_at": stamp, "data": data}

@@ -1,7 +1,8 @@
 """2,000 shop orders become deals in a standard-plan (or `--plan enterprise`) sandbox portal, drained by 2 worker
 processes (`--workers`).
 
-Every order is a new customer (own phone and e-mail) with 1 to 5 items. The events are posted through the
+Every order is a new customer (own phone and e-mail) with 1 to 5 items; with `--returning SHARE` that share of
+the orders (the last ones posted) comes from customers of earlier orders, with the same phone, e-mail and name. The events are posted through the
 signed HTTP API in batches of 500 first (not timed); then 2 spawned processes run burst workers on the
 `sync` queue (again and again, so drains scheduled for later are picked up) and the clock runs until no
 inbox event of the shop is pending. The drain holds a per-portal lease, so with one portal one drainer
@@ -14,15 +15,17 @@ per order), commands_per_request, ceiling_orders_per_s = drain rate x 50 / comma
 steady state when every request is a full batch; see ceiling_derivation), burst_requests,
 requests_per_s_after_burst (how close the drain runs to the portal's rate once the burst is spent),
 rate_bound_seconds (the least time the portal's limit allows for these requests: the part beyond the
-burst at the drain rate; seconds close to it mean the portal, not the app, sets the pace).
+burst at the drain rate; seconds close to it mean the portal, not the app, sets the pace), command_mix
+(commands per order by method, batched commands and single calls together), returning_share.
 
 The bucket starts full: its burst (50 requests on the standard plan) is spent at once, before the 2/s
 drain paces the rest, so a run this short can beat the steady-state ceiling; the longer the run, the
 closer it gets to the ceiling from above.
 
 operating_ceiling_orders_per_s: the portal also limits each method's processing time (480 s per 10 minutes);
-with every order a new customer, `crm.deal.productrows.set` (one per order) reaches it first in a long run, so
-the goal is measured against the lower of the two ceilings (goal_ceiling_orders_per_s).
+the method with the largest processing time per order in the measured mix reaches it first in a long run
+(`crm.deal.productrows.set`, one per order), so the goal is measured against the lower of the two ceilings
+(goal_ceiling_orders_per_s).
 
 orders_per_s_after_burst: commands the portal took per second once the burst was spent, over
 commands_per_order. A backlog bigger than one drain slice (default 120 s) is drained by slices handing over
@@ -31,7 +34,8 @@ to each other; this figure shows whether the handovers cost any of the portal's 
 Goal: 0 lost, 0 duplicates, 0 503 answers, orders_per_s >= 90 % of the goal ceiling and
 orders_per_s_after_burst >= 95 % of it. Exits 1 when missed.
 
-    python -m bench.sync_throughput [--orders 2000] [--workers 2] [--plan standard|enterprise] [--timeout SECONDS]
+    python -m bench.sync_throughput [--orders 2000] [--workers 2] [--plan standard|enterprise] [--returning SHARE]
+                                    [--timeout SECONDS]
 """
 from __future__ import annotations
 
@@ -49,19 +53,18 @@ from bench.rest_governor import steady_rate
 DRAIN_RATE, BURST = {"standard": 2.0, "enterprise": 5.0}, {"standard": 50, "enterprise": 250}
 MAX_COMMANDS, POST_BATCH, TIMEOUT = 50, 500, 900  # TIMEOUT: the least wait; 0.1 s per order above that
 LANE_RESERVE = 4  # places of the bucket the sync's `normal` lane leaves free for staff-facing calls
-# the writes of one order of a new customer: what the portal's operating-time limit counts per method
-WRITES_PER_ORDER = {"crm.contact.add": 1, "crm.deal.add": 1, "crm.deal.productrows.set": 1}
 
 
-def operating_ceiling(limits: dict) -> tuple[float, str]:
+def operating_ceiling(limits: dict, mix: dict[str, float]) -> tuple[float, str]:
     """Orders/s the portal's operating-time limit allows (each method may spend `operating_limit` seconds of
-    processing per `operating_window`): the method with the largest cost per order sets it."""
+    processing per `operating_window`): the method with the largest cost per order in `mix` (commands per
+    order by method) sets it."""
     from sandbox.registry import all_methods
 
-    if not limits.get("operating_limit"):
-        return 0.0, "no operating limit"
     methods = all_methods()
-    costs = {m: n * limits.get("method_costs", {}).get(m, methods[m].cost) for m, n in WRITES_PER_ORDER.items()}
+    costs = {m: n * limits.get("method_costs", {}).get(m, methods[m].cost) for m, n in mix.items() if m in methods}
+    if not limits.get("operating_limit") or not costs:
+        return 0.0, "no operating limit"
     method, cost = max(costs.items(), key=lambda kv: kv[1])
     ceiling = limits["operating_limit"] / limits["operating_window"] / cost
     return ceiling, (f"{limits['operating_limit']:g} s per {limits['operating_window']} s for {method} / "
@@ -87,14 +90,22 @@ def _work(env: dict, barrier, stop) -> None:
     conn.close()
 
 
-def post_orders(url: str, secret: str, count: int) -> int:
+def customer_of(n: int, count: int, returning: float) -> int:
+    """The customer of order `n`: the first orders bring new customers, the last `returning` share of them
+    come back from those in turn."""
+    new = max(1, round(count * (1 - returning)))
+    return n if n < new else (n - new) % new
+
+
+def post_orders(url: str, secret: str, count: int, returning: float = 0.0) -> int:
     """Post `count` order.created events in signed batches; returns how many were accepted."""
     from bitrix_app.orders.adapters.signatures import sign_generic
 
     accepted = 0
     with requests.Session() as http:
         for first in range(0, count, POST_BATCH):
-            events = [order_event(n, items=1 + n % 5, prefix="S") for n in range(first, min(count, first + POST_BATCH))]
+            events = [order_event(n, items=1 + n % 5, prefix="S", customer=customer_of(n, count, returning))
+                      for n in range(first, min(count, first + POST_BATCH))]
             body = json.dumps({"events": events}).encode()
             res = http.post(url, data=body, timeout=120, headers={
                 "Content-Type": "application/json", "X-Signature": sign_generic(body, secret)})
@@ -125,10 +136,13 @@ def call_figures(stack, mark: int, plan: str) -> dict:
     commands = sum(_commands(c) for c in calls)
     stamps, burst = [c["ts"] for c in calls], BURST[plan] - LANE_RESERVE
     methods: dict[str, int] = {}
+    by_command: dict[str, int] = {}  # what ran: each command of a batch, and every single call
     for c in calls:
         methods[c["method"]] = methods.get(c["method"], 0) + 1
+        for method, n in (c.get("batch_methods") or {c["method"]: 1}).items():
+            by_command[method] = by_command.get(method, 0) + n
     return {"http_requests": len(calls), "http_503": sum(c["http_status"] == 503 for c in calls),
-            "commands": commands, "methods": methods,
+            "commands": commands, "methods": methods, "by_command": by_command,
             "requests_per_s_after_burst": round(steady_rate(stamps, burst), 3),
             "commands_per_s_after_burst": steady_rate(stamps, burst, [_commands(c) for c in calls])}
 
@@ -151,8 +165,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--plan", choices=sorted(BURST), default="standard",
                         help="the portal's plan: standard (2 requests/s, burst 50) or enterprise (5/s, burst 250)")
+    parser.add_argument("--returning", type=float, default=0.0,
+                        help="share of the orders (0 to 0.9) placed by customers of earlier orders")
     parser.add_argument("--timeout", type=float, default=None, help="seconds to wait for the drain")
     args = parser.parse_args(argv)
+    if not 0.0 <= args.returning <= 0.9:
+        parser.error("--returning is a share from 0 to 0.9")
     stack = start_stack(plan=args.plan)
     procs, stop = [], None
     try:
@@ -160,7 +178,7 @@ def main(argv: list[str] | None = None) -> dict:
         stack.control("limits", {"reset": True})
         stack.redis().delete(f"bitrix_app:gov:{stack.member_id}:bucket")
         mark = stack.control("calls", method="GET")["total"]
-        accepted = post_orders(f"{stack.live.url}/shop/v1/{shop_id}/events", secret, args.orders)
+        accepted = post_orders(f"{stack.live.url}/shop/v1/{shop_id}/events", secret, args.orders, args.returning)
         ctx = mp.get_context("spawn")
         barrier, stop = ctx.Barrier(args.workers + 1), ctx.Event()
         procs = [ctx.Process(target=_work, args=(stack.env, barrier, stop)) for _ in range(args.workers)]
@@ -174,7 +192,8 @@ def main(argv: list[str] | None = None) -> dict:
         per_order = calls["commands"] / args.orders
         drain = DRAIN_RATE[args.plan]
         ceiling = drain * MAX_COMMANDS / per_order if per_order else 0.0
-        op_ceiling, op_derivation = operating_ceiling(stack.control("limits", method="GET"))
+        mix = {m: round(n / args.orders, 3) for m, n in sorted(calls["by_command"].items(), key=lambda kv: -kv[1])}
+        op_ceiling, op_derivation = operating_ceiling(stack.control("limits", method="GET"), mix)
         figures.update({
             "http_requests": calls["http_requests"], "http_503": calls["http_503"], "seconds": round(seconds, 2),
             "orders_per_s": round(args.orders / seconds, 2),
@@ -189,7 +208,8 @@ def main(argv: list[str] | None = None) -> dict:
             "burst_requests": BURST[args.plan], "requests_per_s_after_burst": calls["requests_per_s_after_burst"],
             "orders_per_s_after_burst": round(calls["commands_per_s_after_burst"] / per_order, 2) if per_order else 0.0,
             "rate_bound_seconds": round(max(0, calls["http_requests"] - BURST[args.plan] + LANE_RESERVE) / drain, 1),
-            "methods": calls["methods"], "workers": args.workers, "plan": args.plan,
+            "methods": calls["methods"], "command_mix": mix, "returning_share": args.returning,
+            "workers": args.workers, "plan": args.plan,
             "database": stack.app.extensions["bitrix_app"]["engine"].dialect.name,
         })
         return figures

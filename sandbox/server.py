@@ -134,6 +134,7 @@ def handle_rest(runtime: Runtime, subpath: str) -> Response:
     entry: dict = {
         "ts": started, "method": subpath, "http_status": None, "error": None, "auth": None,
         "client_id": None, "user_id": None, "ip": request.remote_addr or "", "batch_size": None,
+        "batch_methods": None,
     }
     try:
         resp = _serve(runtime, subpath, entry, started)
@@ -185,7 +186,18 @@ def _call(runtime: Runtime, webhook, name: str, params: dict, entry: dict) -> Ou
     if spec.name.lower() == "batch":
         cmd = arg(params, "cmd")
         entry["batch_size"] = len(cmd) if isinstance(cmd, (dict, list)) else 0
+        entry["batch_methods"] = _methods_of(cmd)
     return runtime.invoke(spec, ctx, params)
+
+
+def _methods_of(cmd) -> dict[str, int]:
+    """How many commands of a batch call each method (`crm.deal.add?fields[...]` counts as crm.deal.add)."""
+    commands = cmd.values() if isinstance(cmd, dict) else cmd if isinstance(cmd, list) else []
+    counts: dict[str, int] = {}
+    for command in commands:
+        method = str(command).split("?", 1)[0].strip().lower()
+        counts[method] = counts.get(method, 0) + 1
+    return counts
 
 
 # ---- fault injection (control API `faults`)

@@ -103,10 +103,11 @@ def test_each_command_checks_access_with_the_batch_auth(core, app_tokens):
     assert by_app["result"]["who"]["client_id"] == "local.core.app"
 
 
-def test_batch_is_logged_once_with_its_size(core):
-    batch(core, {"a": "test.echo", "b": "test.echo"})
+def test_batch_is_logged_once_with_its_size_and_the_methods_it_called(core):
+    batch(core, {"a": "test.echo", "b": "test.echo?x=1", "c": "test.whoami"})
     calls = requests.get(f"{core.base_url}/_sandbox/calls", timeout=10).json()["calls"]
-    assert [(c["method"], c["batch_size"]) for c in calls] == [("batch", 2)]
+    assert [(c["method"], c["batch_size"]) for c in calls] == [("batch", 3)]
+    assert calls[0]["batch_methods"] == {"test.echo": 2, "test.whoami": 1}
 
 
 def test_fast_bitrix24_client_against_the_webhook(core):
