@@ -26,3 +26,12 @@ def test_the_operating_ceiling_is_set_by_the_method_costing_most_per_order():
     ceiling, why = operating_ceiling(limits, {"crm.contact.add": 1.0, "crm.deal.productrows.set": 1.0})
     assert round(ceiling, 2) == 20.0 and "crm.deal.productrows.set" in why
     assert operating_ceiling({"operating_limit": None}, {"crm.contact.add": 1.0}) == (0.0, "no operating limit")
+
+
+def test_the_last_window_rate_counts_what_the_requests_of_its_last_seconds_carried():
+    from bench.rest_governor import last_window_rate
+
+    stamps = [0.0, 5.0, 8.0, 10.0, 12.0]
+    assert last_window_rate(stamps, 5.0) == 3 / 5  # the requests after 7 s (at 8, 10 and 12 s) over 5 s
+    assert last_window_rate(stamps, 5.0, weights=[50, 50, 10, 20, 30]) == 60 / 5
+    assert last_window_rate(stamps, 20.0) == last_window_rate([], 5.0) == 0.0  # shorter than one window
