@@ -38,15 +38,6 @@ def steady_rate(stamps: list[float], burst: int, weights: list[float] | None = N
     return carried / (stamps[order[-1]] - stamps[order[burst]])
 
 
-def last_window_rate(stamps: list[float], window: float, weights: list[float] | None = None) -> float:
-    """Requests (or, with `weights`, what they carried) per second over the last `window` seconds before the
-    last request; 0.0 when the requests span less than one window."""
-    if not stamps or max(stamps) - min(stamps) < window:
-        return 0.0
-    start = max(stamps) - window
-    return sum((weights[i] if weights is not None else 1) for i, t in enumerate(stamps) if t > start) / window
-
-
 def main() -> dict:
     from bench.harness import start_stack
 

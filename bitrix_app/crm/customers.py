@@ -35,6 +35,7 @@ class Person:
     customer_id: int | None = None
     contact_id: int | None = None
     error: str | None = None
+    held_until: float | None = None  # epoch seconds: the error is only a spent method budget, over then
 
 
 @dataclass
@@ -45,6 +46,7 @@ class _Group:
     contact_id: int | None = None
     have: set[str] = field(default_factory=set)  # keys the contact already holds
     error: str | None = None
+    held_until: float | None = None
     written: tuple[str, dict] | None = None  # ("add"|"update", fields) once the portal took them
 
     @property
@@ -93,7 +95,7 @@ def resolve(ctx: SyncContext, people: list[Person]) -> None:
     _persist(ctx, groups)
     for group in groups:
         for person in group.members:
-            person.contact_id, person.error = group.contact_id, group.error
+            person.contact_id, person.error, person.held_until = group.contact_id, group.error, group.held_until
             person.customer_id = group.customer.id if group.customer is not None else None
 
 
@@ -196,7 +198,10 @@ def _write(ctx: SyncContext, groups: list[_Group]) -> None:
         label = f"c{n}"
         if label not in commands:
             continue
-        if label in result.failed:
+        if label in result.held:
+            group.error, group.held_until = "contact write waits: the portal's time budget for it is spent", \
+                result.held[label]
+        elif label in result.failed:
             group.error = f"contact write outcome unknown: {result.failed[label]}"
         elif label in result.errors:
             err = result.errors[label]

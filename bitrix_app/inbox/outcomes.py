@@ -1,6 +1,7 @@
 """What became of each inbox event in a drain window, written back in one transaction."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -52,6 +53,15 @@ def retry(error: str) -> Outcome:
 
 def wait(until: datetime, reason: str) -> Outcome:
     return Outcome(Kind.WAIT, reason, until)
+
+
+BUDGET_WAIT_FLOOR = 15.0  # seconds: shorter budget waits the REST governor sits out inline
+
+
+def budget_wait(until: float, now: datetime, reason: str) -> Outcome:
+    """Wait for a spent method budget: `until` is the REST layer's epoch time (the portal's clock), `now` the
+    app's; the event is due as many seconds from now as the budget needs, at least BUDGET_WAIT_FLOOR."""
+    return wait(now + timedelta(seconds=max(BUDGET_WAIT_FLOOR, until - time.time())), reason)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -101,7 +101,11 @@ def _section(value: Any) -> dict:
 class BatchResult:
     """Every label ends in at most one of `results`, `errors` (the portal answered the command with
     an error) and `failed` (label -> short reason: the whole request failed; for writes, the
-    command may or may not have run). A label in none of them got no answer (e.g. after `halt`)."""
+    command may or may not have run). A label in none of them got no answer (e.g. after `halt`).
+
+    `held` marks the labels a spent method budget kept from running (their request was never sent, or the
+    portal refused the command with OPERATION_TIME_LIMIT), with the moment (epoch seconds) the budget is
+    expected to have room again: not a failure, work to do then."""
 
     results: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, dict] = field(default_factory=dict)
@@ -109,6 +113,7 @@ class BatchResult:
     nexts: dict[str, int] = field(default_factory=dict)
     times: dict[str, dict] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    held: dict[str, float] = field(default_factory=dict)
 
     def ok(self, label: str) -> bool:
         """The command ran and answered without an error."""
@@ -116,6 +121,8 @@ class BatchResult:
 
     def problem(self, label: str, method: str) -> str | None:
         """Why a command did not succeed, in words for a log or an inbox row; None when it did."""
+        if label in self.held:
+            return f"{method}: not run yet, the portal's time budget for the method is spent"
         if label in self.failed:
             return f"{method}: outcome unknown ({self.failed[label]})"
         if label in self.errors:
@@ -129,7 +136,22 @@ class BatchResult:
         for label in labels:
             self.results.pop(label, None)
             self.errors.pop(label, None)
+            self.held.pop(label, None)
             self.failed[label] = reason
+
+    def hold(self, labels: list[str], until: float) -> None:
+        """These commands did not run for a spent method budget; they may once `until` (epoch seconds)."""
+        for label in labels:
+            self.held[label] = until
+
+    def held_until(self, labels) -> float | None:
+        """When every one of `labels` that did not succeed was only held back by a budget: the latest
+        moment one of them may run; None when any of them failed otherwise (or all succeeded)."""
+        waiting = [label for label in labels if label not in self.results or label in self.errors
+                   or label in self.failed]
+        if not waiting or any(label not in self.held for label in waiting):
+            return None
+        return max(self.held[label] for label in waiting)
 
     def merge(self, body: Mapping[str, Any], labels: list[str]) -> None:
         inner = body.get("result") or {}
@@ -140,6 +162,7 @@ class BatchResult:
                 self.errors[label] = errors[label]
             elif label in results:
                 self.errors.pop(label, None)
+                self.held.pop(label, None)
                 self.results[label] = results[label]
         self.totals.update({k: int(v) for k, v in _section(inner.get("result_total")).items()})
         self.nexts.update({k: int(v) for k, v in _section(inner.get("result_next")).items()})

@@ -42,6 +42,7 @@ async def _send_groups(client, bx, groups: list[dict], out: BatchResult, halt: b
         except MethodBudgetExhausted as exc:
             stopped[n] = exc
             out.fail(labels, str(exc))
+            out.hold(labels, exc.retry_at)
         except (PortalUnavailable, OutcomeUnknown) as exc:
             out.fail(labels, f"{type(exc).__name__}: {exc}")
         except PortalError as exc:
@@ -68,7 +69,7 @@ async def _retry_limited(client, bx, groups: list[dict], out: BatchResult, halt:
             limited = {l: group[l] for l in group if out.error_code(l) in LIMIT_CODES}
             for label in limited:
                 if out.error_code(label) == "OPERATION_TIME_LIMIT":
-                    client.governor.block_method(client._labels[label])
+                    out.hold([label], client.governor.block_method(client._labels[label]))
             if limited:
                 retry.append({l: (method, resolve(params, out.results)) for l, (method, params) in limited.items()})
         if not retry:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bitrix_app.crm import fields as crm_fields
 from bitrix_app.crm.context import SyncContext
 from bitrix_app.crm.customers import Person
 from bitrix_app.crm.window import WindowEvent
-from bitrix_app.inbox.outcomes import DONE, Outcome, failed, retry
+from bitrix_app.inbox.outcomes import DONE, Outcome, budget_wait, failed, retry
 from bitrix_app.rest.batching import BatchResult
 
 
@@ -21,6 +22,7 @@ class OrderJob:
     commands: dict = field(default_factory=dict)
     error: str | None = None
     complete: bool = False
+    held_until: float | None = None  # epoch seconds: only a spent method budget kept the job from completing
 
     @property
     def order(self) -> dict:
@@ -98,13 +100,16 @@ def absorb(job: OrderJob, result: BatchResult) -> None:
         job.synced.setdefault("status", order["status"])
     job.complete = not problems
     job.error = "; ".join(problems)[:2000] or None
+    job.held_until = result.held_until(job.commands) if problems else None
 
 
-def outcome(job: OrderJob) -> Outcome:
-    """What the deal's answers make of the order event: done, a retry, or a dead letter at once when the
-    portal refused the order's currency (it refuses it on every attempt)."""
+def outcome(job: OrderJob, now: datetime) -> Outcome:
+    """What the deal's answers make of the order event: done, a wait for a spent method budget, a retry, or a
+    dead letter at once when the portal refused the order's currency (it refuses it on every attempt)."""
     if job.complete:
         return DONE
+    if job.held_until is not None:  # not a failure: no attempt is counted, the event is due when the budget is
+        return budget_wait(job.held_until, now, job.error or "waiting for the budget")
     refused = crm_fields.currency_refusal(job.error)
     return failed(refused) if refused else retry(job.error or "incomplete")
 

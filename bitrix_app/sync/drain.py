@@ -201,8 +201,7 @@ def _apply(scope: "PortalScope", events: list, now) -> dict[int, Outcome]:
     except PortalBlocked as exc:
         return {e.id: wait(now + BLOCKED_PAUSE, f"portal blocked: {exc}") for e in events}
     except MethodBudgetExhausted as exc:
-        return {e.id: wait(now + timedelta(seconds=max(60, exc.retry_at - scope.now().timestamp())),
-                           f"method budget exhausted: {exc}") for e in events}
+        return {e.id: outcomes.budget_wait(exc.retry_at, now, f"method budget exhausted: {exc}") for e in events}
     except PortalCallError as exc:
         log.warning("sync of %s failed: %s", member_id, exc)
         return {e.id: retry(f"{type(exc).__name__}: {exc}") for e in events}

@@ -10,7 +10,7 @@ from bitrix_app.crm.context import SyncContext
 from bitrix_app.crm.fields import profile_of
 from bitrix_app.crm.hooks import order_hooks
 from bitrix_app.crm.window import WindowEvent, newest_per
-from bitrix_app.inbox.outcomes import Outcome, retry, skipped
+from bitrix_app.inbox.outcomes import Outcome, budget_wait, retry, skipped
 from bitrix_app.promo import codes as promo_codes
 from bitrix_app.rest.batching import pack
 from bitrix_app.segments import enqueue_write_back, record_lines
@@ -46,7 +46,7 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
     ready = [j for j in jobs if not j.person.error]
     for job in jobs:
         if job.person.error:
-            outcomes[job.ev.id] = retry(job.person.error)
+            outcomes[job.ev.id] = _person_outcome(job.person, ctx.clock.now())
     _lookup_deals(ctx, [j for j in ready if j.deal_id is None])
     ready = [j for j in ready if not j.error]
     hooks = order_hooks()
@@ -61,8 +61,15 @@ def apply(ctx: SyncContext, events: list[WindowEvent]) -> dict[int, Outcome]:
     _persist(ctx, jobs, hooks)
     for job in jobs:
         if job.ev.id not in outcomes:
-            outcomes[job.ev.id] = deals.outcome(job)
+            outcomes[job.ev.id] = deals.outcome(job, ctx.clock.now())
     return outcomes
+
+
+def _person_outcome(person: customers.Person, now: datetime) -> Outcome:
+    """The customer's contact could not be written: a wait when only its method's budget stood in the way."""
+    if person.held_until is not None:
+        return budget_wait(person.held_until, now, person.error or "waiting for the budget")
+    return retry(person.error or "contact not resolved")
 
 
 def _records(ctx: SyncContext, keys: list[tuple[str, str]]) -> dict[tuple[str, str], OrderRecord]:

@@ -28,10 +28,14 @@ def test_the_operating_ceiling_is_set_by_the_method_costing_most_per_order():
     assert operating_ceiling({"operating_limit": None}, {"crm.contact.add": 1.0}) == (0.0, "no operating limit")
 
 
-def test_the_last_window_rate_counts_what_the_requests_of_its_last_seconds_carried():
-    from bench.rest_governor import last_window_rate
 
-    stamps = [0.0, 5.0, 8.0, 10.0, 12.0]
-    assert last_window_rate(stamps, 5.0) == 3 / 5  # the requests after 7 s (at 8, 10 and 12 s) over 5 s
-    assert last_window_rate(stamps, 5.0, weights=[50, 50, 10, 20, 30]) == 60 / 5
-    assert last_window_rate(stamps, 20.0) == last_window_rate([], 5.0) == 0.0  # shorter than one window
+def test_the_least_time_follows_the_request_bucket_or_the_operating_budget_whichever_binds():
+    from bench.portal_limits import least_seconds
+
+    # 100 orders of 5 commands = 10 requests: 4 in the burst, then 2 a second -> the 10th at 3 s
+    assert least_seconds(100, 5.0, 0.0, burst=4, drain=2.0, limit=None) == 3.0
+    # a budget of 9.5 s per 60 s window at 1 s an order: 10 orders at once (the one crossing the limit runs),
+    # the rest a window later, when the first minute's bucket frees
+    assert least_seconds(20, 5.0, 1.0, burst=100, drain=2.0, limit=9.5, window=60.0) == 60.0
+    assert least_seconds(10, 5.0, 1.0, burst=100, drain=2.0, limit=9.5, window=60.0) == 0.0
+    assert least_seconds(0, 5.0, 1.0, burst=1, drain=1.0, limit=None) == 0.0

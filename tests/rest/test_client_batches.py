@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import time
 from typing import Callable
 
 import pytest
@@ -126,6 +127,24 @@ def test_a_spent_method_budget_keeps_the_commands_that_ran(portal):
     assert result.ok("d0") and result.ok("d1") and not result.failed
     assert result.error_code("d2") == "OPERATION_TIME_LIMIT"  # refused, not run, and not re-sent yet
     assert len(env.calls("batch")) == 1 and len(_deals(env)) == 2
+    # held, not failed: it may run once the portal frees the budget (its reset time, in the future)
+    assert list(result.held) == ["d2"] and result.held["d2"] > time.time()
+    assert result.held_until(["d0", "d1", "d2"]) == result.held["d2"] and result.held_until(["d0"]) is None
+    assert "time budget" in result.problem("d2", "crm.deal.add")
+
+
+def test_groups_a_spent_budget_stopped_before_sending_are_held_beside_those_that_ran(portal):
+    env, client = portal
+    env.control("limits", {"operating_limit": 1.0, "method_costs": {"crm.deal.add": 1.5}})
+    assert client.batch_groups([{"a": _deal("Order A")}], writes=True).ok("a")  # runs and spends the budget
+    refused = client.batch_groups([{"b": _deal("Order B")}], writes=True)
+    assert refused.error_code("b") == "OPERATION_TIME_LIMIT" and set(refused.held) == {"b"}
+    sent = len(env.calls("batch"))
+    later = client.batch_groups([{"c": _deal("Order C")}, {"k": ("crm.contact.add", {"fields": {"NAME": "K"}})}],
+                                writes=True)
+    assert later.ok("k") and set(later.held) == {"c"} and later.held_until(["c"]) > time.time()
+    assert len(env.calls("batch")) == sent + 1  # the spent method's request was not even sent
+    assert len(_deals(env)) == 1
 
 
 def test_groups_are_checked_before_anything_is_sent():

@@ -94,11 +94,39 @@ def test_a_refused_currency_fails_the_order_at_once_and_other_errors_retry(ctx):
     deals.build(ctx, refused, 0)
     deals.absorb(refused, BatchResult(errors={"d0": {"error": "", "error_description":
                                                     'Invalid value for the "Currency" field'}}))
-    out = deals.outcome(refused)
+    out = deals.outcome(refused, at(12))
     assert out.kind is Kind.FAILED and out.error.startswith("the portal refused the currency")
     busy = job_for(order_event())
     deals.build(ctx, busy, 0)
     deals.absorb(busy, BatchResult(failed={"d0": "timeout", "r0": "timeout"}))
-    assert deals.outcome(busy).kind is Kind.RETRY
+    assert deals.outcome(busy, at(12)).kind is Kind.RETRY
     # the inbox's retry is the same for every handler: no error text turns it into a dead letter
     assert retry('crm.contact.add: Invalid value for the "Currency" field').kind is Kind.RETRY
+
+
+def test_an_order_held_back_by_a_spent_method_budget_waits_for_it_without_counting_an_attempt(ctx):
+    import time
+
+    from bitrix_app.inbox.outcomes import BUDGET_WAIT_FLOOR, Kind
+    from bitrix_app.rest.batching import BatchResult
+
+    now = at(12)
+    job = job_for(order_event())
+    deals.build(ctx, job, 0)
+    # the deal was added; its rows were refused for the method's operating time, which frees in 200 s
+    result = BatchResult(results={"d0": 501}, errors={"r0": {"error": "OPERATION_TIME_LIMIT"}},
+                         held={"r0": time.time() + 200})
+    deals.absorb(job, result)
+    out = deals.outcome(job, now)
+    assert job.deal_id == 501 and not job.complete
+    assert out.kind is Kind.WAIT and 190 <= (out.at - now).total_seconds() <= 200
+    assert "time budget" in out.error
+    # a budget that is about to free still leaves the floor's pause; another failure beside it is a retry
+    soon = job_for(order_event())
+    deals.build(ctx, soon, 0)
+    deals.absorb(soon, BatchResult(held={"d0": time.time(), "r0": time.time()}, failed={"d0": "x", "r0": "x"}))
+    assert (deals.outcome(soon, now).at - now).total_seconds() == BUDGET_WAIT_FLOOR
+    mixed = job_for(order_event())
+    deals.build(ctx, mixed, 0)
+    deals.absorb(mixed, BatchResult(failed={"d0": "timeout", "r0": "timeout"}, held={"r0": time.time() + 200}))
+    assert deals.outcome(mixed, now).kind is Kind.RETRY
