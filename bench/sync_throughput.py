@@ -45,7 +45,7 @@ orders_per_s_after_burst >= 95 % of it (the request rate binds) or efficiency >=
 binds). Exits 1 when missed.
 
     python -m bench.sync_throughput [--orders 2000] [--workers 2] [--plan standard|enterprise] [--returning SHARE]
-                                    [--timeout SECONDS]
+                                    [--timeout SECONDS] [--timeline FILE]
 """
 from __future__ import annotations
 
@@ -162,6 +162,24 @@ def call_figures(stack, mark: int, plan: str) -> dict:
             "commands_per_s_after_burst": steady_rate(stamps, burst, [_commands(c) for c in calls])}
 
 
+def write_timeline(stack, mark: int, path: str, step: float = 10.0) -> None:
+    """The run's calls in `step`-second slots from the first one: requests, 503s and commands by method."""
+    calls = [c for c in stack.control(f"calls?since={mark}", method="GET")["calls"]
+             if not str(c.get("method", "")).startswith("oauth")]
+    if not calls:
+        return
+    start, slots = min(c["ts"] for c in calls), {}
+    for c in calls:
+        slot = slots.setdefault(int((c["ts"] - start) // step), {"requests": 0, "http_503": 0, "commands": {}})
+        slot["requests"] += 1
+        slot["http_503"] += c["http_status"] == 503
+        for method, n in (c.get("batch_methods") or {c["method"]: 1}).items():
+            slot["commands"][method] = slot["commands"].get(method, 0) + n
+    with open(path, "w") as out:
+        for n in sorted(slots):
+            out.write(json.dumps({"t": n * step, **slots[n]}) + "\n")
+
+
 def wait_drained(stack, shop_id: str, total: int, timeout: float) -> tuple[float, dict]:
     """Poll the inbox until none of the shop's events is pending; (seconds, counts by status)."""
     started = time.monotonic()
@@ -183,6 +201,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--returning", type=float, default=0.0,
                         help="share of the orders (0 to 0.9) placed by customers of earlier orders")
     parser.add_argument("--timeout", type=float, default=None, help="seconds to wait for the drain")
+    parser.add_argument("--timeline", metavar="FILE", help="write the portal's calls per 10 s (requests, commands "
+                                                            "by method) to FILE as JSON lines")
     args = parser.parse_args(argv)
     if not 0.0 <= args.returning <= 0.9:
         parser.error("--returning is a share from 0 to 0.9")
@@ -205,6 +225,8 @@ def main(argv: list[str] | None = None) -> dict:
         figures = {"orders": args.orders, **deal_figures(stack, shop_id, args.orders), "inbox": inbox}
         limits = stack.control("limits", method="GET")
         calls = call_figures(stack, mark, args.plan)
+        if args.timeline:
+            write_timeline(stack, mark, args.timeline)
         per_order = calls["commands"] / args.orders
         drain = DRAIN_RATE[args.plan]
         ceiling = drain * MAX_COMMANDS / per_order if per_order else 0.0
