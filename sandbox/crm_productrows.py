@@ -93,21 +93,59 @@ def set_rows(portal, owner_type: str, owner_id: int, rows: Any) -> None:
     for raw in raws:
         _check_discount(raw)
     drop_rows(portal, owner_type, owner_id)
-    table = portal.table(TABLE)
+    table, index = portal.table(TABLE), _owner_index(portal)
     for raw in raws:
         row = _build(portal, raw, owner_type, owner_id)
         table[row["ID"]] = row
+        index.add(owner_type, owner_id, row["ID"])
 
 
 def drop_rows(portal, owner_type: str, owner_id: int) -> None:
     table = portal.table(TABLE)
-    for row_id in [k for k, r in table.items() if r["OWNER_TYPE"] == owner_type and r["OWNER_ID"] == owner_id]:
-        del table[row_id]
+    for row_id in _owner_index(portal).pop(owner_type, owner_id):
+        table.pop(row_id, None)
 
 
 def owner_rows(portal, owner_type: str, owner_id: int) -> list[dict]:
-    rows = [r for r in portal.table(TABLE).values() if r["OWNER_TYPE"] == owner_type and r["OWNER_ID"] == owner_id]
+    table = portal.table(TABLE)
+    rows = [table[i] for i in _owner_index(portal).ids(owner_type, owner_id) if i in table]
     return sorted(rows, key=lambda r: (r["SORT"], r["ID"]))
+
+
+class _OwnerIndex:
+    """Row ids by owner over one table object, so a deal's rows are found without reading every row (a real
+    portal's table is indexed; a scan made each call slower as the sandbox filled up). It belongs to the table
+    it was built from and to that table's size: a table put back from a snapshot, or changed by hand, is
+    indexed again."""
+
+    def __init__(self, table: dict[int, dict]):
+        self.table, self.size = table, len(table)
+        self._ids: dict[tuple[str, int], list[int]] = {}
+        for row_id, row in table.items():
+            self._ids.setdefault((row["OWNER_TYPE"], row["OWNER_ID"]), []).append(row_id)
+
+    def fits(self, table: dict[int, dict]) -> bool:
+        return self.table is table and self.size == len(table)
+
+    def ids(self, owner_type: str, owner_id: int) -> list[int]:
+        return list(self._ids.get((owner_type, owner_id), ()))
+
+    def add(self, owner_type: str, owner_id: int, row_id: int) -> None:
+        self._ids.setdefault((owner_type, owner_id), []).append(row_id)
+        self.size += 1
+
+    def pop(self, owner_type: str, owner_id: int) -> list[int]:
+        ids = [i for i in self._ids.pop((owner_type, owner_id), ()) if i in self.table]
+        self.size -= len(ids)
+        return ids
+
+
+def _owner_index(portal) -> _OwnerIndex:
+    table = portal.table(TABLE)
+    index = portal.indexes.get(TABLE)
+    if not (isinstance(index, _OwnerIndex) and index.fits(table)):
+        index = portal.indexes[TABLE] = _OwnerIndex(table)
+    return index
 
 
 def row_out(row: dict) -> dict:

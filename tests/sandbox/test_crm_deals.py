@@ -167,6 +167,28 @@ def test_productrows_keep_manual_amount_and_errors(sandbox):
     assert error(sandbox, "crm.deal.productrows.set", id=999, rows=[])[1]["error_description"] == "Not found"
 
 
+def test_productrows_found_by_owner_after_a_restore_and_a_hand_edit(sandbox):
+    """Rows are looked up by their deal, not by reading the whole table; the lookup follows a snapshot put
+    back and rows a test writes into the table by hand."""
+    kept, other = (ok(sandbox, "crm.deal.add", fields={}) for _ in range(2))
+    ok(sandbox, "crm.deal.productrows.set", id=kept, rows=[{"PRODUCT_NAME": "Kept", "PRICE": 1}])
+    ok(sandbox, "crm.deal.productrows.set", id=other, rows=[{"PRODUCT_NAME": "Other", "PRICE": 2}])
+    saved = sandbox.snapshot()
+    ok(sandbox, "crm.deal.productrows.set", id=kept, rows=[{"PRODUCT_NAME": "Later", "PRICE": 3}])
+    sandbox.restore(saved)
+    assert [r["PRODUCT_NAME"] for r in ok(sandbox, "crm.deal.productrows.get", id=kept)] == ["Kept"]
+    ok(sandbox, "crm.deal.productrows.set", id=kept, rows=[])
+    assert ok(sandbox, "crm.deal.productrows.get", id=kept) == []
+    assert [r["PRODUCT_NAME"] for r in ok(sandbox, "crm.deal.productrows.get", id=other)] == ["Other"]
+
+    table = sandbox.portal.table("crm_productrow")
+    template = next(iter(table.values()))
+    table[10_000] = {**template, "ID": 10_000, "OWNER_ID": kept, "PRODUCT_NAME": "By hand"}
+    assert [r["PRODUCT_NAME"] for r in ok(sandbox, "crm.deal.productrows.get", id=kept)] == ["By hand"]
+    assert ok(sandbox, "crm.deal.delete", id=kept) is True
+    assert [r["OWNER_ID"] for r in table.values()] == [other]
+
+
 def test_contact_bindings(sandbox):
     deal_id = ok(sandbox, "crm.deal.add", fields={"CONTACT_IDS": [3, 4]})
     assert ok(sandbox, "crm.deal.contact.items.get", id=deal_id) == [
