@@ -66,3 +66,35 @@ def normalize_phone(value: Any) -> str:
 
 def normalize_email(value: Any) -> str:
     return str(value or "").strip().lower()
+
+
+class _CommCache:
+    """Each row's normalized phones or e-mails, kept beside one table and reused while the row's values are
+    unchanged: a duplicate search still reads every row, as the portal's answer needs, but normalizes only the
+    values that changed since the last search."""
+
+    def __init__(self, table: dict[int, dict]):
+        self.table = table
+        self.rows: dict[int, tuple[tuple, frozenset]] = {}
+
+    def values(self, row_id: int, raw: tuple, norm) -> frozenset:
+        known = self.rows.get(row_id)
+        if known is None or known[0] != raw:
+            known = self.rows[row_id] = (raw, frozenset(norm(v) for v in raw))
+        return known[1]
+
+
+def holders(portal, table_name: str, kind: str, wanted: set[str], norm) -> list[int]:
+    """Ids of the rows of `table_name` holding any of the `wanted` normalized values of multifield `kind`."""
+    table = portal.tables.get(table_name, {})
+    key = f"comm:{table_name}:{kind}"
+    cache = portal.indexes.get(key)
+    if not isinstance(cache, _CommCache) or cache.table is not table or len(cache.rows) > 2 * len(table) + 100:
+        cache = portal.indexes[key] = _CommCache(table)
+    found = []
+    for row_id, row in table.items():
+        raw = tuple(item.get("VALUE") for item in row.get(kind) or ())
+        if raw and not wanted.isdisjoint(cache.values(row_id, raw, norm)):
+            found.append(int(row["ID"]))
+    return sorted(found)
+

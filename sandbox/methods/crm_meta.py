@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..context import CallContext, ListResult, arg, methods
 from ..crm_methods import WRITE, crm_spec
-from ..crm_multifields import normalize_email, normalize_phone
+from ..crm_multifields import holders, normalize_email, normalize_phone
 from ..crm_seed import DIRECTORIES, add_funnel_stages, add_status, stage_entity, stage_prefix
 from ..crm_store import as_list, as_map, ensure_crm, fields_arg, require_id, text, to_int
 from ..errors import RestError, access_denied, crm_error
@@ -245,8 +245,7 @@ def find_by_comm(ctx: CallContext, params: dict) -> dict:
     for entity in _DUPLICATE_TYPES:
         if only and entity != only:
             continue
-        rows = ctx.portal.tables.get(f"crm_{entity.lower()}", {}).values()
-        ids = sorted(int(r["ID"]) for r in rows if any(norm(i["VALUE"]) in wanted for i in r.get(kind) or []))
+        ids = holders(ctx.portal, f"crm_{entity.lower()}", kind, wanted, norm)
         if ids:
             result[entity] = ids[:20]
         if len(ids) >= 20:

@@ -102,6 +102,19 @@ def test_duplicates_by_differently_formatted_phones(sandbox):
     assert ok(sandbox, "crm.duplicate.findbycomm", type="PHONE", values=["79161006733"], entity_type="LEAD") == []
 
 
+def test_duplicate_search_follows_changed_and_deleted_contacts(sandbox):
+    """The search reuses what it normalized for unchanged contacts; a changed phone and a deleted contact are
+    seen by the very next search."""
+    ann = ok(sandbox, "crm.contact.add", fields={"NAME": "Ann", "PHONE": [{"VALUE": "+7 916 111 11 11"}]})
+    assert ok(sandbox, "crm.duplicate.findbycomm", type="PHONE", values=["79161111111"]) == {"CONTACT": [ann]}
+    item = ok(sandbox, "crm.contact.get", id=ann)["PHONE"][0]
+    ok(sandbox, "crm.contact.update", id=ann, fields={"PHONE": [{"ID": item["ID"], "VALUE": "+7 916 222 22 22"}]})
+    assert ok(sandbox, "crm.duplicate.findbycomm", type="PHONE", values=["79161111111"]) == []
+    assert ok(sandbox, "crm.duplicate.findbycomm", type="PHONE", values=["79162222222"]) == {"CONTACT": [ann]}
+    ok(sandbox, "crm.contact.delete", id=ann)
+    assert ok(sandbox, "crm.duplicate.findbycomm", type="PHONE", values=["79162222222"]) == []
+
+
 def test_duplicate_search_errors(sandbox):
     assert rejected(sandbox, "crm.duplicate.findbycomm", values=["1"])["error_description"] == \
         "Communication type is not defined."
