@@ -101,7 +101,13 @@ def test_the_nine_cell_strategies_are_enabled_and_run_from_the_screen(seeded, pa
     page.locator(MAIN).screenshot(path=str(screenshots / f"campaigns-{lang}.png"))
     assert page.console_errors == []
 
-    main.get_by_test_id("campaign-new").click()  # the form's 422s by their fields
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_campaign_form_shows_the_apis_refusals_by_their_fields(seeded, page, lang):
+    _, live = seeded
+    main, _ = live.open(page, lang=lang)
+    main.get_by_role("tab", name=WORDS[lang]["tab"]).click()
+    main.get_by_test_id("campaign-new").click()
     form = main.get_by_test_id("campaign-form")
     form.get_by_test_id("form-code").fill("bad code")
     form.get_by_test_id("form-holdout").fill("90")
