@@ -20,6 +20,10 @@ from .errors import MethodBudgetExhausted
 PLANS = {"standard": (50, 2.0), "enterprise": (250, 5.0)}
 LANES = ("high", "normal", "bulk")  # robot replies and staff-facing calls first, bulk sync last
 MAX_INLINE_WAIT = 15.0  # longer waits for a method budget are handed back to the job layer
+# a refused method whose last known reset has passed: part of its budget freed, not enough; the next minute of
+# it frees within a minute and often far sooner, and a refused look costs one request and no processing time
+STALE_BUDGET_WAIT = 15.0
+UNKNOWN_BUDGET_WAIT = 60.0  # a refused method the portal never told us a reset for
 
 # KEYS[1]: bucket hash. ARGV: capacity, drain per second. Returns "0" (taken) or seconds to wait.
 _TAKE = """
@@ -92,9 +96,15 @@ class Governor:
         self.redis.expire(self._budget, 900)
 
     def block_method(self, method: str, retry_at: float | None = None) -> float:
-        """The portal answered OPERATION_TIME_LIMIT: no process sends `method` until `retry_at`."""
-        entry = self._entry(method)
-        until = retry_at or (entry["reset_at"] if entry and entry["reset_at"] > time.time() else time.time() + 60)
+        """The portal answered OPERATION_TIME_LIMIT: no process sends `method` until `retry_at`, else until the
+        reset the portal last told us of, else for a while (STALE_BUDGET_WAIT or UNKNOWN_BUDGET_WAIT)."""
+        entry, now = self._entry(method), time.time()
+        if retry_at:
+            until = retry_at
+        elif entry and entry["reset_at"] > now:
+            until = entry["reset_at"]
+        else:
+            until = now + (STALE_BUDGET_WAIT if entry else UNKNOWN_BUDGET_WAIT)
         self.record_operating(method, self.limits.operating_limit, until)
         return until
 

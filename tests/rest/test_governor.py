@@ -67,6 +67,20 @@ def test_method_budget_blocks_only_that_method(redis_conn):
     assert err.value.method == "crm.deal.list" and err.value.retry_at > time.time() + 200
 
 
+def test_a_refused_method_waits_for_the_reset_it_knows_else_looks_again_soon(redis_conn):
+    import time
+
+    gov = Governor(redis_conn, "m6", Limits(burst=50, drain=2.0, operating_limit=480))
+    now = time.time()
+    assert now + 55 <= gov.block_method("crm.deal.add") <= time.time() + 60  # never told a reset
+    gov.record_operating("crm.deal.list", 470.0, now + 200)
+    assert gov.block_method("crm.deal.list") == pytest.approx(now + 200)
+    gov.record_operating("crm.deal.update", 470.0, now - 5)  # that minute freed; the portal still refuses
+    assert now + 10 <= gov.block_method("crm.deal.update") <= time.time() + 15
+    assert gov.block_method("crm.deal.update", retry_at=now + 30) == now + 30
+    assert 10 < gov.method_wait("crm.deal.update") <= 30
+
+
 def test_standard_plan_burst_from_two_threads_never_sees_503(portal_env, fast_standard_plan):
     env = portal_env(plan="standard")
     ans = env.install(run_jobs=False)
