@@ -97,4 +97,3 @@ def holders(portal, table_name: str, kind: str, wanted: set[str], norm) -> list[
         if raw and not wanted.isdisjoint(cache.values(row_id, raw, norm)):
             found.append(int(row["ID"]))
     return sorted(found)
-

@@ -120,7 +120,7 @@ class Portal:
         self.refresh_grants: dict[str, RefreshGrant] = {}
         self.tables: dict[str, dict[int, dict]] = {}
         self.next_ids: dict[str, int] = {}  # table -> the id it hands out next
-        self.indexes: dict[str, Any] = {}  # table -> a lookup built over it (rebuilt when stale; never saved)
+        self.indexes: dict[str, Any] = {}  # lookups built over tables (rebuilt when stale; never saved)
         self.event_bindings: list[dict] = []
         self.robots: dict[tuple[str, str], dict] = {}  # (client_id, CODE) -> registration
         self.placements: list[dict] = []
